@@ -1,5 +1,156 @@
+// `tandem run MODEL.onnx`: runs a model on the configured backend and reports what happened.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/npy.h"
+#include "core/session.h"
+#include "tools/cli_support.h"
 #include "tools/commands.h"
 
 namespace tandem::tools {
-void add_run_command(CLI::App& app) { app.add_subcommand("run", "(not built yet)"); }
+
+namespace {
+
+struct RunArgs {
+  std::string model;
+  std::string config;
+  std::string backend;
+  std::string device;
+  std::vector<std::string> inputs;   // NAME=FILE.npy
+  std::uint64_t seed = 0;
+  std::string save_outputs;
+  int repeat = 5;
+  bool json = false;
+};
+
+struct RunTimes {
+  double first_run_ms = 0;
+  double run_median_ms = 0;
+};
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::vector<Tensor> gather_inputs(const Graph& graph, const RunArgs& args) {
+  std::vector<Tensor> inputs = random_inputs(graph, args.seed);
+  for (const std::string& spec : args.inputs) {
+    const auto equals = spec.find('=');
+    check(equals != std::string::npos && equals > 0,
+          "--input '" + spec + "': expected NAME=FILE.npy");
+    const std::string name = spec.substr(0, equals);
+    const auto& ids = graph.inputs();
+    const auto it = std::find_if(ids.begin(), ids.end(),
+                                 [&](ValueId id) { return graph.value(id).name == name; });
+    if (it == ids.end()) {
+      std::string known;
+      for (ValueId id : ids) known += (known.empty() ? "" : ", ") + graph.value(id).name;
+      fail("--input '" + spec + "': the model has no input '" + name + "' (inputs: " + known + ")");
+    }
+    inputs[static_cast<std::size_t>(it - ids.begin())] = read_npy(spec.substr(equals + 1));
+  }
+  return inputs;
+}
+
+std::vector<Tensor> run_timed(Session& session, const std::vector<Tensor>& inputs, int repeat,
+                              RunTimes& times) {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<Tensor> outputs = session.run(inputs);   // compiles, then runs
+  times.first_run_ms = ms_since(start) - session.timings().compile_ms;
+  std::vector<double> samples;
+  for (int i = 0; i < repeat; ++i) {
+    start = std::chrono::steady_clock::now();
+    session.run(inputs);
+    samples.push_back(ms_since(start));
+  }
+  std::sort(samples.begin(), samples.end());
+  times.run_median_ms = samples.empty() ? times.first_run_ms : samples[samples.size() / 2];
+  return outputs;
+}
+
+void save_outputs(const Session& session, const std::vector<Tensor>& outputs, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const std::string& name = session.graph().value(session.graph().outputs()[i]).name;
+    write_npy(dir + "/" + name + ".npy", outputs[i]);
+  }
+}
+
+nlohmann::json report(const Session& session, const std::vector<Tensor>& outputs,
+                      const RunTimes& times) {
+  const CacheReport cache = session.cache_report();
+  nlohmann::json outs = nlohmann::json::array();
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    outs.push_back({{"name", session.graph().value(session.graph().outputs()[i]).name},
+                    {"shape", outputs[i].shape()},
+                    {"dtype", dtype_name(outputs[i].dtype())}});
+  }
+  return {
+      {"backend", session.backend_name()},
+      {"device", session.device().name},
+      {"cache", {{"path", cache.path}, {"status", cache_status_name(cache.status)}, {"reason", cache.reason}}},
+      {"timings_ms", {{"load", session.timings().load_ms}, {"compile", session.timings().compile_ms},
+                      {"first_run", times.first_run_ms}, {"run_median", times.run_median_ms}}},
+      {"memory", {{"planned_bytes", session.plan().memory.arena_bytes},
+                  {"lower_bound_bytes", session.plan().memory.lower_bound_bytes}}},
+      {"outputs", outs}};
+}
+
+void print_text(const nlohmann::json& r) {
+  std::printf("backend %s on %s\n", r["backend"].get<std::string>().c_str(),
+              r["device"].get<std::string>().c_str());
+  std::printf("cache   %s %s\n", r["cache"]["status"].get<std::string>().c_str(),
+              r["cache"]["reason"].get<std::string>().c_str());
+  const auto& t = r["timings_ms"];
+  std::printf("time    load %.1f ms, compile %.1f ms, first run %.1f ms, median run %.2f ms\n",
+              t["load"].get<double>(), t["compile"].get<double>(), t["first_run"].get<double>(),
+              t["run_median"].get<double>());
+  std::printf("memory  planned %lld bytes (lower bound %lld)\n",
+              static_cast<long long>(r["memory"]["planned_bytes"].get<std::int64_t>()),
+              static_cast<long long>(r["memory"]["lower_bound_bytes"].get<std::int64_t>()));
+  for (const auto& out : r["outputs"]) {
+    std::printf("output  %s %s %s\n", out["name"].get<std::string>().c_str(),
+                out["dtype"].get<std::string>().c_str(), out["shape"].dump().c_str());
+  }
+}
+
+int run(const RunArgs& args) {
+  Config config = load_config(args.config, args.backend.empty() ? std::vector<std::string>{}
+                                                                  : std::vector<std::string>{args.backend},
+                              args.device);
+  Session session = Session::load(args.model, std::move(config));
+  const std::vector<Tensor> inputs = gather_inputs(session.graph(), args);
+  RunTimes times;
+  const std::vector<Tensor> outputs = run_timed(session, inputs, args.repeat, times);
+  if (!args.save_outputs.empty()) save_outputs(session, outputs, args.save_outputs);
+  const nlohmann::json r = report(session, outputs, times);
+  if (args.json) {
+    std::printf("%s\n", r.dump(2).c_str());
+  } else {
+    print_text(r);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* command = app.add_subcommand("run", "Run an ONNX model and report backend, cache, timings and outputs");
+  command->add_option("model", args->model, "The .onnx file")->required();
+  command->add_option("--config", args->config, "YAML config file");
+  command->add_option("--backend", args->backend, "Backend to use: opencl, vulkan or reference");
+  command->add_option("--device", args->device, "Device selector: gpu, cpu, N, name=H100, vendor=nvidia");
+  command->add_option("--input", args->inputs, "NAME=FILE.npy; inputs not given are drawn at random");
+  command->add_option("--seed", args->seed, "Seed for the random inputs");
+  command->add_option("--save-outputs", args->save_outputs, "Write each output as DIR/<name>.npy");
+  command->add_option("--repeat", args->repeat, "Timed runs after the first, for run_median")
+      ->check(CLI::Range(0, 1000000));
+  command->add_flag("--json", args->json, "Print one JSON object on stdout");
+  command->callback([args] { run_guarded([&] { return run(*args); }); });
+}
+
 }  // namespace tandem::tools

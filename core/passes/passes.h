@@ -20,7 +20,16 @@ void fold_constants(Graph& graph, const std::vector<TensorInfo>& info);
 void fold_batchnorm_into_conv(Graph& graph);
 // Conv (+ bias) -> activation becomes one Conv marked with kFusedActivation when `fuses` says so.
 void fuse_conv_activation(Graph& graph, const FusionQuery& fuses);
-// Removes nodes whose outputs nobody reads and constants nobody uses.
+// Removes nodes whose outputs nobody reads and constants nobody uses. The graph is rebuilt
+// compactly, so ValueIds change (graph inputs and outputs keep their order).
 void eliminate_dead_nodes(Graph& graph);
+
+// Shape inference and constant folding in one walk, for graphs whose shapes are computed
+// in the graph (Shape -> Gather -> Unsqueeze -> Concat -> Reshape): a node is folded as soon
+// as its type is known, so the Reshape after it sees its shape as a constant. infer_shapes
+// alone cannot type such a graph; make_plan can call this in place of infer_shapes followed
+// by fold_constants. Returns one TensorInfo per ValueId, like infer_shapes.
+std::vector<TensorInfo> infer_shapes_folding_constants(Graph& graph,
+                                                       const std::vector<TensorInfo>& inputs);
 
 }  // namespace tandem

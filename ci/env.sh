@@ -1,0 +1,12 @@
+# Sourced by the ci/ scripts: pins the CPU drivers CI runs on, so a run never silently
+# picks another one (Mesa CI does the same with VK_ICD_FILENAMES / OCL_ICD_VENDORS).
+# On a GPU machine set TANDEM_KEEP_DRIVERS=1 to use whatever the loaders find.
+if [ -z "${TANDEM_KEEP_DRIVERS:-}" ]; then
+  lvp=$(ls /usr/share/vulkan/icd.d/lvp_icd.*.json 2>/dev/null | head -n 1)
+  [ -n "$lvp" ] && export VK_ICD_FILENAMES="$lvp"
+  [ -f /etc/OpenCL/vendors/pocl.icd ] && export OCL_ICD_FILENAMES=/etc/OpenCL/vendors/pocl.icd
+fi
+# pocl's own kernel cache would hide our cache's effect and skew timings.
+export POCL_KERNEL_CACHE=0
+# Caches of a run live in the build tree, never in the user's home.
+export XDG_CACHE_HOME="${XDG_CACHE_HOME_OVERRIDE:-$PWD/build/xdg-cache}"

@@ -1,0 +1,95 @@
+#include "core/ops/conv_geometry.h"
+
+namespace tandem {
+
+Shape ConvGeometry::output_shape() const {
+  Shape shape = {batch, out_channels};
+  for (const WindowDim& dim : window.dims) shape.push_back(dim.output);
+  return shape;
+}
+
+namespace {
+
+void check_ranks(const Node& node, const Shape& x, const Shape& w) {
+  check(x.size() >= 3, node.label() + ": input " + shape_to_string(x) +
+                           " must be [N, C, spatial...] with at least one spatial dim");
+  check(w.size() == x.size(), node.label() + ": weight " + shape_to_string(w) +
+                                  " must have the rank of the input " + shape_to_string(x));
+}
+
+std::int64_t read_group(const Node& node) {
+  const std::int64_t group = node.attributes.get_int("group", 1);
+  check(group >= 1, node.label() + ": group must be >= 1, got " + std::to_string(group));
+  return group;
+}
+
+void check_divides(const Node& node, std::int64_t group, std::int64_t channels,
+                   const char* what) {
+  check(channels % group == 0, node.label() + ": group " + std::to_string(group) +
+                                   " does not divide the " + what + " (" +
+                                   std::to_string(channels) + ")");
+}
+
+void check_kernel_shape(const Node& node, const WindowAttributes& attributes,
+                        const Shape& kernel_spatial) {
+  check(attributes.kernel_shape.empty() || attributes.kernel_shape == kernel_spatial,
+        node.label() + ": kernel_shape " + shape_to_string(attributes.kernel_shape) +
+            " does not match the weight's spatial shape " + shape_to_string(kernel_spatial));
+}
+
+}  // namespace
+
+ConvGeometry resolve_conv(const Node& node, const Shape& x, const Shape& w) {
+  check_ranks(node, x, w);
+  ConvGeometry geometry;
+  geometry.batch = x[0];
+  geometry.in_channels = x[1];
+  geometry.out_channels = w[0];
+  geometry.group = read_group(node);
+  check_divides(node, geometry.group, geometry.in_channels, "input channels");
+  check_divides(node, geometry.group, geometry.out_channels, "output channels (weight dim 0)");
+  check(w[1] == geometry.in_channels_per_group(),
+        node.label() + ": weight " + shape_to_string(w) + " must have " +
+            std::to_string(geometry.in_channels_per_group()) +
+            " channels per group in dim 1 (input channels / group)");
+  const WindowAttributes attributes = read_window_attributes(node);
+  const Shape kernel_spatial(w.begin() + 2, w.end());
+  check_kernel_shape(node, attributes, kernel_spatial);
+  geometry.window =
+      resolve_window(node, attributes, Shape(x.begin() + 2, x.end()), kernel_spatial);
+  return geometry;
+}
+
+ConvGeometry resolve_conv_transpose(const Node& node, const Shape& x, const Shape& w) {
+  check_ranks(node, x, w);
+  ConvGeometry geometry;
+  geometry.batch = x[0];
+  geometry.in_channels = x[1];
+  geometry.group = read_group(node);
+  geometry.out_channels = w[1] * geometry.group;
+  check_divides(node, geometry.group, geometry.in_channels, "input channels");
+  check(w[0] == geometry.in_channels,
+        node.label() + ": weight " + shape_to_string(w) + " must have the " +
+            std::to_string(geometry.in_channels) + " input channels in dim 0");
+  const WindowAttributes attributes = read_window_attributes(node);
+  const Shape kernel_spatial(w.begin() + 2, w.end());
+  check_kernel_shape(node, attributes, kernel_spatial);
+  const std::vector<std::int64_t> output_padding =
+      node.attributes.get_ints("output_padding", {});
+  for (std::int64_t value : output_padding) {
+    check(value >= 0, node.label() + ": output_padding " + shape_to_string(output_padding) +
+                          " must not be negative");
+  }
+  const std::vector<std::int64_t> output_shape = node.attributes.get_ints("output_shape", {});
+  geometry.window = resolve_transposed_window(node, attributes, Shape(x.begin() + 2, x.end()),
+                                              kernel_spatial, output_padding, output_shape);
+  return geometry;
+}
+
+void check_conv_bias(const Node& node, const ConvGeometry& geometry, const Shape& bias) {
+  check(bias == Shape{geometry.out_channels},
+        node.label() + ": bias " + shape_to_string(bias) + " must be [" +
+            std::to_string(geometry.out_channels) + "] (one per output channel)");
+}
+
+}  // namespace tandem

@@ -1,0 +1,32 @@
+#pragma once
+#include <cstdint>
+
+#include "core/ops/window_geometry.h"
+
+namespace tandem {
+
+// Conv and ConvTranspose resolved against their input and weight shapes, with every ONNX
+// check on channels and groups done once, for the reference kernel and the backends alike.
+struct ConvGeometry {
+  std::int64_t batch = 0;
+  std::int64_t in_channels = 0;    // C, the input's channel count
+  std::int64_t out_channels = 0;   // M, the output's channel count
+  std::int64_t group = 1;
+  WindowGeometry window;
+
+  std::int64_t in_channels_per_group() const { return in_channels / group; }
+  std::int64_t out_channels_per_group() const { return out_channels / group; }
+  Shape output_shape() const;   // [N, M, spatial...]
+};
+
+// Conv: x [N, C, spatial...], w [M, C / group, kernel...]. Checks ranks, that group divides
+// C and M, that w matches C / group and kernel_shape (where given) matches w.
+ConvGeometry resolve_conv(const Node& node, const Shape& x, const Shape& w);
+
+// ConvTranspose: x [N, C, spatial...], w [C, M / group, kernel...]; M = w[1] * group.
+ConvGeometry resolve_conv_transpose(const Node& node, const Shape& x, const Shape& w);
+
+// The bias of either op, if present, must be [M].
+void check_conv_bias(const Node& node, const ConvGeometry& geometry, const Shape& bias);
+
+}  // namespace tandem

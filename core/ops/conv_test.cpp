@@ -1,0 +1,362 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "core/op_registry.h"
+#include "core/ops/single_node_graph.h"
+
+namespace tandem {
+namespace {
+
+using namespace op_test;
+
+constexpr double kTolerance = 1e-12;   // float64 sums of a few hundred O(1) products
+
+void expect_near_all(const Tensor& actual, const Tensor& expected, double tolerance = kTolerance) {
+  ASSERT_EQ(actual.shape(), expected.shape());
+  for (std::int64_t i = 0; i < actual.numel(); ++i) {
+    ASSERT_NEAR(actual.value_f64(i), expected.value_f64(i), tolerance) << "element " << i;
+  }
+}
+
+std::vector<std::int64_t> unravel(std::int64_t index, const Shape& shape) {
+  std::vector<std::int64_t> position(shape.size());
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    position[d] = index % shape[d];
+    index /= shape[d];
+  }
+  return position;
+}
+
+std::int64_t ravel(const std::vector<std::int64_t>& position, const Shape& shape) {
+  std::int64_t index = 0;
+  for (std::size_t d = 0; d < shape.size(); ++d) index = index * shape[d] + position[d];
+  return index;
+}
+
+// The test's own convolution: im2col (an explicit column matrix with zeros for padding)
+// followed by a plain GEMM per group. Written independently of the op's tap tables.
+struct ConvCase {
+  std::int64_t group = 1;
+  Ints strides, dilations, pads;   // pads: begins then ends
+};
+
+Tensor im2col_conv(const Tensor& x, const Tensor& w, const Tensor* bias, const ConvCase& c) {
+  const std::size_t rank = x.shape().size() - 2;
+  const Shape in(x.shape().begin() + 2, x.shape().end());
+  const Shape kernel(w.shape().begin() + 2, w.shape().end());
+  Shape out;
+  for (std::size_t d = 0; d < rank; ++d) {
+    const std::int64_t span = (kernel[d] - 1) * c.dilations[d] + 1;
+    out.push_back((in[d] + c.pads[d] + c.pads[d + rank] - span) / c.strides[d] + 1);
+  }
+  const std::int64_t batch = x.shape()[0], channels = x.shape()[1], filters = w.shape()[0];
+  const std::int64_t cg = channels / c.group, mg = filters / c.group;
+  const std::int64_t k_count = shape_numel(kernel), p_count = shape_numel(out);
+  Shape y_shape = {batch, filters};
+  y_shape.insert(y_shape.end(), out.begin(), out.end());
+  Tensor y(DType::F64, y_shape);
+  for (std::int64_t n = 0; n < batch; ++n) {
+    for (std::int64_t g = 0; g < c.group; ++g) {
+      std::vector<double> columns(static_cast<std::size_t>(cg * k_count * p_count), 0.0);
+      for (std::int64_t r = 0; r < cg * k_count; ++r) {
+        const std::vector<std::int64_t> tap = unravel(r % k_count, kernel);
+        for (std::int64_t p = 0; p < p_count; ++p) {
+          std::vector<std::int64_t> pos = unravel(p, out);
+          bool inside = true;
+          for (std::size_t d = 0; d < rank; ++d) {
+            pos[d] = pos[d] * c.strides[d] + tap[d] * c.dilations[d] - c.pads[d];
+            inside = inside && pos[d] >= 0 && pos[d] < in[d];
+          }
+          if (!inside) continue;
+          const std::int64_t channel = g * cg + r / k_count;
+          columns[static_cast<std::size_t>(r * p_count + p)] =
+              x.value_f64((n * channels + channel) * shape_numel(in) + ravel(pos, in));
+        }
+      }
+      for (std::int64_t m = g * mg; m < (g + 1) * mg; ++m) {
+        for (std::int64_t p = 0; p < p_count; ++p) {
+          double sum = bias ? bias->value_f64(m) : 0.0;
+          for (std::int64_t r = 0; r < cg * k_count; ++r) {
+            sum += w.value_f64(m * cg * k_count + r) * columns[static_cast<std::size_t>(r * p_count + p)];
+          }
+          y.data<double>()[static_cast<std::size_t>((n * filters + m) * p_count + p)] = sum;
+        }
+      }
+    }
+  }
+  return y;
+}
+
+Attributes conv_attributes(const ConvCase& c) {
+  return make_attributes({{"group", c.group}, {"strides", c.strides},
+                          {"dilations", c.dilations}, {"pads", c.pads}});
+}
+
+TEST(Conv, HandComputedPaddedFiveByFive) {
+  // ONNX's test_basic_conv_with_padding: 0..24 through a 3x3 box filter with pads 1.
+  std::vector<double> values(25);
+  for (int i = 0; i < 25; ++i) values[static_cast<std::size_t>(i)] = i;
+  const Tensor x = f64({1, 1, 5, 5}, values);
+  const Tensor w = f64({1, 1, 3, 3}, std::vector<double>(9, 1.0));
+  const auto y = run_single_node("Conv", make_attributes({{"pads", Ints{1, 1, 1, 1}}}),
+                                 {runtime(x), constant(w)});
+  expect_near_all(y[0], f64({1, 1, 5, 5}, {12, 21, 27, 33, 24, 33, 54, 63, 72, 51,
+                                           63, 99, 108, 117, 81, 93, 144, 153, 162, 111,
+                                           72, 111, 117, 123, 84}));
+}
+
+TEST(Conv, HandComputedStridesPaddingAndBias) {
+  // ONNX's test_conv_with_strides_padding (7x5 input, stride 2), plus a bias of 0.5.
+  std::vector<double> values(35);
+  for (int i = 0; i < 35; ++i) values[static_cast<std::size_t>(i)] = i;
+  const Tensor x = f64({1, 1, 7, 5}, values);
+  const Tensor w = f64({1, 1, 3, 3}, std::vector<double>(9, 1.0));
+  const auto y = run_single_node(
+      "Conv", make_attributes({{"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{2, 2}}}),
+      {runtime(x), constant(w), constant(f64({1}, {0.5}))});
+  expect_near_all(y[0], f64({1, 1, 4, 3}, {12.5, 27.5, 24.5, 63.5, 108.5, 81.5, 123.5, 198.5,
+                                           141.5, 112.5, 177.5, 124.5}));
+}
+
+TEST(Conv, HandComputedOneDimensionalDilated) {
+  // x = [1, 2, 3, 4, 5], w = [1, 10] with dilation 2: y[i] = x[i] + 10 x[i + 2].
+  const auto y = run_single_node("Conv", make_attributes({{"dilations", Ints{2}}}),
+                                 {runtime(f64({1, 1, 5}, {1, 2, 3, 4, 5})),
+                                  constant(f64({1, 1, 2}, {1, 10}))});
+  expect_near_all(y[0], f64({1, 1, 3}, {31, 42, 53}));
+}
+
+TEST(Conv, MatchesIm2colGemmOnRandomInputs) {
+  std::mt19937 rng(1234);
+  struct Setup {
+    Shape x, w;
+    ConvCase c;
+  };
+  const std::vector<Setup> setups = {
+      {{2, 3, 7, 7}, {4, 3, 3, 3}, {1, {1, 1}, {1, 1}, {1, 1, 1, 1}}},
+      {{1, 5, 9, 8}, {6, 5, 3, 2}, {1, {2, 3}, {1, 1}, {0, 1, 2, 1}}},
+      {{1, 2, 11, 10}, {3, 2, 3, 3}, {1, {2, 1}, {2, 3}, {1, 0, 2, 3}}},
+      {{2, 6, 8, 7}, {4, 3, 2, 3}, {2, {1, 2}, {2, 1}, {1, 1, 0, 1}}},
+      {{1, 13, 6, 6}, {13, 1, 3, 3}, {13, {1, 1}, {1, 1}, {1, 1, 1, 1}}},   // depthwise
+      {{3, 4, 17}, {5, 4, 4}, {1, {3}, {2}, {2, 1}}},                       // 1-D
+      {{1, 2, 5, 4, 6}, {3, 2, 2, 3, 2}, {1, {1, 2, 2}, {2, 1, 1}, {0, 1, 1, 1, 0, 1}}},  // 3-D
+  };
+  for (const Setup& setup : setups) {
+    const Tensor x = random_tensor(rng, setup.x);
+    const Tensor w = random_tensor(rng, setup.w);
+    const Tensor b = random_tensor(rng, {setup.w[0]});
+    const auto y = run_single_node("Conv", conv_attributes(setup.c),
+                                   {runtime(x), constant(w), constant(b)});
+    expect_near_all(y[0], im2col_conv(x, w, &b, setup.c));
+  }
+}
+
+// Channels [first, first + count) of an [N, C, ...] tensor.
+Tensor channel_slice(const Tensor& t, std::int64_t first, std::int64_t count) {
+  Shape shape = t.shape();
+  const std::int64_t plane = shape_numel(Shape(shape.begin() + 2, shape.end()));
+  const std::int64_t channels = shape[1];
+  shape[1] = count;
+  Tensor slice(DType::F64, shape);
+  for (std::int64_t n = 0; n < shape[0]; ++n) {
+    for (std::int64_t i = 0; i < count * plane; ++i) {
+      slice.data<double>()[static_cast<std::size_t>(n * count * plane + i)] =
+          t.value_f64((n * channels + first) * plane + i);
+    }
+  }
+  return slice;
+}
+
+TEST(Conv, GroupedEqualsConcatenatedPerGroupConvs) {
+  std::mt19937 rng(99);
+  for (const std::int64_t group : {2, 3, 6}) {
+    const Tensor x = random_tensor(rng, {2, 6, 6, 5});
+    const Tensor w = random_tensor(rng, {12, 6 / group, 3, 3});
+    const ConvCase grouped{group, {2, 1}, {1, 2}, {1, 2, 1, 0}};
+    const Tensor y = run_single_node("Conv", conv_attributes(grouped), {runtime(x), constant(w)})[0];
+    const std::int64_t mg = 12 / group;
+    for (std::int64_t g = 0; g < group; ++g) {
+      ConvCase single = grouped;
+      single.group = 1;
+      const Tensor part = run_single_node(
+          "Conv", conv_attributes(single),
+          {runtime(channel_slice(x, g * (6 / group), 6 / group)),
+           constant(channel_slice(w.reshaped({1, 12, 6 / group * 9}), g * mg, mg)
+                        .reshaped({mg, 6 / group, 3, 3}))})[0];
+      expect_near_all(channel_slice(y, g * mg, mg), part);
+    }
+  }
+}
+
+TEST(Conv, SameUpperAndSameLowerPadTheOddElementAtOppositeEnds) {
+  std::mt19937 rng(7);
+  const Tensor x = random_tensor(rng, {1, 2, 4, 5});
+  const Tensor w = random_tensor(rng, {3, 2, 2, 2});
+  // 4 and 5 with a 2-wide kernel, stride 1: one padding element per dimension.
+  auto run = [&](Attributes attributes) {
+    return run_single_node("Conv", attributes, {runtime(x), constant(w)})[0];
+  };
+  const Tensor upper = run(make_attributes({{"auto_pad", std::string("SAME_UPPER")}}));
+  const Tensor lower = run(make_attributes({{"auto_pad", std::string("SAME_LOWER")}}));
+  EXPECT_EQ(upper.shape(), (Shape{1, 3, 4, 5}));
+  expect_near_all(upper, run(make_attributes({{"pads", Ints{0, 0, 1, 1}}})));
+  expect_near_all(lower, run(make_attributes({{"pads", Ints{1, 1, 0, 0}}})));
+  EXPECT_GT(std::abs(upper.value_f64(0) - lower.value_f64(0)), 1e-6);
+  // Stride 2 on 5 columns with a 2-wide kernel: ceil(5/2) = 3 outputs, total pad 1.
+  const Tensor strided = run_single_node(
+      "Conv", make_attributes({{"auto_pad", std::string("SAME_LOWER")}, {"strides", Ints{2, 2}}}),
+      {runtime(x), constant(w)})[0];
+  expect_near_all(strided, im2col_conv(x, w, nullptr, {1, {2, 2}, {1, 1}, {0, 1, 0, 0}}));
+}
+
+TEST(Conv, ShapeInferenceForOddSizes) {
+  std::mt19937 rng(3);
+  auto shape_of = [&](Attributes attributes, Shape x, Shape w) {
+    return infer_single_node("Conv", attributes,
+                             {runtime(random_tensor(rng, x)), constant(random_tensor(rng, w))});
+  };
+  // 7x7, kernel 3, stride 2: (7 - 3) / 2 + 1 = 3.
+  EXPECT_EQ(shape_of(make_attributes({{"strides", Ints{2, 2}}}), {1, 1, 7, 7}, {2, 1, 3, 3}),
+            (Shape{1, 2, 3, 3}));
+  // Dilation 2 makes the kernel span 5: (7 + 2 - 5) / 2 + 1 = 3 with pads 1.
+  EXPECT_EQ(shape_of(make_attributes({{"strides", Ints{2, 2}}, {"dilations", Ints{2, 2}},
+                                      {"pads", Ints{1, 1, 1, 1}}}),
+                     {1, 1, 7, 7}, {2, 1, 3, 3}),
+            (Shape{1, 2, 3, 3}));
+  EXPECT_EQ(shape_of(make_attributes({{"auto_pad", std::string("SAME_UPPER")}, {"strides", Ints{2, 2}}}),
+                     {1, 1, 7, 7}, {2, 1, 3, 3}),
+            (Shape{1, 2, 4, 4}));
+  EXPECT_EQ(shape_of(make_attributes({{"auto_pad", std::string("VALID")}, {"dilations", Ints{3, 1}}}),
+                     {1, 1, 7, 7}, {2, 1, 3, 3}),
+            (Shape{1, 2, 1, 5}));
+  EXPECT_EQ(shape_of(make_attributes({{"kernel_shape", Ints{3}}}), {2, 4, 9}, {8, 4, 3}),
+            (Shape{2, 8, 7}));
+}
+
+TEST(Conv, FusedActivationIsAppliedAfterBias) {
+  std::mt19937 rng(5);
+  const Tensor x = random_tensor(rng, {1, 3, 5, 5});
+  const Tensor w = random_tensor(rng, {4, 3, 3, 3});
+  const Tensor b = random_tensor(rng, {4});
+  const Tensor plain = run_single_node("Conv", {}, {runtime(x), constant(w), constant(b)})[0];
+  struct Fused {
+    std::string name;
+    double alpha, beta;
+    double (*expected)(double);
+  };
+  const std::vector<Fused> cases = {
+      {"Relu", 0, 0, [](double v) { return v > 0 ? v : 0.0; }},
+      {"LeakyRelu", 0.1, 0, [](double v) { return v >= 0 ? v : 0.1 * v; }},
+      {"Clip", -0.5, 0.75, [](double v) { return v < -0.5 ? -0.5 : (v > 0.75 ? 0.75 : v); }},
+      {"Sigmoid", 0, 0, [](double v) { return 1 / (1 + std::exp(-v)); }},
+      {"Tanh", 0, 0, [](double v) { return std::tanh(v); }},
+      {"HardSigmoid", 0.3, 0.4, [](double v) { return std::min(1.0, std::max(0.0, 0.3 * v + 0.4)); }},
+      {"HardSwish", 0, 0, [](double v) { return v * std::min(1.0, std::max(0.0, v / 6 + 0.5)); }},
+  };
+  for (const Fused& fused : cases) {
+    Attributes attributes = make_attributes({{kFusedActivation, fused.name},
+                                             {kFusedAlpha, fused.alpha}, {kFusedBeta, fused.beta}});
+    const Tensor y = run_single_node("Conv", attributes, {runtime(x), constant(w), constant(b)})[0];
+    bool clipped_some = false;
+    for (std::int64_t i = 0; i < y.numel(); ++i) {
+      ASSERT_NEAR(y.value_f64(i), fused.expected(plain.value_f64(i)), kTolerance) << fused.name;
+      clipped_some = clipped_some || y.value_f64(i) != plain.value_f64(i);
+    }
+    EXPECT_TRUE(clipped_some) << fused.name;
+  }
+}
+
+TEST(Conv, FloatInputsRunThroughTheFloat64Reference) {
+  std::mt19937 rng(11);
+  const Tensor x = random_tensor(rng, {1, 2, 6, 6});
+  const Tensor w = random_tensor(rng, {3, 2, 3, 3});
+  const Tensor y = run_single_node("Conv", {}, {runtime(x.cast(DType::F32)),
+                                               constant(w.cast(DType::F32))})[0];
+  EXPECT_EQ(y.dtype(), DType::F64);
+  expect_near_all(y, im2col_conv(x.cast(DType::F32).cast(DType::F64),
+                                 w.cast(DType::F32).cast(DType::F64), nullptr,
+                                 {1, {1, 1}, {1, 1}, {0, 0, 0, 0}}));
+}
+
+TEST(Conv, ResNetSizedLayerRunsWellUnderASecond) {
+  std::mt19937 rng(8);
+  const Tensor x = random_tensor(rng, {1, 64, 56, 56});
+  const Tensor w = random_tensor(rng, {64, 64, 3, 3});
+  const auto start = std::chrono::steady_clock::now();
+  const Tensor y = run_single_node("Conv", make_attributes({{"pads", Ints{1, 1, 1, 1}}}),
+                                   {runtime(x), constant(w)})[0];
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("1x64x56x56 3x3 conv: %.3f s\n", seconds);
+  EXPECT_LT(seconds, 2.0);   // a generous bound: the test machine is shared
+  // Spot-check one interior and one corner output against a direct sum.
+  for (const auto& [oy, ox] : {std::pair<int, int>{20, 31}, {0, 55}}) {
+    double sum = 0;
+    for (int c = 0; c < 64; ++c) {
+      for (int ky = 0; ky < 3; ++ky) {
+        for (int kx = 0; kx < 3; ++kx) {
+          const int iy = oy + ky - 1, ix = ox + kx - 1;
+          if (iy < 0 || iy >= 56 || ix < 0 || ix >= 56) continue;
+          sum += w.value_f64(((5 * 64 + c) * 3 + ky) * 3 + kx) *
+                 x.value_f64((c * 56 + iy) * 56 + ix);
+        }
+      }
+    }
+    EXPECT_NEAR(y.value_f64((5 * 56 + oy) * 56 + ox), sum, 1e-10);
+  }
+}
+
+void expect_plan_error(const std::string& op_type, const Attributes& attributes,
+                       const std::vector<NodeInput>& inputs, const std::string& fragment) {
+  try {
+    infer_single_node(op_type, attributes, inputs);
+    FAIL() << "expected an error containing '" << fragment << "'";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("node 'under_test'"), std::string::npos) << message;
+    EXPECT_NE(message.find(fragment), std::string::npos) << message;
+  }
+}
+
+TEST(Conv, RejectsBadAttributesAndShapesNamingTheNode) {
+  std::mt19937 rng(2);
+  const NodeInput x = runtime(random_tensor(rng, {1, 6, 5, 5}));
+  const NodeInput w = constant(random_tensor(rng, {4, 6, 3, 3}));
+  expect_plan_error("Conv", make_attributes({{"group", std::int64_t{4}}}), {x, w}, "group 4");
+  expect_plan_error("Conv", make_attributes({{"group", std::int64_t{0}}}), {x, w}, "group");
+  expect_plan_error("Conv", make_attributes({{"group", std::int64_t{2}}}), {x, w}, "channels per group");
+  expect_plan_error("Conv", make_attributes({{"kernel_shape", Ints{2, 2}}}), {x, w}, "kernel_shape");
+  expect_plan_error("Conv", make_attributes({{"pads", Ints{1, -1, 1, 1}}}), {x, w}, "pads");
+  expect_plan_error("Conv", make_attributes({{"pads", Ints{1, 1}}}), {x, w}, "pads");
+  expect_plan_error("Conv", make_attributes({{"strides", Ints{0, 1}}}), {x, w}, "strides");
+  expect_plan_error("Conv", make_attributes({{"auto_pad", std::string("SAME")}}), {x, w}, "auto_pad");
+  expect_plan_error("Conv", make_attributes({{"ceil_mode", std::int64_t{1}}}), {x, w}, "ceil_mode");
+  expect_plan_error("Conv", make_attributes({{kFusedActivation, std::string("Gelu")}}), {x, w}, "Gelu");
+  expect_plan_error("Conv", {}, {x}, "inputs");
+  expect_plan_error("Conv", {}, {x, w, constant(random_tensor(rng, {3}))}, "bias");
+  expect_plan_error("Conv", {}, {x, constant(random_tensor(rng, {4, 6, 7, 7}))}, "larger than");
+  expect_plan_error("Conv", {}, {runtime(Tensor(DType::I64, {1, 6, 5, 5})), w}, "int64");
+}
+
+TEST(Conv, OmittedRequiredInputIsAnError) {
+  try {
+    infer_with_schema("Conv", {}, {std::nullopt, TensorInfo{DType::F32, {1, 1, 3, 3}}});
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("node 'under_test' (Conv): input 0 is required"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(Conv, UnsupportedIsThrownForIntegerInputs) {
+  std::mt19937 rng(2);
+  EXPECT_THROW(infer_single_node("Conv", {}, {runtime(Tensor(DType::I64, {1, 1, 3, 3})),
+                                             constant(Tensor(DType::I64, {1, 1, 2, 2}))}),
+               Unsupported);
+}
+
+}  // namespace
+}  // namespace tandem

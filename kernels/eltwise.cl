@@ -1,0 +1,60 @@
+// Elementwise ops: one work item per output element.
+
+kernel void unary(global const float* x, int x_off, global float* y, int y_off, int count,
+                  int op, float alpha, float beta) {
+  const int i = get_global_id(0);
+  if (i >= count) return;
+  y[y_off + i] = unary_op(op, alpha, beta, x[x_off + i]);
+}
+
+// Codes mirror enum class BinaryOp in opencl/eltwise.cpp.
+#define BINARY_ADD 0
+#define BINARY_SUB 1
+#define BINARY_MUL 2
+#define BINARY_DIV 3
+#define BINARY_POW 4
+#define BINARY_MAX 5
+#define BINARY_MIN 6
+#define BINARY_PRELU 7
+
+float binary_op(int op, float a, float b) {
+  switch (op) {
+    case BINARY_ADD: return a + b;
+    case BINARY_SUB: return a - b;
+    case BINARY_MUL: return a * b;
+    case BINARY_DIV: return a / b;
+    case BINARY_POW: return pow(a, b);
+    // NaN propagates, as in numpy's maximum/minimum (fmax would drop it).
+    case BINARY_MAX: return isnan(a) || isnan(b) ? NAN : fmax(a, b);
+    case BINARY_MIN: return isnan(a) || isnan(b) ? NAN : fmin(a, b);
+    case BINARY_PRELU: return a < 0.0f ? a * b : a;
+    default: return NAN;
+  }
+}
+
+// p = [rank, shape..., a strides..., b strides...] (opencl/broadcast_layout.h).
+kernel void binary(global const float* a, int a_off, global const float* b, int b_off,
+                   global float* y, int y_off, global const int* p, int p_off, int count,
+                   int op, float scale) {
+  const int i = get_global_id(0);
+  if (i >= count) return;
+  p += p_off;
+  const int rank = p[0];
+  const float av = a[a_off + broadcast_offset(i, rank, p + 1, p + 1 + rank)];
+  const float bv = b[b_off + broadcast_offset(i, rank, p + 1, p + 1 + 2 * rank)];
+  y[y_off + i] = binary_op(op, av, bv) * scale;
+}
+
+// Where: condition stored as int (a constant uploaded as int32).
+kernel void where_select(global const int* c, int c_off, global const float* a, int a_off,
+                         global const float* b, int b_off, global float* y, int y_off,
+                         global const int* p, int p_off, int count) {
+  const int i = get_global_id(0);
+  if (i >= count) return;
+  p += p_off;
+  const int rank = p[0];
+  const int cv = c[c_off + broadcast_offset(i, rank, p + 1, p + 1 + rank)];
+  const float av = a[a_off + broadcast_offset(i, rank, p + 1, p + 1 + 2 * rank)];
+  const float bv = b[b_off + broadcast_offset(i, rank, p + 1, p + 1 + 3 * rank)];
+  y[y_off + i] = cv != 0 ? av : bv;
+}

@@ -1,0 +1,134 @@
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/plan.h"
+#include "opencl/cl_handles.h"
+#include "opencl/device.h"
+
+namespace tandem::opencl {
+
+// Where a tensor starts: a device buffer and an element offset into it. Kernels take
+// each tensor as (global T* base, int offset), so one arena serves every activation
+// without sub-buffers and their alignment rules.
+struct BufferArg {
+  cl_mem mem = nullptr;
+  cl_int offset = 0;
+};
+
+// __local scratch of a given size, for kernels that tile through local memory.
+struct LocalBytes {
+  std::size_t bytes = 0;
+};
+
+// The work of one launch; a zero `local` entry lets the context choose it.
+struct LaunchRange {
+  cl_uint dims = 1;
+  std::array<std::size_t, 3> global{1, 1, 1};
+  std::array<std::size_t, 3> local{0, 0, 0};
+};
+
+// One kernel launch prepared at compile time: the kernel object keeps its arguments.
+struct Dispatch {
+  ClKernel kernel;
+  cl_uint dims = 1;
+  std::array<std::size_t, 3> global{1, 1, 1};
+  std::array<std::size_t, 3> local{1, 1, 1};
+  std::string label;   // "node 'conv_3' (Conv): conv2d", for errors at run time
+};
+
+// Everything compiling a plan creates on the device; the executable owns it.
+struct DeviceGraph {
+  ClMem arena;
+  std::vector<ClMem> buffers;                 // uploaded constants and node parameters
+  std::map<ValueId, BufferArg> constants;     // each constant uploaded once
+  std::vector<Dispatch> dispatches;           // in execution order
+};
+
+void set_arg(cl_kernel kernel, cl_uint& index, const BufferArg& buffer);
+void set_arg(cl_kernel kernel, cl_uint& index, cl_int value);
+void set_arg(cl_kernel kernel, cl_uint& index, float value);
+void set_arg(cl_kernel kernel, cl_uint& index, const LocalBytes& local);
+
+// What an op's host code sees while it turns one node into dispatches.
+class NodeContext {
+ public:
+  // `programs` holds every built program by file; `own_program` is the node's default.
+  NodeContext(const Plan& plan, const Node& node, const ClDevice& device, cl_context context,
+              const std::map<std::string, ClProgram>& programs, const std::string& own_program,
+              DeviceGraph& graph);
+
+  const Node& node() const { return node_; }
+  const Plan& plan() const { return plan_; }
+  const Attributes& attributes() const { return node_.attributes; }
+  const DeviceLimits& limits() const { return device_.limits; }
+
+  std::size_t input_count() const { return node_.inputs.size(); }
+  bool has_input(std::size_t i) const;
+  const TensorInfo& input_info(std::size_t i) const;
+  const TensorInfo& output_info(std::size_t i = 0) const;
+  // The data of input i when it is a constant, else nullptr.
+  const Tensor* constant(std::size_t i) const;
+  // Input i's data, which this backend needs at compile time; Unsupported when computed.
+  const Tensor& constant_input(std::size_t i, const char* what) const;
+
+  // Input i on the device: its arena slice, or the constant uploaded once as float32
+  // (int32 for integer constants such as Gather indices).
+  BufferArg input(std::size_t i);
+  BufferArg output(std::size_t i = 0);
+  // Small per-node parameter tables (shapes, strides) as int32 or float32 buffers.
+  BufferArg upload_ints(const std::vector<std::int64_t>& values);
+  BufferArg upload_floats(const std::vector<float>& values);
+
+  // A value the kernels take as `int`; throws Unsupported naming the node if it overflows.
+  cl_int to_int(std::int64_t value, const char* what) const;
+  [[noreturn]] void unsupported(const std::string& what) const;
+
+  // One work item per element; nothing is launched when count is 0.
+  template <typename... Args>
+  void launch_1d(const char* kernel_name, std::int64_t count, const Args&... args) {
+    if (count == 0) return;
+    ClKernel kernel = make_kernel(own_program_, kernel_name, args...);
+    LaunchRange range;
+    range.global[0] = static_cast<std::size_t>(to_int(count, "element count"));
+    add_dispatch(std::move(kernel), kernel_name, range);
+  }
+  template <typename... Args>
+  void launch(const char* kernel_name, const LaunchRange& range, const Args&... args) {
+    launch_in(own_program_, kernel_name, range, args...);
+  }
+  // A kernel of another program the op listed (a 1x1 Conv runs gemm.cl's matmul).
+  template <typename... Args>
+  void launch_in(const std::string& program, const char* kernel_name, const LaunchRange& range,
+                 const Args&... args) {
+    ClKernel kernel = make_kernel(program, kernel_name, args...);
+    add_dispatch(std::move(kernel), kernel_name, range);
+  }
+
+ private:
+  template <typename... Args>
+  ClKernel make_kernel(const std::string& program, const char* kernel_name, const Args&... args) {
+    ClKernel kernel = create_kernel(program, kernel_name);
+    cl_uint index = 0;
+    (set_arg(kernel.get(), index, args), ...);
+    return kernel;
+  }
+  ClKernel create_kernel(const std::string& program, const char* kernel_name) const;
+  void add_dispatch(ClKernel kernel, const char* kernel_name, LaunchRange range);
+  BufferArg upload(const void* bytes, std::size_t size);
+  ValueId input_id(std::size_t i) const;
+
+  const Plan& plan_;
+  const Node& node_;
+  const ClDevice& device_;
+  cl_context context_;
+  const std::map<std::string, ClProgram>& programs_;
+  std::string own_program_;
+  DeviceGraph& graph_;
+};
+
+}  // namespace tandem::opencl

@@ -1,0 +1,264 @@
+#include "opencl/program_cache.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "opencl/kernel_sources.h"
+#include "opencl/program.h"
+
+namespace tandem::opencl {
+
+namespace {
+
+std::string hex64(std::uint64_t value, int digits) {
+  char text[17];
+  std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(value));
+  return std::string(text + 16 - digits);
+}
+
+std::uint64_t fnv1a(const std::string& text) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ull;
+  }
+  return hash;
+}
+
+std::string identity_field(const DeviceInfo& device, const std::string& name) {
+  for (const auto& [key, value] : device.identity) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+std::string sanitize(const std::string& name) {
+  std::string slug;
+  for (char c : name) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (keep || (c >= 'A' && c <= 'Z')) {
+      slug += lower;
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  if (slug.size() > 40) slug.resize(40);
+  return slug.empty() ? "device" : slug;
+}
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// What the cache files offered before any program was built.
+enum class FileState { Loaded, Missing, Stale, Unusable };
+
+struct LoadedCaches {
+  std::vector<CacheEntry> shipped;
+  std::vector<CacheEntry> writable;
+  FileState state = FileState::Missing;
+  std::string reason;   // why the writable file was not loaded
+};
+
+void load_shipped(const std::string& path, const CacheFileHeader& header, LoadedCaches& caches) {
+  CacheLoadResult result = read_cache_file(path, header);
+  if (result.outcome == CacheLoadOutcome::Loaded) {
+    caches.shipped = std::move(result.entries);
+    log_debug("opencl: shipped cache " + path + ": " + std::to_string(caches.shipped.size()) +
+              " entries");
+    return;
+  }
+  // The shipped file belongs to whoever shipped it: report, never move or rewrite it.
+  log_warn("opencl: ignoring shipped cache " + path + ": " +
+           (result.outcome == CacheLoadOutcome::Missing ? "not found" : result.reason));
+}
+
+void load_writable(const std::string& path, const CacheFileHeader& header, CacheMode mode,
+                   LoadedCaches& caches) {
+  CacheLoadResult result = read_cache_file(path, header);
+  switch (result.outcome) {
+    case CacheLoadOutcome::Loaded:
+      caches.writable = std::move(result.entries);
+      caches.state = FileState::Loaded;
+      return;
+    case CacheLoadOutcome::Missing:
+      log_info("no compiled-program cache yet at " + path + "; compiling from source");
+      caches.state = FileState::Missing;
+      caches.reason = "no cache file yet";
+      return;
+    case CacheLoadOutcome::Mismatch:
+      log_info("compiled-program cache " + path + " is stale (" + result.reason +
+               "); compiling from source");
+      caches.state = FileState::Stale;
+      caches.reason = result.reason;
+      return;
+    case CacheLoadOutcome::Corrupt:
+    case CacheLoadOutcome::Untrusted:
+      caches.state = FileState::Unusable;
+      caches.reason = result.reason;
+      if (mode == CacheMode::ReadOnly) {
+        log_warn("compiled-program cache " + path + " is unusable (" + result.reason +
+                 "); compiling from source, file left in place (read-only)");
+        return;
+      }
+      log_warn("compiled-program cache " + path + " is unusable (" + result.reason +
+               "); setting it aside and compiling from source");
+      try {
+        set_aside_cache_file(path);
+      } catch (const Error& error) {
+        // The rewrite below replaces the file atomically anyway, or reports why it cannot.
+        log_warn(error.what());
+      }
+      return;
+  }
+}
+
+const CacheEntry* find_entry(const std::vector<CacheEntry>& entries, const std::string& key) {
+  for (const CacheEntry& entry : entries) {
+    if (entry.key == key) return &entry;
+  }
+  return nullptr;
+}
+
+// How each request was served, for the report and for what gets written back.
+struct BuildTally {
+  int from_cache = 0;
+  std::vector<std::string> compiled;            // files built from source
+  std::vector<std::string> rejected;            // "conv.cl: rejected at build: ..."
+  std::vector<CacheEntry> to_write;             // new binaries and refreshed hits
+};
+
+ClProgram build_one(cl_context context, const ClDevice& device, const ProgramRequest& request,
+                    const LoadedCaches& caches, BuildTally& tally) {
+  const std::string key = request.cache_key();
+  const CacheEntry* shipped = find_entry(caches.shipped, key);
+  const CacheEntry* writable = find_entry(caches.writable, key);
+  for (const CacheEntry* entry : {shipped, writable}) {
+    if (!entry) continue;
+    std::string why;
+    ClProgram program = build_from_binary(context, device.device, entry->payload,
+                                          request.build_options, why);
+    if (program) {
+      ++tally.from_cache;
+      // Hits from the writable file are rewritten with a fresh last_used when anything is
+      // written, so eviction drops what this device no longer uses first.
+      if (entry == writable) tally.to_write.push_back({key, entry->payload, now_seconds()});
+      return program;
+    }
+    log_warn("opencl: cached binary for " + request.file + " " + why + "; compiling from source");
+    tally.rejected.push_back(request.file + ": " + why);
+  }
+  ClProgram program = build_from_source(context, device.device, request.file, request.source,
+                                        request.build_options);
+  tally.compiled.push_back(request.file);
+  std::vector<std::uint8_t> binary = program_binary(program.get());
+  if (!binary.empty()) tally.to_write.push_back({key, std::move(binary), now_seconds()});
+  return program;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+CacheStatus status_of(const LoadedCaches& caches, const BuildTally& tally, int requested) {
+  if (caches.state == FileState::Stale) return CacheStatus::Invalidated;
+  if (caches.state == FileState::Unusable || !tally.rejected.empty()) return CacheStatus::Recovered;
+  const bool loaded = caches.state == FileState::Loaded;
+  if (tally.from_cache == requested && (requested > 0 || loaded)) return CacheStatus::Hit;
+  return tally.from_cache == 0 ? CacheStatus::Miss : CacheStatus::Partial;
+}
+
+CacheReport summarize(const std::string& path, const LoadedCaches& caches, const BuildTally& tally,
+                      int requested) {
+  std::string reason = std::to_string(tally.from_cache) + " of " + std::to_string(requested) +
+                       " programs from cache";
+  if (caches.state != FileState::Loaded) reason = caches.reason + "; " + reason;
+  if (!tally.rejected.empty()) reason += "; driver rejected " + join(tally.rejected);
+  if (!tally.compiled.empty()) reason += "; compiled " + join(tally.compiled);
+  return {path, status_of(caches, tally, requested), reason};
+}
+
+void write_back(const std::string& path, const CacheFileHeader& header, const CacheConfig& config,
+                const BuildTally& tally, CacheReport& report) {
+  CacheWriteOptions options;
+  options.max_bytes = config.max_mb << 20;
+  try {
+    update_cache_file(path, header, tally.to_write, options);
+  } catch (const Error& error) {
+    // A cache that cannot be saved costs the next run its compile time, nothing more.
+    log_warn(std::string("opencl: compiled programs not saved: ") + error.what());
+    report.reason += std::string("; not saved: ") + error.what();
+  }
+}
+
+}  // namespace
+
+std::string ProgramRequest::cache_key() const {
+  return "program|" + file + "|" + hex64(source_hash, 16) + "|" + build_options;
+}
+
+ProgramRequest embedded_program(const std::string& file) {
+  const EmbeddedFile& common = kernel_source("common.cl");
+  const EmbeddedFile& own = kernel_source(file);
+  ProgramRequest request;
+  request.file = file;
+  request.source = std::string(common.text()) + "\n#line 1\n" + std::string(own.text());
+  request.source_hash = fnv1a(hex64(common.hash, 16) + hex64(own.hash, 16));
+  // Sources are OpenCL C 1.2; saying so keeps drivers that default to another dialect honest.
+  request.build_options = "-cl-std=CL1.2";
+  return request;
+}
+
+std::string program_cache_path(const std::string& dir, const DeviceInfo& device) {
+  const std::string names = identity_field(device, "platform_name") + "\n" + device.name;
+  return dir + "/tandem_cl_compiled_program." + sanitize(device.name) + "-" +
+         hex64(fnv1a(names), 8) + ".bin";
+}
+
+CacheFileHeader program_cache_header(const DeviceInfo& device) {
+  CacheFileHeader header;
+  header.kind = "opencl-programs";
+  header.engine_version = TANDEM_VERSION;
+  header.identity = device.identity;
+  return header;
+}
+
+BuiltPrograms build_programs(cl_context context, const ClDevice& device, const CacheConfig& config,
+                             const std::vector<ProgramRequest>& requests) {
+  BuiltPrograms built;
+  const bool off = config.mode == CacheMode::Off || config.dir.empty();
+  const CacheFileHeader header = program_cache_header(device.info);
+  LoadedCaches caches;
+  if (!off) {
+    built.report.path = program_cache_path(config.dir, device.info);
+    if (!config.shipped.empty()) load_shipped(config.shipped, header, caches);
+    load_writable(built.report.path, header, config.mode, caches);
+  }
+  BuildTally tally;
+  for (const ProgramRequest& request : requests) {
+    built.by_file.emplace(request.file, build_one(context, device, request, caches, tally));
+  }
+  if (off) {
+    built.report.status = CacheStatus::Off;
+    built.report.reason = config.mode == CacheMode::Off ? "cache mode is off" : "no cache directory";
+    return built;
+  }
+  built.report = summarize(built.report.path, caches, tally, static_cast<int>(requests.size()));
+  if (config.mode == CacheMode::ReadOnly) {
+    built.report.reason += "; read-only: nothing written";
+  } else if (!tally.compiled.empty()) {
+    write_back(built.report.path, header, config, tally, built.report);
+  }
+  return built;
+}
+
+}  // namespace tandem::opencl

@@ -1,0 +1,55 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/cache/cache_file.h"
+#include "opencl/cl_handles.h"
+#include "opencl/device.h"
+
+namespace tandem::opencl {
+
+// One program a plan needs: an embedded source and the options it is built with.
+struct ProgramRequest {
+  std::string file;             // "conv.cl"
+  std::string source;
+  std::uint64_t source_hash = 0;  // of every byte in `source`
+  std::string build_options;
+
+  // "program|conv.cl|<source hash hex>|<build options>": a binary is reused only for the
+  // same source bytes and options; the device and driver are checked by the file header.
+  std::string cache_key() const;
+};
+
+// The request for embedded kernels/<file>, after kernels/common.cl, with the backend's
+// default options.
+ProgramRequest embedded_program(const std::string& file);
+
+struct BuiltPrograms {
+  std::map<std::string, ClProgram> by_file;
+  CacheReport report;
+};
+
+// <dir>/tandem_cl_compiled_program.<slug>.bin. The slug is the sanitised device name and
+// a short hash of the platform and device names, so it stays put across driver updates:
+// a new driver then finds the old file and reports it `invalidated`, with the reason.
+std::string program_cache_path(const std::string& dir, const DeviceInfo& device);
+// Kind "opencl-programs", engine TANDEM_VERSION, identity = the device's identity fields.
+CacheFileHeader program_cache_header(const DeviceInfo& device);
+
+// Builds every request for `device`: from a cached binary where one exists and the driver
+// accepts it (create, build, binary status and kernel creation all checked), from source
+// otherwise. The shipped file is read first (never written), then the writable cache;
+// binaries compiled here are written back unless the mode is read-only or off.
+//
+// Status: hit (every program from a cache file), miss (none), partial (some),
+// invalidated (the file was for another device, driver or engine version), recovered (a
+// corrupt or untrusted file was set aside, or the driver rejected a cached binary), off.
+// Read-only mode reports the load status (hit/miss/partial ...) and says "read-only" in
+// the reason: how well the cache served is what a user of a read-only cache wants to know.
+BuiltPrograms build_programs(cl_context context, const ClDevice& device, const CacheConfig& config,
+                             const std::vector<ProgramRequest>& requests);
+
+}  // namespace tandem::opencl

@@ -1,0 +1,97 @@
+#version 450
+// Conv and ConvTranspose (1-D and 2-D; 1-D runs as H = 1), one invocation per output element,
+// accumulating in float, with the bias and a fused activation applied at the end.
+// Geometry follows core/ops/window_geometry.h: dense = strided * stride + tap * dilation - pad,
+// where for Conv the output is strided and for ConvTranspose the input is.
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(constant_id = 1) const int ACTIVATION = 0;   // vulkan/activation.h codes
+layout(constant_id = 2) const int TRANSPOSED = 0;
+
+layout(std430, binding = 0) buffer Out { float out_data[]; };
+layout(std430, binding = 1) readonly buffer X { float x_data[]; };
+layout(std430, binding = 2) readonly buffer W { float w_data[]; };
+layout(std430, binding = 3) readonly buffer B { float b_data[]; };
+
+layout(push_constant) uniform Params {
+  uint count;
+  uint out_offset;
+  uint x_offset;
+  uint w_offset;
+  uint b_offset;
+  uint has_bias;
+  uint in_channels;         // C
+  uint in_h;
+  uint in_w;
+  uint out_channels;        // M
+  uint out_h;
+  uint out_w;
+  uint kernel_h;
+  uint kernel_w;
+  int stride_h;
+  int stride_w;
+  int pad_h;                // begin pads; negative for a cropping ConvTranspose
+  int pad_w;
+  int dilation_h;
+  int dilation_w;
+  uint in_per_group;        // C / group
+  uint out_per_group;       // M / group
+  float alpha;
+  float beta;
+} p;
+
+float conv_sum(uint n, uint m, int oh, int ow) {
+  const uint g = m / p.out_per_group;
+  float acc = 0.0;
+  for (uint c = 0; c < p.in_per_group; ++c) {
+    const uint ci = g * p.in_per_group + c;
+    const uint x_plane = p.x_offset + (n * p.in_channels + ci) * p.in_h * p.in_w;
+    const uint w_plane = p.w_offset + (m * p.in_per_group + c) * p.kernel_h * p.kernel_w;
+    for (uint kh = 0; kh < p.kernel_h; ++kh) {
+      const int ih = oh * p.stride_h + int(kh) * p.dilation_h - p.pad_h;
+      if (ih < 0 || ih >= int(p.in_h)) continue;
+      for (uint kw = 0; kw < p.kernel_w; ++kw) {
+        const int iw = ow * p.stride_w + int(kw) * p.dilation_w - p.pad_w;
+        if (iw < 0 || iw >= int(p.in_w)) continue;
+        acc += x_data[x_plane + uint(ih) * p.in_w + uint(iw)] * w_data[w_plane + kh * p.kernel_w + kw];
+      }
+    }
+  }
+  return acc;
+}
+
+// The adjoint: output position o receives input i through tap k when o = i*stride + k*dil - pad.
+float conv_transpose_sum(uint n, uint m, int oh, int ow) {
+  const uint g = m / p.out_per_group;
+  const uint m_in_group = m % p.out_per_group;
+  float acc = 0.0;
+  for (uint c = 0; c < p.in_per_group; ++c) {
+    const uint ci = g * p.in_per_group + c;
+    const uint x_plane = p.x_offset + (n * p.in_channels + ci) * p.in_h * p.in_w;
+    const uint w_plane = p.w_offset + (ci * p.out_per_group + m_in_group) * p.kernel_h * p.kernel_w;
+    for (uint kh = 0; kh < p.kernel_h; ++kh) {
+      const int th = oh + p.pad_h - int(kh) * p.dilation_h;
+      if (th < 0 || th % p.stride_h != 0 || th / p.stride_h >= int(p.in_h)) continue;
+      const uint ih = uint(th / p.stride_h);
+      for (uint kw = 0; kw < p.kernel_w; ++kw) {
+        const int tw = ow + p.pad_w - int(kw) * p.dilation_w;
+        if (tw < 0 || tw % p.stride_w != 0 || tw / p.stride_w >= int(p.in_w)) continue;
+        acc += x_data[x_plane + ih * p.in_w + uint(tw / p.stride_w)] * w_data[w_plane + kh * p.kernel_w + kw];
+      }
+    }
+  }
+  return acc;
+}
+
+void main() {
+  const uint i = invocation_index();
+  if (i >= p.count) return;
+  const uint ow = i % p.out_w;
+  const uint oh = (i / p.out_w) % p.out_h;
+  const uint m = (i / (p.out_w * p.out_h)) % p.out_channels;
+  const uint n = i / (p.out_w * p.out_h * p.out_channels);
+  float acc = TRANSPOSED != 0 ? conv_transpose_sum(n, m, int(oh), int(ow)) : conv_sum(n, m, int(oh), int(ow));
+  if (p.has_bias != 0) acc += b_data[p.b_offset + m];
+  out_data[p.out_offset + i] = apply_activation(ACTIVATION, acc, p.alpha, p.beta);
+}

@@ -1,0 +1,215 @@
+#include "vulkan/executable.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "vulkan/command_recording.h"
+#include "vulkan/op_table.h"
+#include "vulkan/pipeline_cache.h"
+
+namespace tandem::vulkan {
+namespace {
+
+constexpr std::uint32_t kDefaultWorkgroupSize = 64;
+
+std::int64_t align_up(std::int64_t value, std::int64_t alignment) {
+  return (value + alignment - 1) / alignment * alignment;
+}
+
+// Every tensor that exists at run time lives in the arena as float32.
+void check_runtime_types(const Plan& plan) {
+  const Graph& graph = plan.graph;
+  auto check_value = [&](ValueId id, const std::string& where) {
+    if (id == kNoValue || graph.value(id).constant) return;
+    const DType dtype = plan.info_of(id).dtype;
+    if (dtype != DType::F32) {
+      throw Unsupported(where + ": value '" + graph.value(id).name + "' is " + dtype_name(dtype) +
+                        " at run time; the vulkan backend computes in float32 only");
+    }
+  };
+  for (ValueId id : graph.inputs()) check_value(id, "graph input");
+  for (const Node& node : graph.nodes()) {
+    for (ValueId id : node.inputs) check_value(id, node.label());
+    for (ValueId id : node.outputs) check_value(id, node.label());
+  }
+}
+
+std::vector<Dispatch> record_nodes(const Plan& plan, ConstantPool& constants,
+                                   const VkPhysicalDeviceLimits& limits) {
+  std::vector<Dispatch> dispatches;
+  for (const Node& node : plan.graph.nodes()) {
+    const OpImplementation* op = OpTable::instance().find(node.op_type);
+    if (op == nullptr) {
+      throw Unsupported(node.label() + ": op " + node.op_type + " has no vulkan shader");
+    }
+    NodeContext context(plan, node, op->shader, constants, dispatches, limits);
+    op->compile(context);
+  }
+  return dispatches;
+}
+
+}  // namespace
+
+VulkanExecutable::VulkanExecutable(std::shared_ptr<VulkanDevice> device, const Plan& plan,
+                                   const CompileOptions& options)
+    : device_(std::move(device)) {
+  check_runtime_types(plan);
+  ConstantPool constants;
+  const std::vector<Dispatch> dispatches = record_nodes(plan, constants, device_->limits());
+
+  VkCommandPoolCreateInfo pool{};
+  pool.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
+  pool.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+  pool.queueFamilyIndex = device_->physical().compute_queue_family;
+  VkCommandPool pool_handle = VK_NULL_HANDLE;
+  check_vk(vkCreateCommandPool(device_->get(), &pool, nullptr, &pool_handle), "vkCreateCommandPool");
+  command_pool_ = CommandPool(device_->get(), pool_handle);
+  VkFenceCreateInfo fence{};
+  fence.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
+  VkFence fence_handle = VK_NULL_HANDLE;
+  check_vk(vkCreateFence(device_->get(), &fence, nullptr, &fence_handle), "vkCreateFence");
+  fence_ = Fence(device_->get(), fence_handle);
+
+  bind_inputs_and_outputs(plan);
+  create_buffers(plan, constants);
+  record(dispatches, create_pipelines(dispatches, options));
+}
+
+void VulkanExecutable::bind_inputs_and_outputs(const Plan& plan) {
+  const Graph& graph = plan.graph;
+  const bool staged = !device_->physical().shares_host_memory;
+  std::int64_t staging = 0;
+  for (ValueId id : graph.inputs()) {
+    HostBinding binding;
+    binding.name = graph.value(id).name;
+    binding.info = plan.info_of(id);
+    binding.arena_offset = plan.memory.offset.at(static_cast<std::size_t>(id));
+    binding.staging_offset = staging;
+    if (staged && binding.arena_offset >= 0) {
+      staging = align_up(staging + static_cast<std::int64_t>(binding.info.bytes()), 16);
+    }
+    inputs_.push_back(std::move(binding));
+  }
+  staging = 0;
+  for (ValueId id : graph.outputs()) {
+    HostBinding binding;
+    binding.name = graph.value(id).name;
+    binding.info = plan.info_of(id);
+    if (graph.value(id).constant) {
+      binding.constant = graph.value(id).constant->cast(DType::F32);
+    } else {
+      binding.arena_offset = plan.memory.offset.at(static_cast<std::size_t>(id));
+      check(binding.arena_offset >= 0, "vulkan: graph output '" + binding.name + "' has no place in the memory plan");
+      binding.staging_offset = staging;
+      if (staged) staging = align_up(staging + static_cast<std::int64_t>(binding.info.bytes()), 16);
+    }
+    outputs_.push_back(std::move(binding));
+  }
+}
+
+void VulkanExecutable::create_buffers(const Plan& plan, const ConstantPool& constants) {
+  const VkDeviceSize max_range = device_->limits().maxStorageBufferRange;
+  const auto arena_bytes = static_cast<VkDeviceSize>(std::max<std::int64_t>(plan.memory.arena_bytes, 16));
+  const VkDeviceSize constant_bytes = std::max<std::size_t>(constants.words.size() * 4, 16);
+  if (arena_bytes > max_range || constant_bytes > max_range) {
+    throw Unsupported("vulkan: arena of " + std::to_string(arena_bytes) + " bytes or weights of " +
+                      std::to_string(constant_bytes) + " bytes exceed maxStorageBufferRange " +
+                      std::to_string(max_range) + " on '" + device_->physical().name() + "'");
+  }
+  const Placement placement = data_placement(device_->physical());
+  arena_ = DeviceBuffer(*device_, arena_bytes, placement, "arena");
+  constants_ = DeviceBuffer(*device_, constant_bytes, placement, "weights");
+  const auto* words = reinterpret_cast<const std::uint8_t*>(constants.words.data());
+  write_buffer(*device_, command_pool_.get(), fence_.get(), constants_,
+               {words, constants.words.size() * 4});
+  if (placement == Placement::HostVisible) return;
+  std::int64_t input_bytes = 16;
+  for (const HostBinding& input : inputs_) {
+    input_bytes = std::max(input_bytes, input.staging_offset + static_cast<std::int64_t>(input.info.bytes()));
+  }
+  std::int64_t output_bytes = 16;
+  for (const HostBinding& output : outputs_) {
+    output_bytes = std::max(output_bytes, output.staging_offset + static_cast<std::int64_t>(output.info.bytes()));
+  }
+  input_staging_ = DeviceBuffer(*device_, input_bytes, Placement::HostVisible, "input staging");
+  output_staging_ = DeviceBuffer(*device_, output_bytes, Placement::HostVisible, "output staging");
+}
+
+std::vector<const ComputePipeline*> VulkanExecutable::create_pipelines(
+    const std::vector<Dispatch>& dispatches, const CompileOptions& options) {
+  PipelineCache cache(*device_, options.cache);
+  pipelines_ = std::make_unique<ComputePipelines>(*device_, cache.get());
+  std::vector<const ComputePipeline*> chosen;
+  for (const Dispatch& dispatch : dispatches) {
+    std::vector<std::int32_t> constants{static_cast<std::int32_t>(kDefaultWorkgroupSize)};
+    constants.insert(constants.end(), dispatch.variant.begin(), dispatch.variant.end());
+    chosen.push_back(&pipelines_->get(dispatch.shader,
+                                      static_cast<std::uint32_t>(dispatch.bindings.size()), constants));
+  }
+  cache.save();
+  cache_report_ = cache.report();
+  log_debug("vulkan: " + std::to_string(pipelines_->pipeline_count()) + " pipelines, cache " +
+            cache_status_name(cache_report_.status) + " (" + cache_report_.reason + ")");
+  return chosen;
+}
+
+void VulkanExecutable::record(const std::vector<Dispatch>& dispatches,
+                              const std::vector<const ComputePipeline*>& pipelines) {
+  CommandRecorder recorder(*device_, command_pool_.get(), arena_, constants_, dispatches);
+  for (const HostBinding& input : inputs_) {
+    if (input.arena_offset >= 0 && input_staging_) {
+      recorder.copy_in(input_staging_, input.staging_offset, input.arena_offset, input.info.bytes());
+    }
+  }
+  recorder.begin_compute();
+  for (std::size_t i = 0; i < dispatches.size(); ++i) {
+    recorder.dispatch(dispatches[i], *pipelines[i], kDefaultWorkgroupSize);
+  }
+  recorder.end_compute();
+  for (const HostBinding& output : outputs_) {
+    if (output.arena_offset >= 0 && output_staging_) {
+      recorder.copy_out(output_staging_, output.arena_offset, output.staging_offset, output.info.bytes());
+    }
+  }
+  descriptor_pool_ = recorder.take_descriptor_pool();
+  commands_ = recorder.finish();
+}
+
+std::vector<Tensor> VulkanExecutable::run(const std::vector<Tensor>& inputs) {
+  std::lock_guard<std::mutex> lock(run_mutex_);
+  check(inputs.size() == inputs_.size(), "vulkan: expected " + std::to_string(inputs_.size()) +
+                                             " inputs, got " + std::to_string(inputs.size()));
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const HostBinding& binding = inputs_[i];
+    const Tensor& given = inputs[i];
+    check(given.shape() == binding.info.shape,
+          "vulkan: input '" + binding.name + "' has shape " + shape_to_string(given.shape()) +
+              ", the plan was compiled for " + shape_to_string(binding.info.shape));
+    check(is_float(given.dtype()), "vulkan: input '" + binding.name + "' is " +
+                                       dtype_name(given.dtype()) + ", expected float32");
+    if (binding.arena_offset < 0) continue;
+    const Tensor as_f32 = given.dtype() == DType::F32 ? Tensor() : given.cast(DType::F32);
+    const Tensor& source = given.dtype() == DType::F32 ? given : as_f32;
+    std::uint8_t* target = input_staging_ ? input_staging_.mapped() + binding.staging_offset
+                                          : arena_.mapped() + binding.arena_offset;
+    std::memcpy(target, source.raw(), source.bytes());
+  }
+  device_->submit_and_wait(commands_, fence_.get());
+  std::vector<Tensor> outputs;
+  for (const HostBinding& binding : outputs_) {
+    if (binding.constant) {
+      outputs.push_back(*binding.constant);
+      continue;
+    }
+    Tensor output(DType::F32, binding.info.shape);
+    const std::uint8_t* source = output_staging_ ? output_staging_.mapped() + binding.staging_offset
+                                                 : arena_.mapped() + binding.arena_offset;
+    std::memcpy(output.raw(), source, output.bytes());
+    outputs.push_back(std::move(output));
+  }
+  return outputs;
+}
+
+}  // namespace tandem::vulkan

@@ -1,0 +1,102 @@
+#include "vulkan/node_context.h"
+
+#include <bit>
+
+#include "core/error.h"
+#include "vulkan/pipelines.h"
+
+namespace tandem::vulkan {
+
+std::uint32_t float_word(float value) { return std::bit_cast<std::uint32_t>(value); }
+
+NodeContext::NodeContext(const Plan& plan, const Node& node, const std::string& shader,
+                         ConstantPool& constants, std::vector<Dispatch>& dispatches,
+                         const VkPhysicalDeviceLimits& limits)
+    : plan_(plan),
+      node_(node),
+      shader_(shader),
+      constants_(constants),
+      dispatches_(dispatches),
+      limits_(limits) {}
+
+bool NodeContext::has_input(std::size_t i) const {
+  return i < node_.inputs.size() && node_.inputs[i] != kNoValue;
+}
+
+const TensorInfo& NodeContext::input(std::size_t i) const {
+  if (!has_input(i)) error("input " + std::to_string(i) + " is missing");
+  return plan_.info_of(node_.inputs[i]);
+}
+
+const TensorInfo& NodeContext::output(std::size_t i) const {
+  if (i >= node_.outputs.size()) error("output " + std::to_string(i) + " is missing");
+  return plan_.info_of(node_.outputs[i]);
+}
+
+const Tensor* NodeContext::constant(std::size_t i) const {
+  if (!has_input(i)) return nullptr;
+  const Value& value = plan_.graph.value(node_.inputs[i]);
+  return value.constant ? &*value.constant : nullptr;
+}
+
+Slot NodeContext::input_slot(std::size_t i) {
+  const TensorInfo& info = input(i);
+  const ValueId id = node_.inputs[i];
+  if (const Tensor* host = constant(i)) {
+    auto placed = constants_.uploaded.find(id);
+    if (placed != constants_.uploaded.end()) return placed->second;
+    if (!is_float(host->dtype())) {
+      unsupported("input " + std::to_string(i) + " is a " + dtype_name(host->dtype()) +
+                  " constant; the shader reads float32");
+    }
+    const Tensor as_f32 = host->cast(DType::F32);
+    const std::span<const float> values = as_f32.data<float>();
+    std::vector<std::uint32_t> words(values.size());
+    for (std::size_t k = 0; k < values.size(); ++k) words[k] = float_word(values[k]);
+    const Slot slot = add_constant(words);
+    constants_.uploaded.emplace(id, slot);
+    return slot;
+  }
+  const std::int64_t offset = plan_.memory.offset.at(static_cast<std::size_t>(id));
+  if (offset < 0) error("input " + std::to_string(i) + " has no place in the memory plan");
+  return {true, offset, static_cast<std::int64_t>(info.bytes())};
+}
+
+Slot NodeContext::output_slot(std::size_t i) const {
+  const TensorInfo& info = output(i);
+  const std::int64_t offset = plan_.memory.offset.at(static_cast<std::size_t>(node_.outputs[i]));
+  if (offset < 0) error("output " + std::to_string(i) + " has no place in the memory plan");
+  return {true, offset, static_cast<std::int64_t>(info.bytes())};
+}
+
+Slot NodeContext::add_constant(const std::vector<std::uint32_t>& words) {
+  // Each constant starts on a 16-byte boundary so vector loads stay possible in shaders.
+  while (constants_.words.size() % 4 != 0) constants_.words.push_back(0);
+  const Slot slot{false, static_cast<std::int64_t>(constants_.words.size() * 4),
+                  static_cast<std::int64_t>(words.size() * 4)};
+  constants_.words.insert(constants_.words.end(), words.begin(), words.end());
+  return slot;
+}
+
+void NodeContext::dispatch(Dispatch dispatch) {
+  if (dispatch.push.size() * 4 > kPushConstantBytes) error("push constants exceed 128 bytes");
+  if (dispatch.invocations == 0) return;   // an empty tensor: nothing to compute
+  if (dispatch.shader.empty()) dispatch.shader = shader_;
+  dispatches_.push_back(std::move(dispatch));
+}
+
+void NodeContext::unsupported(const std::string& what) const {
+  throw Unsupported(node_.label() + ": " + what + " (vulkan backend)");
+}
+
+void NodeContext::error(const std::string& what) const { fail(node_.label() + ": " + what); }
+
+std::uint32_t checked_u32(const NodeContext& context, std::int64_t value, const char* what) {
+  if (value < 0 || value > 0x7fffffff) {
+    context.unsupported(std::string(what) + " " + std::to_string(value) +
+                        " does not fit the shader's 31-bit indices");
+  }
+  return static_cast<std::uint32_t>(value);
+}
+
+}  // namespace tandem::vulkan

@@ -1,0 +1,89 @@
+#pragma once
+// What an op's host code sees while it turns one node into dispatches: the node, its types and
+// constants, where its tensors live on the device, and where its dispatches go.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <vulkan/vulkan.h>
+
+#include "core/plan.h"
+
+namespace tandem::vulkan {
+
+// Where a tensor lives on the device: a byte range of the arena (activations) or of the
+// constants buffer (weights and tables made at compile time). Shaders index both as 32-bit
+// words, so they receive element offsets.
+struct Slot {
+  bool in_arena = true;
+  std::int64_t byte_offset = 0;
+  std::int64_t bytes = 0;
+
+  std::uint32_t element_offset() const { return static_cast<std::uint32_t>(byte_offset / 4); }
+};
+
+// One compute dispatch. Binding 0 is the output the dispatch writes (within [write_begin,
+// write_end) bytes of it when only part); the other bindings are read. Barriers are derived
+// from these ranges, so a dispatch must bind everything it touches.
+struct Dispatch {
+  std::string shader;                      // family: "eltwise" -> shaders/eltwise.comp;
+                                           // empty = the op's own (OpImplementation::shader)
+  std::vector<std::int32_t> variant;       // specialization constants 1.. (0 = workgroup size)
+  std::vector<Slot> bindings;
+  std::vector<std::uint32_t> push;         // at most kPushConstantBytes / 4 words
+  std::uint64_t invocations = 0;           // 1-D grid, one invocation each
+  std::int64_t write_begin = 0;            // byte range of bindings[0] written
+  std::int64_t write_end = -1;             // -1 = to its end
+};
+
+// Float bits as a push-constant word.
+std::uint32_t float_word(float value);
+
+// Words laid out by the compile step into the constants buffer.
+struct ConstantPool {
+  std::vector<std::uint32_t> words;
+  std::map<ValueId, Slot> uploaded;        // graph constants already placed, by value
+};
+
+// Handed to OpImplementation::compile for one node.
+class NodeContext {
+ public:
+  NodeContext(const Plan& plan, const Node& node, const std::string& shader,
+              ConstantPool& constants, std::vector<Dispatch>& dispatches,
+              const VkPhysicalDeviceLimits& limits);
+
+  const Node& node() const { return node_; }
+  const Attributes& attributes() const { return node_.attributes; }
+  bool has_input(std::size_t i) const;
+  const TensorInfo& input(std::size_t i) const;
+  const TensorInfo& output(std::size_t i = 0) const;
+  // The host value of input i when it is a graph constant, else nullptr.
+  const Tensor* constant(std::size_t i) const;
+  const VkPhysicalDeviceLimits& limits() const { return limits_; }
+
+  // Device location of input i; a constant input is uploaded as float32 on first use.
+  Slot input_slot(std::size_t i);
+  Slot output_slot(std::size_t i = 0) const;
+  // Places compile-time words (index tables, int32 indices) in the constants buffer.
+  Slot add_constant(const std::vector<std::uint32_t>& words);
+  void dispatch(Dispatch dispatch);
+
+  // Throws Unsupported("node 'x' (Op): <what>") / Error with the same prefix.
+  [[noreturn]] void unsupported(const std::string& what) const;
+  [[noreturn]] void error(const std::string& what) const;
+
+ private:
+  const Plan& plan_;
+  const Node& node_;
+  const std::string& shader_;
+  ConstantPool& constants_;
+  std::vector<Dispatch>& dispatches_;
+  const VkPhysicalDeviceLimits& limits_;
+};
+
+// Shape helpers shared by the families.
+inline constexpr std::size_t kMaxRank = 6;   // the shaders' dims/strides arrays hold this many
+std::uint32_t checked_u32(const NodeContext& context, std::int64_t value, const char* what);
+
+}  // namespace tandem::vulkan

@@ -1,0 +1,80 @@
+#pragma once
+// The driver's VkPipelineCache for one device, persisted as one file in the tandem cache
+// container (core/cache/cache_file.h): `<dir>/tandem_vk_pipeline_cache.<slug>.bin`, kind
+// "vulkan-pipeline-cache", one entry "pipeline_cache" holding the driver's blob.
+//
+// Nothing the driver sees is trusted unchecked (FIELD-NOTES "Vulkan pipeline cache"): the
+// container checks its header identity (vendor, device, driver version and ID, a hash of
+// driverName + driverInfo, pipelineCacheUUID, pointer size, a hash of all our SPIR-V) and the
+// blob's length and checksum; then the blob's own VkPipelineCacheHeaderVersionOne is checked
+// against the live device before vkCreatePipelineCache.
+//
+// Status (CacheReport::status) means:
+//   hit         a valid, non-empty driver cache was loaded (from our file, or the shipped one
+//               when ours is missing). It says the driver was given data, not that every
+//               pipeline came from it: lavapipe in Debian 12 keeps only the 32-byte header.
+//   miss        no file yet; pipelines compiled from SPIR-V and the file is written.
+//   invalidated the file is for another device, driver, engine or shader set (reason names
+//               the field); started empty and rewritten.
+//   recovered   the file was corrupt, untrusted, or rejected by the driver; it was set aside
+//               (or deleted, if the driver rejected it), started empty and rewritten.
+//   off         cache mode off: an in-memory cache only, nothing read or written.
+// In read-only mode the status is the load status above and the reason says the file is
+// left as it is; nothing is written, set aside or deleted.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/cache/cache_file.h"
+#include "vulkan/device.h"
+#include "vulkan/vk_handles.h"
+
+namespace tandem::vulkan {
+
+inline constexpr const char* kPipelineCacheKind = "vulkan-pipeline-cache";
+inline constexpr const char* kPipelineCacheEntry = "pipeline_cache";
+
+// "tandem_vk_pipeline_cache.llvmpipe-llvm-15-0-6-256-bits.1a2b3c4d.bin": the device name
+// (sanitised) plus a hash of name, vendorID and deviceID, so a driver update reuses the file
+// name and shows as `invalidated`.
+std::string pipeline_cache_file_name(const PhysicalDevice& device);
+// The container header a file must carry to be used on `device`.
+CacheFileHeader pipeline_cache_header(const PhysicalDevice& device);
+// Empty when `blob` starts with a VkPipelineCacheHeaderVersionOne for `device`; else why not.
+std::string check_pipeline_cache_blob(std::span<const std::uint8_t> blob,
+                                      const PhysicalDevice& device);
+
+class PipelineCache {
+ public:
+  // Loads according to config.mode (and config.shipped first); never throws for bad files.
+  PipelineCache(const VulkanDevice& device, const CacheConfig& config);
+  PipelineCache(const PipelineCache&) = delete;
+  PipelineCache& operator=(const PipelineCache&) = delete;
+
+  VkPipelineCache get() const { return cache_.get(); }
+  // Writes the driver's data back (read-write mode only) when it differs from what was loaded,
+  // merging what another process wrote meanwhile. A failed write is a warning, not an error.
+  void save();
+  CacheReport report() const { return report_; }
+
+ private:
+  void load_shipped(const std::string& shipped_path);
+  void load_own_file();
+  // A driver cache from a checked blob; empty handle (and `why` set) if the driver refuses it.
+  PipelineCacheHandle create_from(std::span<const std::uint8_t> blob, std::string& why) const;
+  void merge_in(std::span<const std::uint8_t> blob);
+  std::vector<std::uint8_t> driver_data() const;
+  void set_status(CacheStatus status, const std::string& reason);
+
+  const VulkanDevice& device_;
+  CacheConfig config_;
+  CacheFileHeader header_;
+  PipelineCacheHandle cache_;
+  std::vector<std::uint8_t> loaded_;   // the blob our file held, to skip rewriting it unchanged
+  bool shipped_loaded_ = false;
+  CacheReport report_;
+};
+
+}  // namespace tandem::vulkan

@@ -1,0 +1,53 @@
+#pragma once
+// Compute pipelines built from the embedded shaders: one descriptor set layout and pipeline
+// layout per shader family (N storage buffers + 128 bytes of push constants), one pipeline
+// per family and specialization-constant values, all created through one VkPipelineCache.
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vulkan/device.h"
+#include "vulkan/vk_handles.h"
+
+namespace tandem::vulkan {
+
+// Every family's push-constant block fits the minimum maxPushConstantsSize Vulkan guarantees.
+inline constexpr std::uint32_t kPushConstantBytes = 128;
+
+struct ComputePipeline {
+  VkPipeline pipeline = VK_NULL_HANDLE;
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+};
+
+class ComputePipelines {
+ public:
+  ComputePipelines(const VulkanDevice& device, VkPipelineCache cache);
+
+  // The pipeline for `family` with `binding_count` storage buffers and specialization
+  // constants 0..n-1 set to `constants` (constant 0 is the workgroup size); created on first use.
+  const ComputePipeline& get(const std::string& family, std::uint32_t binding_count,
+                             const std::vector<std::int32_t>& constants);
+  std::size_t pipeline_count() const { return pipelines_.size(); }
+
+ private:
+  struct Family {
+    std::uint32_t binding_count = 0;
+    ShaderModule module;
+    DescriptorSetLayout set_layout;
+    PipelineLayout layout;
+  };
+  Family& family(const std::string& name, std::uint32_t binding_count);
+
+  const VulkanDevice& device_;
+  VkPipelineCache cache_;
+  std::map<std::string, Family> families_;
+  std::map<std::pair<std::string, std::vector<std::int32_t>>,
+           std::pair<Pipeline, ComputePipeline>> pipelines_;
+};
+
+}  // namespace tandem::vulkan

@@ -1,0 +1,26 @@
+#include "vulkan/shaders.h"
+
+#include "core/error.h"
+#include "vulkan/device.h"
+
+namespace tandem::vulkan {
+
+const EmbeddedFile& find_shader(const std::string& family) {
+  const std::string file = family + ".spv";
+  for (int i = 0; i < vulkan_shaders::kEmbeddedFileCount; ++i) {
+    if (file == vulkan_shaders::kEmbeddedFiles[i].name) return vulkan_shaders::kEmbeddedFiles[i];
+  }
+  fail("vulkan: no embedded shader '" + file + "'");
+}
+
+std::uint64_t spirv_bundle_hash() {
+  std::uint64_t hash = fnv1a64(nullptr, 0);
+  for (int i = 0; i < vulkan_shaders::kEmbeddedFileCount; ++i) {
+    const EmbeddedFile& file = vulkan_shaders::kEmbeddedFiles[i];
+    hash = fnv1a64(file.name, std::char_traits<char>::length(file.name), hash);
+    hash = fnv1a64(&file.hash, sizeof file.hash, hash);
+  }
+  return hash;
+}
+
+}  // namespace tandem::vulkan

@@ -1,0 +1,157 @@
+// Conv and ConvTranspose on the device against the float64 reference: strides, asymmetric
+// and automatic pads, dilations, groups and depthwise, 1-D, odd and prime sizes, fused
+// activations.
+#include <random>
+
+#include "core/op_registry.h"
+#include "core/planner.h"
+#include "core/reference_backend.h"
+#include "vulkan/op_test_support.h"
+
+namespace tandem::vulkan::testing {
+namespace {
+
+class ConvTest : public VulkanTest {};
+
+using Ints = std::vector<std::int64_t>;
+
+// Each output sums C/group * kernel products of values in [-1, 1) in float32: the rounding
+// error grows with that length (at most ~150 terms here), well under 1e-4 relative to the
+// output's magnitude.
+constexpr double kTolerance = 1e-4;
+
+struct ConvCase {
+  Shape x;
+  Shape w;
+  Attributes attributes;
+  bool bias = true;
+};
+
+void expect_conv(const char* op, const ConvCase& c, std::mt19937& rng) {
+  std::vector<NodeInput> inputs{runtime(random_tensor(rng, c.x)), constant(random_tensor(rng, c.w))};
+  if (c.bias) {
+    const std::int64_t out_channels = std::string(op) == "Conv" ? c.w[0] : c.w[1] * c.attributes.get_int("group", 1);
+    inputs.push_back(constant(random_tensor(rng, {out_channels})));
+  }
+  SCOPED_TRACE(std::string(op) + " x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
+  expect_matches_reference(op, c.attributes, inputs, kTolerance);
+}
+
+TEST_F(ConvTest, TwoDimensional) {
+  std::mt19937 rng(21);
+  const std::vector<ConvCase> cases = {
+      {{1, 3, 7, 7}, {4, 3, 3, 3}, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}})},
+      {{2, 5, 13, 11}, {6, 5, 3, 1}, attrs({{"dilations", Ints{2, 1}}, {"pads", Ints{1, 0, 2, 1}}}), false},
+      {{1, 31, 5, 5}, {17, 31, 1, 1}, {}},
+      {{1, 2, 1, 1}, {3, 2, 1, 1}, {}},
+      {{1, 3, 9, 8}, {5, 3, 4, 3}, attrs({{"strides", Ints{3, 2}}, {"dilations", Ints{1, 2}}})},
+  };
+  for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
+}
+
+TEST_F(ConvTest, GroupsAndDepthwise) {
+  std::mt19937 rng(22);
+  const std::vector<ConvCase> cases = {
+      {{1, 6, 9, 9}, {6, 2, 3, 3}, attrs({{"group", std::int64_t{3}}, {"pads", Ints{1, 1, 1, 1}}})},
+      {{1, 13, 10, 10}, {13, 1, 3, 3},
+       attrs({{"group", std::int64_t{13}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}})},
+      {{2, 4, 7, 7}, {8, 1, 5, 5}, attrs({{"group", std::int64_t{4}}, {"pads", Ints{2, 2, 2, 2}}})},
+  };
+  for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
+}
+
+TEST_F(ConvTest, AutoPadAndOneDimensional) {
+  std::mt19937 rng(23);
+  const std::vector<ConvCase> cases = {
+      {{1, 3, 7, 7}, {2, 3, 3, 3}, attrs({{"auto_pad", std::string("SAME_UPPER")}, {"strides", Ints{2, 2}}})},
+      {{1, 3, 8, 8}, {2, 3, 4, 4}, attrs({{"auto_pad", std::string("SAME_LOWER")}, {"strides", Ints{3, 3}}})},
+      {{1, 3, 7, 6}, {2, 3, 3, 3}, attrs({{"auto_pad", std::string("VALID")}})},
+      {{2, 3, 31}, {5, 3, 4}, attrs({{"strides", Ints{3}}, {"pads", Ints{2, 1}}})},
+  };
+  for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
+}
+
+TEST_F(ConvTest, FusedActivations) {
+  std::mt19937 rng(24);
+  const std::vector<Attributes> activations = {
+      attrs({{kFusedActivation, std::string("Relu")}}),
+      attrs({{kFusedActivation, std::string("LeakyRelu")}, {kFusedAlpha, 0.2}}),
+      attrs({{kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.3}, {kFusedBeta, 0.4}}),
+      attrs({{kFusedActivation, std::string("Sigmoid")}}),
+      attrs({{kFusedActivation, std::string("HardSigmoid")}}),
+      attrs({{kFusedActivation, std::string("HardSwish")}}),
+      attrs({{kFusedActivation, std::string("Tanh")}}),
+  };
+  for (Attributes attributes : activations) {
+    attributes.set("pads", Ints{1, 1, 1, 1});
+    expect_conv("Conv", {{1, 4, 6, 5}, {3, 4, 3, 3}, attributes}, rng);
+  }
+}
+
+// Conv -> Relu planned with the backend's fusion query becomes one Conv; its output equals
+// the unfused graph's reference.
+TEST_F(ConvTest, FusionPassUsesTheShaderActivation) {
+  std::mt19937 rng(25);
+  Graph graph;
+  Value x;
+  x.name = "x";
+  x.dims = {1, 3, 8, 8};
+  const ValueId input = graph.add_value(x);
+  graph.inputs().push_back(input);
+  const ValueId w = graph.add_constant("w", random_tensor(rng, {5, 3, 3, 3}));
+  const ValueId b = graph.add_constant("b", random_tensor(rng, {5}));
+  Value conv_out;
+  conv_out.name = "conv";
+  const ValueId conv = graph.add_value(conv_out);
+  Value relu_out;
+  relu_out.name = "y";
+  const ValueId y = graph.add_value(relu_out);
+  graph.add_node(Node{"conv", "Conv", {input, w, b}, {conv}, attrs({{"pads", Ints{1, 1, 1, 1}}})});
+  graph.add_node(Node{"relu", "Relu", {conv}, {y}, {}});
+  graph.outputs().push_back(y);
+  const std::vector<Tensor> inputs{random_tensor(rng, {1, 3, 8, 8})};
+
+  Backend& backend = test_backend();
+  PlanOptions options;
+  options.fuses = [&](const std::string& op, const std::string& act) { return backend.fuses_activation(op, act); };
+  const Plan fused = make_plan(graph, {inputs[0].info()}, options);
+  ASSERT_EQ(fused.graph.nodes().size(), 1u);
+  EXPECT_EQ(fused.graph.nodes()[0].attributes.get_string(kFusedActivation), "Relu");
+  CompileOptions compile;
+  compile.cache.mode = CacheMode::Off;
+  const Tensor actual = backend.compile(fused, test_device(), compile)->run(inputs)[0];
+  const Tensor reference = run_reference(make_plan(graph, {inputs[0].info()}, {}), inputs)[0];
+  const Mismatch mismatch = compare(actual, reference);
+  EXPECT_LE(mismatch.max_abs_error, kTolerance * (1 + mismatch.max_abs_reference));
+  EXPECT_GT(mismatch.max_abs_reference, 0.0);
+}
+
+TEST_F(ConvTest, ConvTranspose) {
+  std::mt19937 rng(26);
+  const std::vector<ConvCase> cases = {
+      {{1, 4, 5, 5}, {4, 3, 3, 3},
+       attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}, {"output_padding", Ints{1, 1}}})},
+      {{1, 4, 6, 7}, {4, 2, 3, 2}, attrs({{"group", std::int64_t{2}}, {"dilations", Ints{2, 1}}}), false},
+      {{2, 3, 13}, {3, 5, 4}, attrs({{"strides", Ints{3}}})},
+      {{1, 2, 3, 3}, {2, 3, 3, 3}, attrs({{"strides", Ints{2, 2}}, {"output_shape", Ints{8, 8}}})},
+  };
+  for (const ConvCase& c : cases) expect_conv("ConvTranspose", c, rng);
+}
+
+TEST_F(ConvTest, ThreeDimensionalIsUnsupported) {
+  std::mt19937 rng(27);
+  const op_test::SingleNodeGraph single = op_test::make_single_node_graph(
+      "Conv", {}, {runtime(random_tensor(rng, {1, 2, 3, 3, 3})), constant(random_tensor(rng, {2, 2, 2, 2, 2}))});
+  const Plan plan = make_plan(single.graph, single.runtime_infos(), {});
+  CompileOptions compile;
+  compile.cache.mode = CacheMode::Off;
+  try {
+    test_backend().compile(plan, test_device(), compile);
+    FAIL() << "3-D Conv compiled";
+  } catch (const Unsupported& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'under_test' (Conv)"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace tandem::vulkan::testing

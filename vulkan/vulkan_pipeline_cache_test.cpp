@@ -1,0 +1,322 @@
+// The persisted pipeline cache on lavapipe: cold then warm, invalidation by identity and by
+// shader changes, every kind of damage recovered from, read-only/off/shipped modes, and two
+// processes writing at once. Each scenario also checks the outputs against the reference.
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "core/cache/cache_file.h"
+#include "core/cache/test_scratch_directory.h"
+#include "core/planner.h"
+#include "core/reference_backend.h"
+#include "vulkan/op_test_support.h"
+#include "vulkan/pipeline_cache.h"
+
+extern char** environ;
+
+namespace tandem::vulkan::testing {
+namespace {
+
+using tandem::testing::read_bytes;
+using tandem::testing::ScratchDirectory;
+using tandem::testing::write_bytes;
+
+// A small model touching two shader families: y = Sigmoid(x * w + x) with w a weight.
+struct Model {
+  Graph graph;
+  std::vector<Tensor> inputs;
+  std::vector<Tensor> reference;
+};
+
+Model make_model() {
+  Model model;
+  std::mt19937 rng(42);
+  Graph& graph = model.graph;
+  Value x;
+  x.name = "x";
+  x.dims = {3, 13};
+  const ValueId input = graph.add_value(x);
+  graph.inputs().push_back(input);
+  const ValueId weight = graph.add_constant("w", random_tensor(rng, {13}));
+  auto add_node = [&](const std::string& op, std::vector<ValueId> inputs, const std::string& out) {
+    Value value;
+    value.name = out;
+    const ValueId id = graph.add_value(value);
+    Node node;
+    node.name = out;
+    node.op_type = op;
+    node.inputs = std::move(inputs);
+    node.outputs = {id};
+    graph.add_node(node);
+    return id;
+  };
+  const ValueId scaled = add_node("Mul", {input, weight}, "scaled");
+  const ValueId sum = add_node("Add", {scaled, input}, "sum");
+  graph.outputs().push_back(add_node("Sigmoid", {sum}, "y"));
+  model.inputs = {random_tensor(rng, {3, 13}, -2.0f, 2.0f)};
+  const Plan plan = make_plan(graph, {model.inputs[0].info()}, {});
+  model.reference = run_reference(plan, model.inputs);
+  return model;
+}
+
+const Model& model() {
+  static const Model instance = make_model();
+  return instance;
+}
+
+CacheConfig cache_in(const std::string& dir, CacheMode mode = CacheMode::ReadWrite) {
+  CacheConfig cache;
+  cache.dir = dir;
+  cache.mode = mode;
+  return cache;
+}
+
+// Runs the model with `cache`, checks the outputs against the reference (one float32
+// rounding per op: 1e-5) and returns the cache report and the outputs.
+CompiledRun run_model(const CacheConfig& cache) {
+  CompiledRun run = compile_and_run(model().graph, model().inputs, cache);
+  EXPECT_EQ(run.outputs.size(), 1u);
+  if (!run.outputs.empty()) {
+    const Mismatch mismatch = compare(run.outputs[0], model().reference[0]);
+    EXPECT_LE(mismatch.max_abs_error, 1e-5);
+  }
+  return run;
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+  return a.bytes() == b.bytes() && std::equal(a.raw(), a.raw() + a.bytes(), b.raw());
+}
+
+CacheLoadResult parse_file(const std::string& path) {
+  const std::vector<std::uint8_t> bytes = read_bytes(path);
+  return parse_cache_bytes(bytes, nullptr);
+}
+
+// A file the container accepts, holding one "pipeline_cache" entry.
+void expect_valid_file(const std::string& path) {
+  const CacheLoadResult parsed = parse_file(path);
+  ASSERT_EQ(parsed.outcome, CacheLoadOutcome::Loaded) << path << ": " << parsed.reason;
+  EXPECT_EQ(parsed.header.kind, kPipelineCacheKind);
+  ASSERT_EQ(parsed.entries.size(), 1u);
+  EXPECT_EQ(parsed.entries[0].key, kPipelineCacheEntry);
+  EXPECT_GE(parsed.entries[0].payload.size(), 32u);
+}
+
+class PipelineCacheTest : public VulkanTest {
+ protected:
+  // A cold run: the file does not exist yet; returns its path.
+  std::string cold_run() {
+    cold_ = run_model(cache_in(dir_.path()));
+    EXPECT_EQ(cold_.report.status, CacheStatus::Miss) << cold_.report.reason;
+    EXPECT_EQ(cold_.report.path.rfind(dir_.path() + "/tandem_vk_pipeline_cache.", 0), 0u);
+    expect_valid_file(cold_.report.path);
+    return cold_.report.path;
+  }
+
+  // After damage or invalidation: the expected status, outputs identical to the cold run,
+  // a valid file again, and a hit on the run after.
+  void expect_rebuilt(CacheStatus status, const std::string& reason_part) {
+    const CompiledRun run = run_model(cache_in(dir_.path()));
+    EXPECT_EQ(run.report.status, status) << run.report.reason;
+    EXPECT_NE(run.report.reason.find(reason_part), std::string::npos) << run.report.reason;
+    EXPECT_TRUE(same_bits(run.outputs[0], cold_.outputs[0]));
+    expect_valid_file(run.report.path);
+    const CompiledRun again = run_model(cache_in(dir_.path()));
+    EXPECT_EQ(again.report.status, CacheStatus::Hit) << again.report.reason;
+  }
+
+  // Rewrites the file with one identity field changed (a valid container otherwise).
+  void change_identity(const std::string& path, const std::string& field) {
+    CacheLoadResult parsed = parse_file(path);
+    ASSERT_EQ(parsed.outcome, CacheLoadOutcome::Loaded);
+    bool found = false;
+    for (auto& [name, value] : parsed.header.identity) {
+      if (name == field) {
+        value += "-changed";
+        found = true;
+      }
+    }
+    ASSERT_TRUE(found) << "no identity field " << field;
+    write_bytes(path, serialize_cache(parsed.header, parsed.entries));
+  }
+
+  ScratchDirectory dir_;
+  CompiledRun cold_;
+};
+
+TEST_F(PipelineCacheTest, ColdThenWarm) {
+  const std::string path = cold_run();
+  const CompiledRun warm = run_model(cache_in(dir_.path()));
+  EXPECT_EQ(warm.report.status, CacheStatus::Hit) << warm.report.reason;
+  EXPECT_EQ(warm.report.path, path);
+  EXPECT_TRUE(same_bits(warm.outputs[0], cold_.outputs[0]));
+  expect_valid_file(path);
+}
+
+TEST_F(PipelineCacheTest, HeaderNamesThisDeviceAndDriver) {
+  const CacheLoadResult parsed = parse_file(cold_run());
+  std::vector<std::string> names;
+  for (const auto& [name, value] : parsed.header.identity) names.push_back(name);
+  for (const char* field : {"vendor_id", "device_id", "driver_version", "driver_id",
+                            "driver_name_info_hash", "pipeline_cache_uuid", "pointer_bits",
+                            "spirv_hash"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), field), names.end()) << field;
+  }
+  EXPECT_EQ(parsed.header.engine_version, TANDEM_VERSION);
+}
+
+TEST_F(PipelineCacheTest, ChangedDriverIdentityInvalidates) {
+  for (const char* field : {"driver_version", "driver_name_info_hash", "pipeline_cache_uuid",
+                            "vendor_id", "pointer_bits"}) {
+    SCOPED_TRACE(field);
+    const std::string path = cold_.report.path.empty() ? cold_run() : cold_.report.path;
+    change_identity(path, field);
+    expect_rebuilt(CacheStatus::Invalidated, field);
+  }
+}
+
+TEST_F(PipelineCacheTest, ChangedShadersInvalidate) {
+  change_identity(cold_run(), "spirv_hash");
+  expect_rebuilt(CacheStatus::Invalidated, "spirv_hash");
+}
+
+TEST_F(PipelineCacheTest, TruncatedFileIsRecovered) {
+  const std::string path = cold_run();
+  std::vector<std::uint8_t> bytes = read_bytes(path);
+  bytes.resize(bytes.size() / 2);
+  write_bytes(path, bytes);
+  expect_rebuilt(CacheStatus::Recovered, "truncated");
+  EXPECT_TRUE(std::filesystem::exists(path + ".corrupt"));
+}
+
+TEST_F(PipelineCacheTest, RandomBytesAreRecovered) {
+  const std::string path = cold_run();
+  std::mt19937 rng(7);
+  std::vector<std::uint8_t> bytes(read_bytes(path).size());
+  for (std::uint8_t& byte : bytes) byte = static_cast<std::uint8_t>(rng());
+  write_bytes(path, bytes);
+  expect_rebuilt(CacheStatus::Recovered, "magic");
+}
+
+TEST_F(PipelineCacheTest, FlippedBitInTheDriverBlobIsRecovered) {
+  const std::string path = cold_run();
+  std::vector<std::uint8_t> bytes = read_bytes(path);
+  // The blob is the last payload: its bytes end 4 bytes before the file (file checksum).
+  bytes[bytes.size() - 4 - 20] ^= 0x10;
+  write_bytes(path, bytes);
+  expect_rebuilt(CacheStatus::Recovered, "checksum");
+}
+
+// A blob whose container checksums are right but whose VkPipelineCacheHeaderVersionOne is
+// for another pipelineCacheUUID (a driver that wrote the wrong thing): caught before the driver.
+TEST_F(PipelineCacheTest, BlobHeaderForAnotherDriverIsRecovered) {
+  const std::string path = cold_run();
+  CacheLoadResult parsed = parse_file(path);
+  ASSERT_EQ(parsed.outcome, CacheLoadOutcome::Loaded);
+  parsed.entries[0].payload[16] ^= 0xff;   // first byte of pipelineCacheUUID
+  write_bytes(path, serialize_cache(parsed.header, parsed.entries));
+  expect_rebuilt(CacheStatus::Recovered, "pipelineCacheUUID");
+}
+
+TEST_F(PipelineCacheTest, BlobShorterThanItsHeaderIsRecovered) {
+  const std::string path = cold_run();
+  CacheLoadResult parsed = parse_file(path);
+  ASSERT_EQ(parsed.outcome, CacheLoadOutcome::Loaded);
+  parsed.entries[0].payload.resize(12);
+  write_bytes(path, serialize_cache(parsed.header, parsed.entries));
+  expect_rebuilt(CacheStatus::Recovered, "shorter than its header");
+}
+
+TEST_F(PipelineCacheTest, ZeroLengthFileIsRecovered) {
+  const std::string path = cold_run();
+  write_bytes(path, {});
+  expect_rebuilt(CacheStatus::Recovered, "");
+}
+
+TEST_F(PipelineCacheTest, DirectoryInPlaceOfTheFileIsRecovered) {
+  const std::string path = cold_run();
+  std::filesystem::remove(path);
+  std::filesystem::create_directory(path);
+  expect_rebuilt(CacheStatus::Recovered, "not a regular file");
+}
+
+TEST_F(PipelineCacheTest, ReadOnlyModeNeverWrites) {
+  const CompiledRun first = run_model(cache_in(dir_.path(), CacheMode::ReadOnly));
+  EXPECT_EQ(first.report.status, CacheStatus::Miss) << first.report.reason;
+  EXPECT_NE(first.report.reason.find("read-only"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(first.report.path));
+
+  const std::string path = cold_run();
+  const std::vector<std::uint8_t> valid = read_bytes(path);
+  const CompiledRun warm = run_model(cache_in(dir_.path(), CacheMode::ReadOnly));
+  EXPECT_EQ(warm.report.status, CacheStatus::Hit) << warm.report.reason;
+  EXPECT_EQ(read_bytes(path), valid);
+
+  std::vector<std::uint8_t> damaged = valid;
+  damaged.resize(damaged.size() - 7);
+  write_bytes(path, damaged);
+  const CompiledRun recovered = run_model(cache_in(dir_.path(), CacheMode::ReadOnly));
+  EXPECT_EQ(recovered.report.status, CacheStatus::Recovered) << recovered.report.reason;
+  EXPECT_TRUE(same_bits(recovered.outputs[0], cold_.outputs[0]));
+  EXPECT_EQ(read_bytes(path), damaged);   // left as it was
+  EXPECT_FALSE(std::filesystem::exists(path + ".corrupt"));
+}
+
+TEST_F(PipelineCacheTest, OffModeTouchesNothing) {
+  const CompiledRun run = run_model(cache_in(dir_.path(), CacheMode::Off));
+  EXPECT_EQ(run.report.status, CacheStatus::Off);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path()));
+}
+
+TEST_F(PipelineCacheTest, ShippedCacheIsLoadedFirst) {
+  const std::string built = cold_run();
+  const std::string shipped = dir_ / "shipped.bin";
+  std::filesystem::rename(built, shipped);
+  ScratchDirectory user_dir;
+  CacheConfig cache = cache_in(user_dir.path());
+  cache.shipped = shipped;
+  const CompiledRun run = run_model(cache);
+  EXPECT_EQ(run.report.status, CacheStatus::Hit) << run.report.reason;
+  EXPECT_NE(run.report.reason.find("shipped"), std::string::npos) << run.report.reason;
+  expect_valid_file(run.report.path);   // the user's own file is written too
+}
+
+// The child half of TwoProcessesWriteAtOnce, which runs it (disabled otherwise).
+TEST_F(PipelineCacheTest, DISABLED_ChildProcessCompiles) {
+  const char* dir = std::getenv("TANDEM_VK_TEST_CHILD_CACHE_DIR");
+  ASSERT_NE(dir, nullptr) << "runs only as the child of TwoProcessesWriteAtOnce";
+  const CompiledRun run = run_model(cache_in(dir));
+  EXPECT_NE(run.report.status, CacheStatus::Recovered) << run.report.reason;
+}
+
+// Two fresh processes (fork + exec of this test binary, so neither inherits Vulkan state)
+// compile into the same directory at once: both succeed and the file is valid afterwards.
+TEST_F(PipelineCacheTest, TwoProcessesWriteAtOnce) {
+  const std::string env_dir = "TANDEM_VK_TEST_CHILD_CACHE_DIR=" + dir_.path();
+  std::vector<char*> env;
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+  env.push_back(const_cast<char*>(env_dir.c_str()));
+  env.push_back(nullptr);
+  std::string filter = "--gtest_filter=PipelineCacheTest.DISABLED_ChildProcessCompiles";
+  std::string disabled = "--gtest_also_run_disabled_tests";
+  char* argv[] = {const_cast<char*>("/proc/self/exe"), filter.data(), disabled.data(), nullptr};
+  pid_t children[2];
+  for (pid_t& child : children) {
+    ASSERT_EQ(posix_spawn(&child, "/proc/self/exe", nullptr, nullptr, argv, env.data()), 0);
+  }
+  for (pid_t child : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  }
+  const CompiledRun after = run_model(cache_in(dir_.path()));
+  EXPECT_EQ(after.report.status, CacheStatus::Hit) << after.report.reason;
+  expect_valid_file(after.report.path);
+}
+
+}  // namespace
+}  // namespace tandem::vulkan::testing

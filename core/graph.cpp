@@ -63,12 +63,14 @@ void Graph::validate_topology() const {
   for (const Node& node : nodes_) {
     for (ValueId id : node.inputs) {
       if (id == kNoValue) continue;
-      check(defined.at(static_cast<std::size_t>(id)),
-            node.label() + ": input '" + value(id).name + "' is not defined before use");
+      if (!defined.at(static_cast<std::size_t>(id))) {
+        fail(node.label() + ": input '" + value(id).name + "' is not defined before use");
+      }
     }
     for (ValueId id : node.outputs) {
-      check(!defined.at(static_cast<std::size_t>(id)),
-            node.label() + ": output '" + value(id).name + "' is defined twice");
+      if (defined.at(static_cast<std::size_t>(id))) {
+        fail(node.label() + ": output '" + value(id).name + "' is defined twice");
+      }
       defined[static_cast<std::size_t>(id)] = true;
     }
   }

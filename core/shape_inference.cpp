@@ -43,8 +43,9 @@ std::vector<TensorInfo> infer_shapes(const Graph& graph, const std::vector<Tenso
     InferContext context{node, {}, {}, {}};
     for (ValueId id : node.inputs) {
       const bool present = id != kNoValue;
-      check(!present || known[static_cast<std::size_t>(id)],
-            node.label() + ": input '" + graph.value(id).name + "' has no known type");
+      if (present && !known[static_cast<std::size_t>(id)]) {
+        fail(node.label() + ": input '" + graph.value(id).name + "' has no known type");
+      }
       context.inputs.push_back(present ? info[static_cast<std::size_t>(id)] : TensorInfo{});
       context.present.push_back(present);
       const Value* value = present ? &graph.value(id) : nullptr;

@@ -150,6 +150,9 @@ TEST(Eltwise, Int64ArithmeticByHand) {
   EXPECT_EQ(run1("Div", {a, b}).to_i64_vector(), (std::vector<std::int64_t>{3, -3, -3, 3}));
   EXPECT_EQ(run1("Pow", {runtime(i64s({3}, {2, -3, 5})), runtime(i64s({3}, {10, 3, 0}))}).to_i64_vector(),
             (std::vector<std::int64_t>{1024, -27, 1}));
+  // Negative exponents truncate toward zero: only a base of 1 or -1 survives.
+  EXPECT_EQ(run1("Pow", {runtime(i64s({4}, {2, -1, -1, 1})), runtime(i64s({4}, {-1, -3, -2, -5}))}).to_i64_vector(),
+            (std::vector<std::int64_t>{0, -1, 1, 1}));
 }
 
 TEST(Eltwise, Int64BeyondDoublePrecisionIsExact) {

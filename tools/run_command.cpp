@@ -1,5 +1,6 @@
 // `tandem run MODEL.onnx`: runs a model on the configured backend and reports what happened.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -71,11 +72,20 @@ std::vector<Tensor> run_timed(Session& session, const std::vector<Tensor>& input
   return outputs;
 }
 
+// Output names may hold '/' or ':' (ONNX allows any string); file names may not.
+std::string file_name_for(const std::string& output_name) {
+  std::string name = output_name;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+  }
+  return name.empty() || name[0] == '.' ? "_" + name : name;
+}
+
 void save_outputs(const Session& session, const std::vector<Tensor>& outputs, const std::string& dir) {
   std::filesystem::create_directories(dir);
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const std::string& name = session.graph().value(session.graph().outputs()[i]).name;
-    write_npy(dir + "/" + name + ".npy", outputs[i]);
+    write_npy(dir + "/" + file_name_for(name) + ".npy", outputs[i]);
   }
 }
 

@@ -284,8 +284,8 @@ TEST(Eltwise, ClipWithConstantBounds) {
   const NodeInput x = runtime(f64({6}, {-3, -1, 0, 0.5, 2, kNaN}));
   expect_values(run1("Clip", {x, constant(f64({}, {-1})), constant(f64({}, {1}))}), {-1, -1, 0, 0.5, 1, kNaN});
   expect_values(run1("Clip", {x, constant(f64({}, {0}))}), {0, 0, 0, 0.5, 2, kNaN});
-  // An omitted min, run on the schema directly (the planner's own handling of omitted
-  // middle inputs is outside this op).
+  // An omitted min, through the pipeline and on the schema alone.
+  expect_values(run1("Clip", {x, omitted(), constant(f64({1}, {0.25}))}), {-3, -1, 0, 0.25, 0.25, kNaN});
   expect_values(direct_schema::call("Clip", {}, {x, omitted(), constant(f64({1}, {0.25}))}).at(0),
                 {-3, -1, 0, 0.25, 0.25, kNaN});
   expect_values(run1("Clip", {x}), {-3, -1, 0, 0.5, 2, kNaN});

@@ -174,6 +174,9 @@ TEST(MovementOps, SliceSeveralAxesAndDefaults) {
                                                      constant(i64s({2}, {2, -2}))}).at(0);
   EXPECT_EQ(z.shape(), (Shape{2, 2}));
   EXPECT_EQ(values_of(z), (std::vector<double>{3, 1, 11, 9}));
+  const Tensor planned = run1("Slice", {runtime(x), constant(i64s({2}, {0, 3})), constant(i64s({2}, {3, 0})),
+                                        omitted(), constant(i64s({2}, {2, -2}))});
+  EXPECT_EQ(values_of(planned), (std::vector<double>{3, 1, 11, 9}));
   // Integer data, as in shape arithmetic: the last two dimensions of a shape.
   EXPECT_EQ(slice(i64s({4}, {1, 3, 224, 224}), {-2}, {kInt64Max}, {0}, {1}).to_i64_vector(), (Ints{224, 224}));
 }

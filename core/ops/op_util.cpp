@@ -20,7 +20,7 @@ std::vector<std::int64_t> strides_of(const Shape& shape) {
 }
 
 double apply_activation(const std::string& activation, double alpha, double beta, double x) {
-  if (activation == "Relu") return x > 0 ? x : 0.0;
+  if (activation == "Relu") return x < 0 ? 0.0 : x;   // NaN stays NaN, as standalone Relu
   if (activation == "LeakyRelu") return x >= 0 ? x : alpha * x;
   if (activation == "Clip") return std::isnan(x) ? x : std::min(std::max(x, alpha), beta);
   if (activation == "Sigmoid") return 1.0 / (1.0 + std::exp(-x));

@@ -166,7 +166,7 @@ TEST(Resize, Float32InputKeepsItsType) {
 }
 
 TEST(Resize, OmittedRoiAndScales) {
-  // Resize(X, "", "", sizes) and Resize(X, "", scales), run on the schema directly.
+  // Resize(X, "", "", sizes) and Resize(X, "", scales), on the schema alone.
   const Tensor x = f64({1, 2}, {1, 3});
   expect_values(direct_schema::call("Resize", resize_attributes("linear", "align_corners"),
                                     {runtime(x), omitted(), omitted(), constant(i64s({2}, {1, 3}))})
@@ -174,6 +174,13 @@ TEST(Resize, OmittedRoiAndScales) {
                 {1, 3}, {1, 2, 3});
   expect_values(direct_schema::call("Resize", {}, {runtime(x), omitted(), constant(f32s({2}, {1, 2}))}).at(0),
                 {1, 4}, {1, 1, 3, 3});
+  // The same through the pipeline.
+  expect_values(run_single_node("Resize", resize_attributes("linear", "align_corners"),
+                                {runtime(x), omitted(), omitted(), constant(i64s({2}, {1, 3}))})
+                    .at(0),
+                {1, 3}, {1, 2, 3});
+  expect_values(run_single_node("Resize", {}, {runtime(x), omitted(), constant(f32s({2}, {1, 2}))}).at(0), {1, 4},
+                {1, 1, 3, 3});
 }
 
 // ---------------------------------------------------------------- against the spec formulas

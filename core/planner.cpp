@@ -12,9 +12,10 @@ Plan make_plan(const Graph& graph, const std::vector<TensorInfo>& inputs,
   graph.validate_topology();
   Plan plan;
   plan.graph = graph;
-  plan.info = infer_shapes(plan.graph, inputs);
+  // Shape chains (Shape -> Gather -> Concat -> Reshape) only type once folded, so folding
+  // runs during inference, whether or not the other passes do.
+  plan.info = infer_shapes_folding_constants(plan.graph, inputs);
   if (options.optimize) {
-    fold_constants(plan.graph, plan.info);
     fold_batchnorm_into_conv(plan.graph);
     if (options.fuses) fuse_conv_activation(plan.graph, options.fuses);
     eliminate_dead_nodes(plan.graph);

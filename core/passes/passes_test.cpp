@@ -189,6 +189,18 @@ TEST(FoldBatchnorm, FoldedConvComputesWhatConvThenBatchnormDid) {
   }
 }
 
+TEST(FoldBatchnorm, ConvWithAnOmittedBiasInputFolds) {
+  std::mt19937 random(21);
+  IrBuilder b = conv_bn_graph(random, 3, 1, false);
+  b.graph.nodes()[0].inputs.push_back(kNoValue);   // bias named "" in the file
+  const Tensor x = random_tensor(random, {2, 4, 6, 5});
+  const Tensor expected = run_reference(plan_unoptimized(b.graph, {x.info()}), {x}).at(0);
+  const Plan folded = plan_folding(b.graph, {x.info()});
+  ASSERT_EQ(folded.graph.nodes().size(), 1u);
+  EXPECT_NE(folded.graph.nodes()[0].inputs.at(2), kNoValue);
+  expect_close(run_reference(folded, {x}).at(0), expected);
+}
+
 TEST(FoldBatchnorm, ConvOutputReadTwiceIsNotFolded) {
   std::mt19937 random(3);
   IrBuilder b = conv_bn_graph(random, 4, 1, true);

@@ -328,8 +328,9 @@ std::uint64_t stable_hash(const std::string& text) {
 }
 
 std::uint64_t input_seed(const Case& c, std::size_t index) {
-  // splitmix64 of the base and index: neighbouring inputs get unrelated streams.
-  std::uint64_t z = (c.seed != 0 ? c.seed : stable_hash(c.id())) + 0x9e3779b97f4a7c15ull * (index + 1);
+  // splitmix64 of the id's hash, the case's own seed and the index: neighbouring inputs
+  // (and cases) get unrelated streams, and `seed` re-draws one case without touching others.
+  std::uint64_t z = stable_hash(c.id()) + 0xd1b54a32d192ed03ull * c.seed + 0x9e3779b97f4a7c15ull * (index + 1);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);

@@ -73,8 +73,8 @@ std::string source_root();
 std::string default_cases_dir();          // <source root>/conformance/cases
 std::string default_expectations_dir();   // <source root>/conformance/expectations
 
-// The seed a case's input `index` is drawn with: a stable hash of the case id (or the
-// case's own `seed`) mixed with the index, identical on every machine.
+// The seed a case's input `index` is drawn with: a stable hash of the case id mixed with
+// the case's own `seed` (0 unless given) and the index, identical on every machine.
 std::uint64_t input_seed(const Case& c, std::size_t index);
 std::uint64_t stable_hash(const std::string& text);   // FNV-1a 64
 

@@ -1,5 +1,6 @@
 #include "conformance/case_grid.h"
 
+#include <optional>
 #include <utility>
 
 #include "core/error.h"
@@ -21,11 +22,29 @@ std::string whole_variable_name(const std::string& text) {
   return "";
 }
 
-const YAML::Node* find_variable(const Variables& variables, const std::string& name) {
-  for (const auto& [known, value] : variables) {
-    if (known == name) return &value;
+// The field at dotted `path` below `node` ("m", "size.m", or "shapes.0" for a list item). No Node assignment here:
+// yaml-cpp's operator= writes through to the node referred to, it does not rebind.
+std::optional<YAML::Node> descend(const YAML::Node& node, const std::string& path) {
+  if (path.empty()) return node;
+  const std::size_t dot = path.find('.');
+  const std::string field = path.substr(0, dot);
+  const std::string rest = dot == std::string::npos ? "" : path.substr(dot + 1);
+  if (node.IsSequence() && !field.empty() && field.find_first_not_of("0123456789") == std::string::npos) {
+    const std::size_t index = std::stoul(field);
+    if (index >= node.size()) return std::nullopt;
+    return descend(node[index], rest);
   }
-  return nullptr;
+  if (!node.IsMap() || !node[field]) return std::nullopt;
+  return descend(node[field], rest);
+}
+
+// "name" or "name.field.field": a variable, or a field of a variable whose values are maps.
+std::optional<YAML::Node> find_variable(const Variables& variables, const std::string& path) {
+  const std::size_t dot = path.find('.');
+  for (const auto& [known, value] : variables) {
+    if (known == path.substr(0, dot)) return descend(value, dot == std::string::npos ? "" : path.substr(dot + 1));
+  }
+  return std::nullopt;
 }
 
 std::string substitute_text(std::string text, const Variables& variables, const std::string& where) {
@@ -34,8 +53,8 @@ std::string substitute_text(std::string text, const Variables& variables, const 
     const std::size_t end = text.find('}', start);
     check(end != std::string::npos, where + ": unterminated '${' in '" + text + "'");
     const std::string name = text.substr(start + 2, end - start - 2);
-    const YAML::Node* value = find_variable(variables, name);
-    check(value != nullptr, where + ": unknown grid variable '" + name + "' in '" + text + "'");
+    const std::optional<YAML::Node> value = find_variable(variables, name);
+    check(value.has_value(), where + ": unknown grid variable '" + name + "' in '" + text + "'");
     const std::string rendered = render_for_name(*value);
     text.replace(start, end - start + 1, rendered);
     start += rendered.size();
@@ -47,8 +66,8 @@ YAML::Node substitute(const YAML::Node& node, const Variables& variables, const 
   if (node.IsScalar()) {
     const std::string name = whole_variable_name(node.Scalar());
     if (!name.empty()) {
-      const YAML::Node* value = find_variable(variables, name);
-      check(value != nullptr, where + ": unknown grid variable '" + name + "'");
+      const std::optional<YAML::Node> value = find_variable(variables, name);
+      check(value.has_value(), where + ": unknown grid variable '" + name + "'");
       return YAML::Clone(*value);
     }
     if (node.Scalar().find("${") == std::string::npos) return YAML::Clone(node);

@@ -47,12 +47,17 @@ std::vector<double> numbers(const YAML::Node& node, const std::string& where) {
 Attribute convert(const YAML::Node& node, AttrKind kind, const std::string& where) {
   switch (kind) {
     case AttrKind::Int: return parse_integer(node, where);
-    case AttrKind::Float: return parse_number(node, where);
+    // ONNX float attributes are float32: a case's 0.2 means 0.2f, as an imported model's would.
+    case AttrKind::Float: return static_cast<double>(static_cast<float>(parse_number(node, where)));
     case AttrKind::String:
       check(node.IsScalar(), where + ": expected a string");
       return node.Scalar();
     case AttrKind::Ints: return integers(node, where);
-    case AttrKind::Floats: return numbers(node, where);
+    case AttrKind::Floats: {
+      std::vector<double> values = numbers(node, where);
+      for (double& value : values) value = static_cast<double>(static_cast<float>(value));
+      return values;
+    }
     case AttrKind::Tensor: break;
   }
   throw Unsupported(where + ": tensor attributes cannot be written in a case");

@@ -17,6 +17,7 @@ std::int64_t parse_integer(const YAML::Node& node, const std::string& where);
 
 // A node's attributes, each converted to the kind the op's schema declares; for an op the
 // registry does not know, integers stay integers and anything with a point is a float.
+// Float attributes are rounded to float32, as ONNX stores them.
 Attributes parse_attributes(const std::string& op_type, const YAML::Node& map, const std::string& where);
 
 }  // namespace tandem::conformance

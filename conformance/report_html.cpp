@@ -59,10 +59,15 @@ json page_data(const RunReport& report) {
 
 std::string render_html(const RunReport& report) {
   std::string data = page_data(report).dump(-1, ' ', false, json::error_handler_t::replace);
-  // "</" inside a script element would end it; "<\/" means the same inside a JSON string.
-  for (std::size_t at = data.find("</"); at != std::string::npos; at = data.find("</", at + 3)) {
-    data.replace(at, 2, "<\\/");
+  // "</script" or "<!--" inside a script element would end or confuse it. '<' only occurs
+  // inside JSON strings, where \u003c means the same character.
+  std::string escaped;
+  for (char c : data) {
+    if (c == '<') escaped += "\\u003c";
+    else if (c == '>') escaped += "\\u003e";
+    else escaped += c;
   }
+  data.swap(escaped);
   std::string page = html_page_template();
   const std::string marker = "/*TANDEM_DATA*/";
   page.replace(page.find(marker), marker.size(), data);

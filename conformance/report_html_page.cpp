@@ -16,7 +16,7 @@ const char* html_page_template() {
   table { border-collapse: collapse; }
   th, td { border: 1px solid #d1d9e0; padding: 4px 8px; text-align: left; vertical-align: top; }
   th { background: #f6f8fa; font-weight: 600; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
   #matrix td.cell { text-align: center; cursor: pointer; min-width: 84px; font-variant-numeric: tabular-nums; }
   #matrix td.cell:hover { outline: 2px solid #0969da; outline-offset: -2px; }
   #matrix td.cell.selected { outline: 3px solid #0969da; outline-offset: -3px; }
@@ -27,8 +27,10 @@ const char* html_page_template() {
   .xfail { background: #bc4c00; } .xpass { background: #8250df; }
   .legend span { display: inline-block; margin-right: 14px; }
   .legend i { display: inline-block; width: 14px; height: 14px; vertical-align: -2px; margin-right: 4px; border: 1px solid #d1d9e0; }
-  #details table { font-size: 13px; }
-  #details td.reason { max-width: 520px; word-break: break-word; }
+  .scroll { overflow-x: auto; }
+  table.cases { font-size: 12px; }
+  table.cases td.reason { min-width: 360px; max-width: 640px; word-break: break-word; }
+  table.cases td.case { word-break: break-all; min-width: 160px; }
   .muted { color: #59636e; }
   .totals b { margin-right: 12px; }
 </style>
@@ -118,7 +120,8 @@ families.forEach(family => {
     const run = s.pass + s.fail + s.xfail + s.xpass;
     const text = s.total === 0 ? "&ndash;" : run === 0 ? "skip " + s.skip :
       s.pass + "/" + run + (s.skip ? " <span class=muted style='color:inherit'>(+" + s.skip + " skip)</span>" : "") +
-      '<span class="ratio">' + (s.fail + s.xpass > 0 ? (s.fail + s.xpass) + " failing" : "\u2264 " + fmt(s.worst) + "\u00d7 tol") + "</span>";
+      '<span class="ratio">' + (s.fail + s.xpass > 0 ? (s.fail + s.xpass) + " failing" : s.xfail > 0 ? s.xfail + " expected failure" +
+      (s.xfail > 1 ? "s" : "") : s.worst === 0 ? "exact" : "\u2264 " + fmt(s.worst) + "\u00d7 tol") + "</span>";
     matrix += '<td class="cell" data-lane="' + i + '" data-family="' + esc(family) + '" style="background:' + bg +
       ";color:" + fg + '" title="' + esc(family + " on " + l.label + ": " + s.pass + " pass, " + s.fail + " fail, " +
       s.skip + " skip, " + s.xfail + " xfail, " + s.xpass + " xpass") + '">' + text + "</td>";
@@ -128,19 +131,19 @@ families.forEach(family => {
 document.getElementById("matrix").innerHTML = matrix;
 
 function caseTable(list, withLane) {
-  let html = "<table><tr>" + (withLane ? "<th>backend/device</th>" : "") + "<th>case</th><th>op</th><th>status</th>" +
+  let html = '<div class="scroll"><table class="cases"><tr>' + (withLane ? "<th>backend/device</th>" : "") + "<th>case</th><th>op</th><th>status</th>" +
     "<th>error/tol</th><th>max abs</th><th>max rel</th><th>max ulp</th><th>worst at</th><th>expected</th>" +
     "<th>actual</th><th>tolerance</th><th>reason</th></tr>";
   for (const [lane, r] of list) {
-    html += "<tr>" + (withLane ? "<td>" + esc(lane.label) + "</td>" : "") + "<td>" + esc(r.case) + "</td><td>" +
+    html += "<tr>" + (withLane ? "<td>" + esc(lane.label) + "</td>" : "") + '<td class="case">' + esc(r.case) + "</td><td>" +
       esc(r.op) + '</td><td><span class="badge ' + r.status + '">' + r.status + "</span>" +
       (r.cache_status ? " <span class=muted>" + esc(r.cache_status) + "</span>" : "") + '</td><td class="num">' +
       fmt(r.ratio) + '</td><td class="num">' + fmt(r.abs) + '</td><td class="num">' + fmt(r.rel) +
-      '</td><td class="num">' + r.ulp + "</td><td>" + (r.index >= 0 ? r.output + ":" + r.index : "") +
+      '</td><td class="num">' + (r.ulp >= 4e18 ? "\u221e" : r.ulp) + "</td><td>" + (r.index >= 0 ? r.output + ":" + r.index : "") +
       '</td><td class="num">' + fmt(r.expected) + '</td><td class="num">' + fmt(r.actual) + "</td><td title=\"" +
       esc(r.tol_reason) + '">' + esc(r.tol) + '</td><td class="reason">' + esc(r.reason) + "</td></tr>";
   }
-  return html + "</table>";
+  return html + "</table></div>";
 }
 const order = {fail: 0, xpass: 1, xfail: 2, pass: 3, skip: 4};
 function byBadness(a, b) { return order[a[1].status] - order[b[1].status] || ratioValue(b[1]) - ratioValue(a[1]); }

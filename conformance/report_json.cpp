@@ -154,9 +154,14 @@ std::vector<std::string> write_json_reports(const RunReport& report, const std::
   const bool directory = fs::is_directory(target, error) || (!target.empty() && target.back() == '/');
   if (directory) fs::create_directories(target, error);
   std::vector<std::string> paths;
+  std::map<std::string, int> used;
   for (const LaneReport& lane : report.lanes) {
-    const std::string path = directory ? (fs::path(target) / json_file_name(lane)).string()
-                                       : target + "-" + json_file_name(lane);
+    // Two devices may share a name (two ICDs for one GPU): number the later ones.
+    std::string name = json_file_name(lane);
+    if (const int seen = used[name]++; seen > 0) {
+      name = name.substr(0, name.size() - 5) + "-" + std::to_string(seen + 1) + ".json";
+    }
+    const std::string path = directory ? (fs::path(target) / name).string() : target + "-" + name;
     write_text_file(path, render_lane_json(lane, report.tandem_version));
     paths.push_back(path);
   }
@@ -208,6 +213,9 @@ RunReport merge_json_reports(const std::vector<std::string>& paths) {
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code error;
+  if (!parent.empty()) std::filesystem::create_directories(parent, error);
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   check(file.good(), "cannot write '" + path + "'");
   file << text;

@@ -18,6 +18,7 @@
 
 #include "core/cache/posix_file.h"
 #include "core/error.h"
+#include "core/printable.h"
 
 namespace tandem {
 
@@ -58,7 +59,7 @@ std::string backend_problem(const std::string& value) {
   if (std::find(kBackendNames.begin(), kBackendNames.end(), value) != kBackendNames.end()) {
     return {};
   }
-  return "'" + value + "' is not one of " + join(kBackendNames);
+  return "'" + printable(value) + "' is not one of " + join(kBackendNames);
 }
 
 const char* describe(const YAML::Node& node) {
@@ -104,7 +105,9 @@ class ConfigReader {
                         const std::string& what) const {
     const YAML::Mark mark = node.Mark();
     const std::string line = mark.is_null() ? "" : std::to_string(mark.line + 1) + ":";
-    fail(source_ + ":" + line + " " + (key.empty() ? "" : key + ": ") + what);
+    // Keys and values come from the file: printable() keeps the message on one line.
+    fail(source_ + ":" + line + " " + (key.empty() ? "" : printable(key) + ": ") +
+         printable(what, 400));
   }
 
   // Calls the handler of each key of `map`; unknown and repeated keys are errors.
@@ -268,7 +271,8 @@ std::vector<YAML::Node> load_documents(const std::string& yaml_text, const std::
   try {
     return YAML::LoadAll(yaml_text);
   } catch (const YAML::Exception& error) {
-    fail(source + ":" + std::to_string(error.mark.line + 1) + ": invalid YAML: " + error.msg);
+    const std::string line = error.mark.is_null() ? "" : std::to_string(error.mark.line + 1) + ":";
+    fail(source + ":" + line + " invalid YAML: " + printable(error.msg));
   }
 }
 
@@ -286,14 +290,14 @@ std::string expand_home(const std::string& path) {
   const std::string rest = slash == std::string::npos ? "" : path.substr(slash);
   if (user.empty()) {
     const std::string home = home_directory();
-    check(!home.empty(), "cannot expand '" + path + "': HOME is not set");
+    check(!home.empty(), "cannot expand '" + printable(path) + "': HOME is not set");
     return without_trailing_slashes(home) + rest;
   }
   std::vector<char> buffer(16384);
   passwd entry{};
   passwd* found = nullptr;
   if (::getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found) {
-    fail("cannot expand '" + path + "': no user '" + user + "'");
+    fail("cannot expand '" + printable(path) + "': no user '" + printable(user) + "'");
   }
   return without_trailing_slashes(found->pw_dir) + rest;
 }
@@ -323,7 +327,9 @@ Config Config::parse(const std::string& yaml_text, const std::string& source_nam
     try {
       ConfigReader(source_name).read(documents[0], config);
     } catch (const YAML::Exception& error) {
-      fail(source_name + ":" + std::to_string(error.mark.line + 1) + ": " + error.msg);
+      const YAML::Mark& mark = error.mark;
+      fail(source_name + ":" + (mark.is_null() ? "" : std::to_string(mark.line + 1) + ":") + " " +
+           printable(error.msg));
     }
   }
   return config;
@@ -344,7 +350,7 @@ void Config::apply_environment() {
         fail("TANDEM_BACKEND: " + problem);
       }
       if (std::find(names.begin(), names.end(), name) != names.end()) {
-        fail("TANDEM_BACKEND: '" + name + "' is listed twice");
+        fail("TANDEM_BACKEND: '" + printable(name) + "' is listed twice");
       }
       names.push_back(name);
       start = comma + 1;

@@ -190,6 +190,14 @@ TEST_F(ConfigTest, WrongTypes) {
   EXPECT_EQ(error_of("precision: ~"), "cfg.yaml:1: precision: has no value");
 }
 
+TEST_F(ConfigTest, MessagesStayOnOneLine) {
+  EXPECT_EQ(error_of("log: \"a\\nb\""),
+            "cfg.yaml:1: log: 'a\\x0ab' is not one of debug, info, warn, error, quiet");
+  EXPECT_EQ(error_of("\"x\\ny\": 1"),
+            "cfg.yaml:1: x\\x0ay: unknown key (known: backend, cache, device, log, precision, "
+            "tuning)");
+}
+
 TEST_F(ConfigTest, UnknownAndRepeatedKeys) {
   EXPECT_EQ(error_of("log: info\nbackends: [opencl]\n"),
             "cfg.yaml:2: backends: unknown key (known: backend, cache, device, log, precision, "

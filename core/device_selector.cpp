@@ -7,6 +7,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "core/printable.h"
 
 namespace tandem {
 
@@ -53,7 +54,8 @@ class SelectorParser {
 
  private:
   [[noreturn]] void bad(const std::string& what) const {
-    fail("device selector '" + text_ + "': " + what);
+    // The text comes from a file, a flag or the environment: keep the message one line.
+    fail("device selector '" + printable(text_) + "': " + printable(what, 400));
   }
 
   void add_term(const std::string& term) {

@@ -56,6 +56,9 @@ TEST(DeviceSelector, RejectsBadSelectors) {
             "device selector 'color=red': unknown key 'color' (known: type, vendor, name, index)");
   EXPECT_EQ(error_of("index=-1"),
             "device selector 'index=-1': index '-1' is not a whole number from 0 to 2147483647");
+  EXPECT_EQ(error_of("name=x,\nfoo"),
+            "device selector 'name=x,\\x0afoo': '\\x0afoo' is not gpu, cpu, other, an index or "
+            "one of type=, vendor=, name=, index=");
   EXPECT_EQ(error_of("99999999999"), "device selector '99999999999': index '99999999999' is not "
                                      "a whole number from 0 to 2147483647");
 }

@@ -13,6 +13,7 @@
 #include "core/cache/atomic_file.h"
 #include "core/cache/posix_file.h"
 #include "core/error.h"
+#include "core/printable.h"
 
 namespace tandem {
 
@@ -68,13 +69,7 @@ class HeaderDictParser {
  private:
   [[noreturn]] void bad(const std::string& what) const {
     fail(name_ + ": bad .npy header: " + what + " (at character " + std::to_string(pos_) +
-         " of \"" + printable_header() + "\")");
-  }
-
-  std::string printable_header() const {
-    std::string out;
-    for (char c : text_.substr(0, 120)) out += (c >= 0x20 && c < 0x7F) ? c : '?';
-    return text_.size() > 120 ? out + "..." : out;
+         " of \"" + printable(text_, 120) + "\")");
   }
 
   void skip_space() {
@@ -165,7 +160,7 @@ class HeaderDictParser {
       if (fields_.shape) bad("'shape' given twice");
       fields_.shape = shape_tuple();
     } else {
-      bad("unexpected key '" + key + "'");
+      bad("unexpected key '" + printable(key, 40) + "'");
     }
   }
 
@@ -180,13 +175,14 @@ DType dtype_from_descr(const std::string& descr, const std::string& name) {
     if (descr == code.descr) return code.dtype;
   }
   if (!descr.empty() && descr[0] == '>') {
-    throw Unsupported(name + ": big-endian data ('" + descr + "') is not supported");
+    throw Unsupported(name + ": big-endian data ('" + printable(descr, 40) + "') is not supported");
   }
   std::string known;
   for (const DtypeCode& code : kDtypeCodes) {
     known += (known.empty() ? "" : ", ") + std::string(code.descr);
   }
-  throw Unsupported(name + ": dtype '" + descr + "' is not supported (supported: " + known + ")");
+  throw Unsupported(name + ": dtype '" + printable(descr, 40) + "' is not supported (supported: " +
+                    known + ")");
 }
 
 TensorInfo tensor_info_from(const HeaderFields& fields, const std::string& name) {

@@ -102,8 +102,8 @@ float group_reduce(local float* scratch, float value, int op) {
   const int lid = get_local_id(0);
   scratch[lid] = value;
   barrier(CLK_LOCAL_MEM_FENCE);
-  for (int half = REDUCE_GROUP / 2; half > 0; half /= 2) {
-    if (lid < half) scratch[lid] = reduce_combine(op, scratch[lid], scratch[lid + half]);
+  for (int width = REDUCE_GROUP / 2; width > 0; width /= 2) {
+    if (lid < width) scratch[lid] = reduce_combine(op, scratch[lid], scratch[lid + width]);
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   const float result = scratch[0];

@@ -28,18 +28,23 @@ void layer_norm(global const float* x, int x_off, global const float* scale, int
   p += p_off;
   const int rank = p[0];
   const int base = row * inner;
+  // Loops run equally often in every item (see kernels/softmax.cl for the pocl bug).
   float partial = 0.0f;
-  for (int k = lid; k < inner; k += REDUCE_GROUP) partial += x[x_off + base + k];
+  for (int k0 = 0; k0 < inner; k0 += REDUCE_GROUP) {
+    if (k0 + lid < inner) partial += x[x_off + base + k0 + lid];
+  }
   const float mean = group_reduce(scratch, partial, REDUCE_SUM) / (float)inner;
   partial = 0.0f;
-  for (int k = lid; k < inner; k += REDUCE_GROUP) {
-    const float deviation = x[x_off + base + k] - mean;
+  for (int k0 = 0; k0 < inner; k0 += REDUCE_GROUP) {
+    if (k0 + lid >= inner) continue;
+    const float deviation = x[x_off + base + k0 + lid] - mean;
     partial += deviation * deviation;
   }
   const float variance = group_reduce(scratch, partial, REDUCE_SUM) / (float)inner;
   const float inverse_deviation = 1.0f / sqrt(variance + epsilon);
-  for (int k = lid; k < inner; k += REDUCE_GROUP) {
-    const int i = base + k;
+  for (int k0 = 0; k0 < inner; k0 += REDUCE_GROUP) {
+    if (k0 + lid >= inner) continue;
+    const int i = base + k0 + lid;
     float value = (x[x_off + i] - mean) * inverse_deviation *
                   scale[scale_off + broadcast_offset(i, rank, p + 1, p + 1 + rank)];
     if (has_bias) value += bias[bias_off + broadcast_offset(i, rank, p + 1, p + 1 + 2 * rank)];

@@ -17,7 +17,10 @@ void reduce(global const float* x, int x_off, global float* y, int y_off, global
   const int reduced_rank = reduced[0];
   const int base = x_off + broadcast_offset(o, kept_rank, p + 1, p + 1 + kept_rank);
   float partial = op == REDUCE_MAX ? -INFINITY : (op == REDUCE_MIN ? INFINITY : 0.0f);
-  for (int r = lid; r < reduced_count; r += REDUCE_GROUP) {
+  // Loops run equally often in every item (see kernels/softmax.cl for the pocl bug).
+  for (int r0 = 0; r0 < reduced_count; r0 += REDUCE_GROUP) {
+    const int r = r0 + lid;
+    if (r >= reduced_count) continue;
     const float value = x[base + broadcast_offset(r, reduced_rank, reduced + 1, reduced + 1 + reduced_rank)];
     partial = reduce_combine(op, partial, value);
   }

@@ -1,26 +1,35 @@
 // Softmax and LogSoftmax along one axis: one work group per line of `length` elements
 // spaced `inner` apart (the input viewed as [outer, length, inner]).
+//
+// The strided loops run the same number of times in every work item, with a bounds check
+// inside: pocl 3.1 miscompiled `for (k = lid; k < length; k += GROUP)` after a barrier
+// (items ran the body with k >= length).
 kernel __attribute__((reqd_work_group_size(REDUCE_GROUP, 1, 1)))
-void softmax(global const float* x, int x_off, global float* y, int y_off, int lines, int length,
-             int inner, int log_output) {
+void softmax_lines(global const float* x, int x_off, global float* y, int y_off, int lines,
+                   int length, int inner, int log_output) {
   local float scratch[REDUCE_GROUP];
   const int line = get_group_id(0);
   const int lid = get_local_id(0);
   if (line >= lines) return;   // whole groups only: the barriers below stay uniform
   const int base = (line / inner) * length * inner + line % inner;
-  global const float* in = x + x_off + base;
-  global float* out = y + y_off + base;
   // Subtracting the max keeps exp finite.
   float partial = -INFINITY;
-  for (int k = lid; k < length; k += REDUCE_GROUP) partial = fmax(partial, in[k * inner]);
-  const float max = group_reduce(scratch, partial, REDUCE_MAX);
+  for (int k0 = 0; k0 < length; k0 += REDUCE_GROUP) {
+    const int k = k0 + lid;
+    if (k < length) partial = fmax(partial, x[x_off + base + k * inner]);
+  }
+  const float line_max = group_reduce(scratch, partial, REDUCE_MAX);
   partial = 0.0f;
-  for (int k = lid; k < length; k += REDUCE_GROUP) partial += exp(in[k * inner] - max);
+  for (int k0 = 0; k0 < length; k0 += REDUCE_GROUP) {
+    const int k = k0 + lid;
+    if (k < length) partial += exp(x[x_off + base + k * inner] - line_max);
+  }
   const float sum = group_reduce(scratch, partial, REDUCE_SUM);
-  if (log_output) {
-    const float log_sum = log(sum);
-    for (int k = lid; k < length; k += REDUCE_GROUP) out[k * inner] = in[k * inner] - max - log_sum;
-  } else {
-    for (int k = lid; k < length; k += REDUCE_GROUP) out[k * inner] = exp(in[k * inner] - max) / sum;
+  const float log_sum = log(sum);
+  for (int k0 = 0; k0 < length; k0 += REDUCE_GROUP) {
+    const int k = k0 + lid;
+    if (k >= length) continue;
+    const float shifted = x[x_off + base + k * inner] - line_max;
+    y[y_off + base + k * inner] = log_output ? shifted - log_sum : exp(shifted) / sum;
   }
 }

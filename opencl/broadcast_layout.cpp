@@ -12,7 +12,8 @@ static std::vector<std::int64_t> broadcast_strides(const Shape& output, const Sh
   std::int64_t stride = 1;
   for (std::size_t d = operand.size(); d-- > 0;) {
     check(operand[d] == output[lead + d] || operand[d] == 1,
-          "broadcast: " + shape_to_string(operand) + " does not broadcast to " + shape_to_string(output));
+          "broadcast: " + shape_to_string(operand) + " does not broadcast to " +
+              shape_to_string(output));
     strides[lead + d] = operand[d] == 1 ? 0 : stride;
     stride *= operand[d];
   }
@@ -30,7 +31,7 @@ BroadcastLayout merge_dims(const Shape& shape, const std::vector<std::vector<std
   BroadcastLayout layout;
   layout.strides.resize(operands);
   for (std::size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 1) continue;   // a size-1 dim moves no operand
+    if (shape[d] == 1) continue;  // a size-1 dim moves no operand
     bool merges = !layout.shape.empty();
     for (std::size_t k = 0; merges && k < operands; ++k) {
       merges = layout.strides[k].back() == full[k][d] * shape[d];
@@ -53,7 +54,8 @@ BroadcastLayout merge_dims(const Shape& shape, const std::vector<std::vector<std
 std::vector<std::int64_t> layout_params(const BroadcastLayout& layout) {
   std::vector<std::int64_t> params{static_cast<std::int64_t>(layout.shape.size())};
   params.insert(params.end(), layout.shape.begin(), layout.shape.end());
-  for (const auto& strides : layout.strides) params.insert(params.end(), strides.begin(), strides.end());
+  for (const auto& strides : layout.strides)
+    params.insert(params.end(), strides.begin(), strides.end());
   return params;
 }
 

@@ -12,7 +12,7 @@ namespace tandem::opencl {
 // the kernels' index arithmetic stays short.
 struct BroadcastLayout {
   Shape shape;
-  std::vector<std::vector<std::int64_t>> strides;   // one per operand, shape.size() each
+  std::vector<std::vector<std::int64_t>> strides;  // one per operand, shape.size() each
 };
 
 // Operands follow numpy broadcasting against `output` (right-aligned, size-1 dims stretch).
@@ -20,7 +20,8 @@ BroadcastLayout broadcast_layout(const Shape& output, const std::vector<Shape>& 
 
 // The same merging for any strided walk (a transpose, a slice, a concat's destination):
 // `strides` holds, per operand, one stride per dim of `shape`.
-BroadcastLayout merge_dims(const Shape& shape, const std::vector<std::vector<std::int64_t>>& strides);
+BroadcastLayout merge_dims(const Shape& shape,
+                           const std::vector<std::vector<std::int64_t>>& strides);
 
 // [rank, shape..., strides of operand 0..., strides of operand 1..., ...] as the kernels
 // read it (see broadcast_offset in kernels/common.cl).

@@ -27,8 +27,8 @@ std::vector<std::int64_t> conv_params(NodeContext& context, const ConvGeometry& 
     params.insert(params.end(), {1, 1, 1, 1, 1, 0});
   }
   for (const WindowDim& dim : dims) {
-    params.insert(params.end(), {dim.input, dim.output, dim.kernel, dim.stride, dim.dilation,
-                                 dim.pad_begin});
+    params.insert(params.end(),
+                  {dim.input, dim.output, dim.kernel, dim.stride, dim.dilation, dim.pad_begin});
   }
   return params;
 }
@@ -64,7 +64,8 @@ Activation fused_activation(NodeContext& context) {
 bool is_pointwise(const ConvGeometry& geometry) {
   if (geometry.group != 1) return false;
   for (const WindowDim& dim : geometry.window.dims) {
-    if (dim.kernel != 1 || dim.stride != 1 || dim.pad_begin != 0 || dim.output != dim.input) return false;
+    if (dim.kernel != 1 || dim.stride != 1 || dim.pad_begin != 0 || dim.output != dim.input)
+      return false;
   }
   return true;
 }
@@ -99,8 +100,8 @@ void compile_pointwise_conv(NodeContext& context, const ConvGeometry& geometry,
 }
 
 void compile_conv(NodeContext& context) {
-  const ConvGeometry geometry = resolve_conv(context.node(), context.input_info(0).shape,
-                                             context.input_info(1).shape);
+  const ConvGeometry geometry =
+      resolve_conv(context.node(), context.input_info(0).shape, context.input_info(1).shape);
   const Activation activation = fused_activation(context);
   if (is_pointwise(geometry)) {
     compile_pointwise_conv(context, geometry, activation);
@@ -110,13 +111,15 @@ void compile_conv(NodeContext& context) {
   const BufferArg weights = context.input(1);
   const std::int64_t count = context.output_info().numel();
   context.launch_1d("conv", count, context.input(0), weights, has_bias ? context.input(2) : weights,
-                    cl_int{has_bias}, context.output(), context.upload_ints(conv_params(context, geometry)),
+                    cl_int{has_bias}, context.output(),
+                    context.upload_ints(conv_params(context, geometry)),
                     context.to_int(count, "element count"), static_cast<cl_int>(activation.op),
                     activation.alpha, activation.beta);
 }
 
 void compile_conv_transpose(NodeContext& context) {
-  if (context.attributes().has(kFusedActivation)) context.unsupported("fused activation on ConvTranspose");
+  if (context.attributes().has(kFusedActivation))
+    context.unsupported("fused activation on ConvTranspose");
   const ConvGeometry geometry = resolve_conv_transpose(context.node(), context.input_info(0).shape,
                                                        context.input_info(1).shape);
   const bool has_bias = context.has_input(2);
@@ -128,11 +131,12 @@ void compile_conv_transpose(NodeContext& context) {
                     context.to_int(count, "element count"));
 }
 
-const OpTableRegistration conv_op(
-    {"Conv"},
-    {{"conv.cl", "gemm.cl"}, compile_conv,
-     {"Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh"}});
-const OpTableRegistration conv_transpose_op({"ConvTranspose"}, {{"conv.cl"}, compile_conv_transpose, {}});
+const OpTableRegistration conv_op({"Conv"}, {{"conv.cl", "gemm.cl"},
+                                             compile_conv,
+                                             {"Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid",
+                                              "HardSwish", "Tanh"}});
+const OpTableRegistration conv_transpose_op({"ConvTranspose"},
+                                            {{"conv.cl"}, compile_conv_transpose, {}});
 
 }  // namespace
 }  // namespace tandem::opencl

@@ -94,10 +94,12 @@ static ClDevice describe(cl_platform_id platform, cl_device_id device, int index
       {"address_bits", std::to_string(device_value<cl_uint>(device, CL_DEVICE_ADDRESS_BITS))},
   };
   add_uuids(device, info.identity);
-  result.limits.max_work_group_size = device_value<std::size_t>(device, CL_DEVICE_MAX_WORK_GROUP_SIZE);
+  result.limits.max_work_group_size =
+      device_value<std::size_t>(device, CL_DEVICE_MAX_WORK_GROUP_SIZE);
   result.limits.local_mem_bytes = device_value<cl_ulong>(device, CL_DEVICE_LOCAL_MEM_SIZE);
   result.limits.max_alloc_bytes = device_value<cl_ulong>(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
-  result.limits.mem_base_align_bytes = device_value<cl_uint>(device, CL_DEVICE_MEM_BASE_ADDR_ALIGN) / 8;
+  result.limits.mem_base_align_bytes =
+      device_value<cl_uint>(device, CL_DEVICE_MEM_BASE_ADDR_ALIGN) / 8;
   return result;
 }
 
@@ -145,8 +147,8 @@ ClDevice find_device(const DeviceInfo& wanted) {
             std::to_string(devices.size()) + " found)");
   ClDevice& device = devices[static_cast<std::size_t>(wanted.index)];
   check(wanted.name.empty() || wanted.name == device.info.name,
-        "opencl: device " + std::to_string(wanted.index) + " is '" + device.info.name +
-            "', not '" + wanted.name + "'");
+        "opencl: device " + std::to_string(wanted.index) + " is '" + device.info.name + "', not '" +
+            wanted.name + "'");
   return device;
 }
 

@@ -11,19 +11,32 @@ namespace tandem::opencl {
 
 std::optional<UnaryOp> unary_op_for(const std::string& op_type) {
   static const std::pair<const char*, UnaryOp> kNames[] = {
-      {"Identity", UnaryOp::Identity}, {"Relu", UnaryOp::Relu},
-      {"LeakyRelu", UnaryOp::LeakyRelu}, {"Clip", UnaryOp::Clip},
-      {"Sigmoid", UnaryOp::Sigmoid}, {"HardSigmoid", UnaryOp::HardSigmoid},
-      {"HardSwish", UnaryOp::HardSwish}, {"Tanh", UnaryOp::Tanh},
-      {"Exp", UnaryOp::Exp}, {"Log", UnaryOp::Log},
-      {"Sqrt", UnaryOp::Sqrt}, {"Abs", UnaryOp::Abs},
-      {"Neg", UnaryOp::Neg}, {"Reciprocal", UnaryOp::Reciprocal},
-      {"Floor", UnaryOp::Floor}, {"Ceil", UnaryOp::Ceil},
-      {"Erf", UnaryOp::Erf}, {"Elu", UnaryOp::Elu},
-      {"Selu", UnaryOp::Selu}, {"Softplus", UnaryOp::Softplus},
-      {"Softsign", UnaryOp::Softsign}, {"Sin", UnaryOp::Sin},
-      {"Cos", UnaryOp::Cos}, {"Gelu", UnaryOp::Gelu},
-      {"Round", UnaryOp::Round}, {"Sign", UnaryOp::Sign},
+      {"Identity", UnaryOp::Identity},
+      {"Relu", UnaryOp::Relu},
+      {"LeakyRelu", UnaryOp::LeakyRelu},
+      {"Clip", UnaryOp::Clip},
+      {"Sigmoid", UnaryOp::Sigmoid},
+      {"HardSigmoid", UnaryOp::HardSigmoid},
+      {"HardSwish", UnaryOp::HardSwish},
+      {"Tanh", UnaryOp::Tanh},
+      {"Exp", UnaryOp::Exp},
+      {"Log", UnaryOp::Log},
+      {"Sqrt", UnaryOp::Sqrt},
+      {"Abs", UnaryOp::Abs},
+      {"Neg", UnaryOp::Neg},
+      {"Reciprocal", UnaryOp::Reciprocal},
+      {"Floor", UnaryOp::Floor},
+      {"Ceil", UnaryOp::Ceil},
+      {"Erf", UnaryOp::Erf},
+      {"Elu", UnaryOp::Elu},
+      {"Selu", UnaryOp::Selu},
+      {"Softplus", UnaryOp::Softplus},
+      {"Softsign", UnaryOp::Softsign},
+      {"Sin", UnaryOp::Sin},
+      {"Cos", UnaryOp::Cos},
+      {"Gelu", UnaryOp::Gelu},
+      {"Round", UnaryOp::Round},
+      {"Sign", UnaryOp::Sign},
   };
   for (const auto& [name, op] : kNames) {
     if (op_type == name) return op;
@@ -66,8 +79,10 @@ void compile_unary(NodeContext& context) {
   }
   if (op_type == "Gelu") {
     const std::string approximate = attributes.get_string("approximate", "none");
-    if (approximate == "tanh") op = UnaryOp::GeluTanh;
-    else if (approximate != "none") context.unsupported("Gelu approximate='" + approximate + "'");
+    if (approximate == "tanh")
+      op = UnaryOp::GeluTanh;
+    else if (approximate != "none")
+      context.unsupported("Gelu approximate='" + approximate + "'");
   }
   context.launch_1d("unary", context.output_info().numel(), context.input(0), context.output(),
                     context.to_int(context.output_info().numel(), "element count"),
@@ -79,8 +94,9 @@ void launch_binary(NodeContext& context, BufferArg a, const Shape& a_shape, Buff
   const TensorInfo& output = context.output_info();
   const BroadcastLayout layout = broadcast_layout(output.shape, {a_shape, b_shape});
   const cl_int count = context.to_int(output.numel(), "element count");
-  context.launch_1d("binary", count, a, b, context.output(), context.upload_ints(layout_params(layout)),
-                    count, static_cast<cl_int>(op), scale);
+  context.launch_1d("binary", count, a, b, context.output(),
+                    context.upload_ints(layout_params(layout)), count, static_cast<cl_int>(op),
+                    scale);
 }
 
 BinaryOp binary_op_for(const std::string& op_type) {
@@ -121,16 +137,18 @@ void compile_where(NodeContext& context) {
   if (!context.constant(0)) context.unsupported("Where's condition must be a constant (bool)");
   const TensorInfo& output = context.output_info();
   const BroadcastLayout layout = broadcast_layout(
-      output.shape, {context.input_info(0).shape, context.input_info(1).shape, context.input_info(2).shape});
+      output.shape,
+      {context.input_info(0).shape, context.input_info(1).shape, context.input_info(2).shape});
   const cl_int count = context.to_int(output.numel(), "element count");
   context.launch_1d("where_select", count, context.input(0), context.input(1), context.input(2),
                     context.output(), context.upload_ints(layout_params(layout)), count);
 }
 
 const OpTableRegistration unary_ops(
-    {"Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Exp", "Log",
-     "Sqrt", "Abs", "Neg", "Reciprocal", "Floor", "Ceil", "Erf", "Elu", "Selu", "Softplus",
-     "Softsign", "Sin", "Cos", "Gelu", "Round", "Sign"},
+    {"Relu", "LeakyRelu", "Clip",  "Sigmoid", "HardSigmoid", "HardSwish",  "Tanh",
+     "Exp",  "Log",       "Sqrt",  "Abs",     "Neg",         "Reciprocal", "Floor",
+     "Ceil", "Erf",       "Elu",   "Selu",    "Softplus",    "Softsign",   "Sin",
+     "Cos",  "Gelu",      "Round", "Sign"},
     {{"eltwise.cl"}, compile_unary, {}});
 const OpTableRegistration binary_ops({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum",
                                       "Mean", "PRelu"},

@@ -65,9 +65,10 @@ static std::vector<ProgramRequest> programs_needed(const Plan& plan) {
 static ClMem create_arena(cl_context context, const Plan& plan, const ClDevice& device) {
   // OpenCL rejects zero-sized buffers; a plan of constants alone still gets one.
   const auto bytes = static_cast<std::size_t>(std::max<std::int64_t>(plan.memory.arena_bytes, 4));
-  check(bytes <= device.limits.max_alloc_bytes,
-        "opencl: the plan needs an arena of " + std::to_string(bytes) + " bytes; '" +
-            device.info.name + "' allocates at most " + std::to_string(device.limits.max_alloc_bytes));
+  check(bytes <= device.limits.max_alloc_bytes, "opencl: the plan needs an arena of " +
+                                                    std::to_string(bytes) + " bytes; '" +
+                                                    device.info.name + "' allocates at most " +
+                                                    std::to_string(device.limits.max_alloc_bytes));
   cl_int status = CL_SUCCESS;
   ClMem arena(clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, nullptr, &status));
   check_cl(status, "opencl: allocating the " + std::to_string(bytes) + "-byte arena");
@@ -79,7 +80,8 @@ ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const Compi
   check_plan_supported(plan_);
   context_ = create_context(device_);
   queue_ = create_queue(context_.get(), device_);
-  BuiltPrograms built = build_programs(context_.get(), device_, options.cache, programs_needed(plan_));
+  BuiltPrograms built =
+      build_programs(context_.get(), device_, options.cache, programs_needed(plan_));
   programs_ = std::move(built.by_file);
   cache_report_ = built.report;
   graph_.arena = create_arena(context_.get(), plan_, device_);
@@ -98,14 +100,15 @@ void ClExecutable::write_input(const Tensor& input, std::size_t index) {
   const ValueId id = plan_.graph.inputs()[index];
   const TensorInfo& expected = plan_.info_of(id);
   const std::string& name = plan_.graph.value(id).name;
-  check(is_float(input.dtype()), "input '" + name + "': expected float32, got " +
-                                     dtype_name(input.dtype()));
+  check(is_float(input.dtype()),
+        "input '" + name + "': expected float32, got " + dtype_name(input.dtype()));
   check(input.shape() == expected.shape, "input '" + name + "': expected shape " +
                                              shape_to_string(expected.shape) + ", got " +
                                              shape_to_string(input.shape()));
   if (input.numel() == 0) return;
   const Tensor narrowed = input.dtype() == DType::F32 ? input : input.cast(DType::F32);
-  const auto offset = static_cast<std::size_t>(plan_.memory.offset.at(static_cast<std::size_t>(id)));
+  const auto offset =
+      static_cast<std::size_t>(plan_.memory.offset.at(static_cast<std::size_t>(id)));
   check_cl(clEnqueueWriteBuffer(queue_.get(), graph_.arena.get(), CL_TRUE, offset, narrowed.bytes(),
                                 narrowed.raw(), 0, nullptr, nullptr),
            "opencl: writing input '" + name + "'");
@@ -117,7 +120,8 @@ Tensor ClExecutable::read_output(std::size_t index) {
   if (value.constant) return value.constant->cast(DType::F32);
   Tensor output(DType::F32, plan_.info_of(id).shape);
   if (output.numel() == 0) return output;
-  const auto offset = static_cast<std::size_t>(plan_.memory.offset.at(static_cast<std::size_t>(id)));
+  const auto offset =
+      static_cast<std::size_t>(plan_.memory.offset.at(static_cast<std::size_t>(id)));
   check_cl(clEnqueueReadBuffer(queue_.get(), graph_.arena.get(), CL_TRUE, offset, output.bytes(),
                                output.raw(), 0, nullptr, nullptr),
            "opencl: reading output '" + value.name + "'");
@@ -125,9 +129,10 @@ Tensor ClExecutable::read_output(std::size_t index) {
 }
 
 void ClExecutable::enqueue(const Dispatch& dispatch) {
-  check_cl(clEnqueueNDRangeKernel(queue_.get(), dispatch.kernel.get(), dispatch.dims, nullptr,
-                                  dispatch.global.data(), dispatch.local.data(), 0, nullptr, nullptr),
-           dispatch.label);
+  check_cl(
+      clEnqueueNDRangeKernel(queue_.get(), dispatch.kernel.get(), dispatch.dims, nullptr,
+                             dispatch.global.data(), dispatch.local.data(), 0, nullptr, nullptr),
+      dispatch.label);
 }
 
 std::vector<Tensor> ClExecutable::run(const std::vector<Tensor>& inputs) {

@@ -10,13 +10,14 @@ namespace tandem::opencl {
 
 namespace {
 
-constexpr std::int64_t kTile = 16;   // TILE in kernels/gemm.cl
+constexpr std::int64_t kTile = 16;  // TILE in kernels/gemm.cl
 
 std::vector<std::int64_t> matmul_params(NodeContext& context, const MatmulProblem& problem) {
-  const BroadcastLayout batch = merge_dims(problem.batch, {problem.a_batch_strides, problem.b_batch_strides});
-  std::vector<std::int64_t> params{problem.rows,  problem.columns,  problem.depth,
-                                   problem.a_row, problem.a_column, problem.b_row,
-                                   problem.b_column, problem.c_row, problem.c_column};
+  const BroadcastLayout batch =
+      merge_dims(problem.batch, {problem.a_batch_strides, problem.b_batch_strides});
+  std::vector<std::int64_t> params{problem.rows,     problem.columns,  problem.depth,
+                                   problem.a_row,    problem.a_column, problem.b_row,
+                                   problem.b_column, problem.c_row,    problem.c_column};
   const std::vector<std::int64_t> layout = layout_params(batch);
   params.insert(params.end(), layout.begin(), layout.end());
   return params;
@@ -33,11 +34,11 @@ void launch_matmul(NodeContext& context, const MatmulProblem& problem) {
   const bool tiled = problem.rows >= kTile && problem.columns >= kTile &&
                      context.limits().max_work_group_size >= kTile * kTile;
   if (!tiled) {
-    context.launch_in("gemm.cl", "matmul", LaunchRange{1, {static_cast<std::size_t>(count), 1, 1}, {0, 0, 0}},
-                      problem.a, problem.b, c, cl_int{problem.has_c}, problem.y, params,
-                      context.to_int(count, "element count"), problem.alpha, problem.beta,
-                      static_cast<cl_int>(problem.activation), problem.activation_alpha,
-                      problem.activation_beta);
+    context.launch_in(
+        "gemm.cl", "matmul", LaunchRange{1, {static_cast<std::size_t>(count), 1, 1}, {0, 0, 0}},
+        problem.a, problem.b, c, cl_int{problem.has_c}, problem.y, params,
+        context.to_int(count, "element count"), problem.alpha, problem.beta,
+        static_cast<cl_int>(problem.activation), problem.activation_alpha, problem.activation_beta);
     return;
   }
   LaunchRange range;
@@ -45,10 +46,10 @@ void launch_matmul(NodeContext& context, const MatmulProblem& problem) {
   range.global = {static_cast<std::size_t>(problem.columns), static_cast<std::size_t>(problem.rows),
                   static_cast<std::size_t>(batches)};
   range.local = {kTile, kTile, 1};
-  context.launch_in("gemm.cl", "matmul_tiled", range, problem.a, problem.b, c, cl_int{problem.has_c},
-                    problem.y, params, context.to_int(batches, "batch count"), problem.alpha,
-                    problem.beta, static_cast<cl_int>(problem.activation), problem.activation_alpha,
-                    problem.activation_beta);
+  context.launch_in(
+      "gemm.cl", "matmul_tiled", range, problem.a, problem.b, c, cl_int{problem.has_c}, problem.y,
+      params, context.to_int(batches, "batch count"), problem.alpha, problem.beta,
+      static_cast<cl_int>(problem.activation), problem.activation_alpha, problem.activation_beta);
 }
 
 namespace {

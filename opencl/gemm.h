@@ -14,7 +14,7 @@ namespace tandem::opencl {
 struct MatmulProblem {
   BufferArg a, b, c, y;
   bool has_c = false;
-  std::int64_t rows = 0, columns = 0, depth = 0;    // M, N, K
+  std::int64_t rows = 0, columns = 0, depth = 0;  // M, N, K
   std::int64_t a_row = 0, a_column = 0, b_row = 0, b_column = 0, c_row = 0, c_column = 0;
   Shape batch;
   std::vector<std::int64_t> a_batch_strides, b_batch_strides;

@@ -35,8 +35,13 @@ void set_arg(cl_kernel kernel, cl_uint& index, const LocalBytes& local) {
 NodeContext::NodeContext(const Plan& plan, const Node& node, const ClDevice& device,
                          cl_context context, const std::map<std::string, ClProgram>& programs,
                          const std::string& own_program, DeviceGraph& graph)
-    : plan_(plan), node_(node), device_(device), context_(context), programs_(programs),
-      own_program_(own_program), graph_(graph) {}
+    : plan_(plan),
+      node_(node),
+      device_(device),
+      context_(context),
+      programs_(programs),
+      own_program_(own_program),
+      graph_(graph) {}
 
 bool NodeContext::has_input(std::size_t i) const {
   return i < node_.inputs.size() && node_.inputs[i] != kNoValue;
@@ -132,15 +137,15 @@ BufferArg NodeContext::output(std::size_t i) {
   check(i < node_.outputs.size(), node_.label() + ": no output " + std::to_string(i));
   const ValueId id = node_.outputs[i];
   const std::int64_t offset = plan_.memory.offset.at(static_cast<std::size_t>(id));
-  check(offset >= 0, node_.label() + ": output '" + plan_.graph.value(id).name +
-                         "' has no arena slot");
+  check(offset >= 0,
+        node_.label() + ": output '" + plan_.graph.value(id).name + "' has no arena slot");
   return {graph_.arena.get(), to_int(offset / 4, "arena offset")};
 }
 
 ClKernel NodeContext::create_kernel(const std::string& program, const char* kernel_name) const {
   auto found = programs_.find(program);
-  check(found != programs_.end(), node_.label() + ": program " + program +
-                                      " was not built (list it in the op's programs)");
+  check(found != programs_.end(),
+        node_.label() + ": program " + program + " was not built (list it in the op's programs)");
   cl_int status = CL_SUCCESS;
   ClKernel kernel(clCreateKernel(found->second.get(), kernel_name, &status));
   check_cl(status, node_.label() + ": creating kernel " + kernel_name);
@@ -158,15 +163,16 @@ void NodeContext::add_dispatch(ClKernel kernel, const char* kernel_name, LaunchR
   check_cl(clGetKernelWorkGroupInfo(kernel.get(), device_.device, CL_KERNEL_WORK_GROUP_SIZE,
                                     sizeof(kernel_limit), &kernel_limit, nullptr),
            node_.label() + ": querying the work-group size of " + kernel_name);
-  const std::size_t limit = std::max<std::size_t>(
-      1, std::min(kernel_limit, device_.limits.max_work_group_size));
+  const std::size_t limit =
+      std::max<std::size_t>(1, std::min(kernel_limit, device_.limits.max_work_group_size));
   const auto group_size = [&range] {
     std::size_t product = 1;
     for (cl_uint d = 0; d < range.dims; ++d) product *= range.local[d];
     return product;
   };
   if (range.local[0] == 0) {
-    static constexpr std::array<std::size_t, 3> kPreferred[3] = {{128, 1, 1}, {16, 8, 1}, {8, 4, 4}};
+    static constexpr std::array<std::size_t, 3> kPreferred[3] = {
+        {128, 1, 1}, {16, 8, 1}, {8, 4, 4}};
     range.local = kPreferred[range.dims - 1];
     for (cl_uint d = 0; group_size() > limit && d < range.dims;) {
       if (range.local[d] > 1) {

@@ -38,15 +38,15 @@ struct Dispatch {
   cl_uint dims = 1;
   std::array<std::size_t, 3> global{1, 1, 1};
   std::array<std::size_t, 3> local{1, 1, 1};
-  std::string label;   // "node 'conv_3' (Conv): conv2d", for errors at run time
+  std::string label;  // "node 'conv_3' (Conv): conv2d", for errors at run time
 };
 
 // Everything compiling a plan creates on the device; the executable owns it.
 struct DeviceGraph {
   ClMem arena;
-  std::vector<ClMem> buffers;                 // uploaded constants and node parameters
-  std::map<ValueId, BufferArg> constants;     // each constant uploaded once
-  std::vector<Dispatch> dispatches;           // in execution order
+  std::vector<ClMem> buffers;              // uploaded constants and node parameters
+  std::map<ValueId, BufferArg> constants;  // each constant uploaded once
+  std::vector<Dispatch> dispatches;        // in execution order
 };
 
 void set_arg(cl_kernel kernel, cl_uint& index, const BufferArg& buffer);

@@ -19,7 +19,8 @@ void compile_batch_norm(NodeContext& context) {
   if (context.attributes().get_int("training_mode", 0) != 0) context.unsupported("training_mode=1");
   const Shape& x = context.input_info(0).shape;
   const std::int64_t channels = x.size() > 1 ? x[1] : 1;
-  const std::int64_t plane = shape_numel(Shape(x.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(x.size())), x.end()));
+  const std::int64_t plane = shape_numel(Shape(
+      x.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(x.size())), x.end()));
   const std::int64_t count = shape_numel(x);
   const auto epsilon = static_cast<float>(context.attributes().get_float("epsilon", 1e-5));
   context.launch_1d("batch_norm", count, context.input(0), context.input(1), context.input(2),

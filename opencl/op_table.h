@@ -9,12 +9,12 @@
 namespace tandem::opencl {
 
 // How this backend implements one op_type: the programs (kernels/<file>) its kernels live
-// in, the first being its own, and the host code that turns a node into dispatches. Each op family file registers
-// its ops from a static initialiser, so adding an op touches no switch elsewhere.
+// in, the first being its own, and the host code that turns a node into dispatches. Each op family
+// file registers its ops from a static initialiser, so adding an op touches no switch elsewhere.
 struct OpImplementation {
-  std::vector<std::string> programs;                     // {"conv.cl", "gemm.cl"}
-  std::function<void(NodeContext&)> compile;             // throws Unsupported for what it lacks
-  std::vector<std::string> fused_activations;            // see kFusedActivation
+  std::vector<std::string> programs;           // {"conv.cl", "gemm.cl"}
+  std::function<void(NodeContext&)> compile;   // throws Unsupported for what it lacks
+  std::vector<std::string> fused_activations;  // see kFusedActivation
 };
 
 class OpTable {
@@ -29,7 +29,8 @@ class OpTable {
 };
 
 struct OpTableRegistration {
-  OpTableRegistration(const std::vector<std::string>& op_types, const OpImplementation& implementation) {
+  OpTableRegistration(const std::vector<std::string>& op_types,
+                      const OpImplementation& implementation) {
     for (const std::string& op_type : op_types) OpTable::instance().add(op_type, implementation);
   }
 };

@@ -29,7 +29,8 @@ static bool is_omitted(const TestInput& input) {
 }
 
 void add_test_node(Graph& graph, const std::string& prefix, const std::string& op_type,
-                   const std::vector<TestInput>& inputs, const Attributes& attributes, int outputs) {
+                   const std::vector<TestInput>& inputs, const Attributes& attributes,
+                   int outputs) {
   Node node;
   node.name = prefix + op_type;
   node.op_type = op_type;
@@ -111,7 +112,12 @@ void ReferenceBatch::add(const std::string& op_type, const std::vector<TestInput
   for (const TestInput& input : inputs) {
     label += " " + (is_omitted(input) ? std::string("-") : shape_to_string(input.tensor.shape()));
   }
-  for (const auto& [name, value] : attributes.all()) label += " " + name;
+  for (const auto& [name, value] : attributes.all()) {
+    label += " " + name;
+    if (const auto* text = std::get_if<std::string>(&value)) label += "=" + *text;
+    if (const auto* number = std::get_if<std::int64_t>(&value))
+      label += "=" + std::to_string(*number);
+  }
   const std::string prefix = "case" + std::to_string(cases_.size()) + "_";
   cases_.push_back({label, graph_.outputs().size(), outputs, tolerance});
   add_test_node(graph_, prefix, op_type, inputs, attributes, outputs);
@@ -144,8 +150,9 @@ void ReferenceBatch::expect_all_match() {
           << mismatch.max_abs_reference << ")";
       if (reference[o].numel() > 0) {
         EXPECT_GT(mismatch.max_abs_reference, 0.0)
-            << test_case.label << ": reference output is all zeros; the test would not notice a "
-                                  "kernel that writes nothing";
+            << test_case.label
+            << ": reference output is all zeros; the test would not notice a "
+               "kernel that writes nothing";
       }
     }
   }

@@ -1,9 +1,8 @@
-#include "opencl/device.h"
-
 #include <gtest/gtest.h>
 
 #include <set>
 
+#include "opencl/device.h"
 #include "opencl/program_cache.h"
 
 namespace tandem::opencl {
@@ -30,7 +29,8 @@ TEST(Device, EnumeratesPoclWithIdentityFields) {
     EXPECT_NE(field(device.info, name), "<absent>") << name;
     EXPECT_NE(field(device.info, name), "") << name;
   }
-  EXPECT_TRUE(field(device.info, "address_bits") == "64" || field(device.info, "address_bits") == "32");
+  EXPECT_TRUE(field(device.info, "address_bits") == "64" ||
+              field(device.info, "address_bits") == "32");
   EXPECT_GE(device.limits.max_work_group_size, 1u);
   EXPECT_GT(device.limits.max_alloc_bytes, 0u);
 }

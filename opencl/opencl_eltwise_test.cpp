@@ -17,8 +17,8 @@ bool core_has(const char* op_type) { return OpRegistry::instance().find(op_type)
 TEST(EltwiseOpenCl, UnaryFunctions) {
   ReferenceBatch batch;
   std::mt19937 rng(11);
-  for (const char* op : {"Relu", "Sigmoid", "HardSwish", "Tanh", "Exp", "Erf", "Abs", "Neg", "Floor",
-                         "Ceil", "Sin", "Cos", "Softsign", "Softplus", "Identity"}) {
+  for (const char* op : {"Relu", "Sigmoid", "HardSwish", "Tanh", "Exp", "Erf", "Abs", "Neg",
+                         "Floor", "Ceil", "Sin", "Cos", "Softsign", "Softplus", "Identity"}) {
     if (!core_has(op)) continue;
     batch.add(op, {runtime(random_tensor(rng, {2, 13, 7}, -3.0f, 3.0f))}, {}, kTolerance);
   }
@@ -56,13 +56,13 @@ TEST(EltwiseOpenCl, BinaryBroadcasting) {
   ReferenceBatch batch;
   std::mt19937 rng(14);
   const std::vector<std::pair<Shape, Shape>> shapes = {
-      {{2, 3, 13, 31}, {13, 1}}, {{1}, {5, 7}},       {{3, 1, 5}, {1, 4, 1}},
-      {{6, 13}, {6, 13}},        {{}, {2, 3}},         {{1, 1, 1}, {1}},
+      {{2, 3, 13, 31}, {13, 1}}, {{1}, {5, 7}},      {{3, 1, 5}, {1, 4, 1}},
+      {{6, 13}, {6, 13}},        {{}, {2, 3}},       {{1, 1, 1}, {1}},
       {{4, 1, 3, 1}, {2, 1, 5}}, {{7, 1}, {1, 1, 9}}};
   for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
     for (const auto& [a, b] : shapes) {
       batch.add(op, {runtime(random_tensor(rng, a)), runtime(random_tensor(rng, b, 0.5f, 2.0f))},
-                               {}, kTolerance);
+                {}, kTolerance);
     }
   }
   batch.expect_all_match();
@@ -86,29 +86,32 @@ TEST(EltwiseOpenCl, VariadicAndSelect) {
   std::mt19937 rng(16);
   for (const char* op : {"Sum", "Mean", "Max", "Min"}) {
     if (!core_has(op)) continue;
-    batch.add(op, {runtime(random_tensor(rng, {3, 5})), runtime(random_tensor(rng, {5})),
-                                  runtime(random_tensor(rng, {1, 1})), runtime(random_tensor(rng, {3, 1}))},
-                             {}, kTolerance);
+    batch.add(op,
+              {runtime(random_tensor(rng, {3, 5})), runtime(random_tensor(rng, {5})),
+               runtime(random_tensor(rng, {1, 1})), runtime(random_tensor(rng, {3, 1}))},
+              {}, kTolerance);
     batch.add(op, {runtime(random_tensor(rng, {4, 2}))}, {}, kTolerance);
   }
   if (core_has("PRelu")) {
     batch.add("PRelu", {runtime(random_tensor(rng, {2, 3, 4})), weight(random_tensor(rng, {3, 1}))},
-                             {}, kTolerance);
+              {}, kTolerance);
   }
   if (core_has("Where")) {
     Tensor condition(DType::Bool, {3, 1});
     condition.raw()[0] = 1;
     condition.raw()[2] = 1;
-    batch.add("Where", {weight(condition), runtime(random_tensor(rng, {3, 4})),
-                                       runtime(random_tensor(rng, {4}))},
-                             {}, kTolerance);
+    batch.add(
+        "Where",
+        {weight(condition), runtime(random_tensor(rng, {3, 4})), runtime(random_tensor(rng, {4}))},
+        {}, kTolerance);
   }
   batch.expect_all_match();
 }
 
 TEST(EltwiseOpenCl, ComputedIntegerInputIsUnsupported) {
   std::unique_ptr<Backend> backend = BackendRegistry::instance().create("opencl");
-  Graph graph = single_node_graph("Add", {runtime(int_tensor({3}, {1, 2, 3})), runtime(int_tensor({3}, {4, 5, 6}))}, {});
+  Graph graph = single_node_graph(
+      "Add", {runtime(int_tensor({3}, {1, 2, 3})), runtime(int_tensor({3}, {4, 5, 6}))}, {});
   PlanOptions options;
   options.optimize = false;
   const Plan plan = make_plan(graph, {{DType::I64, {3}}, {DType::I64, {3}}}, options);

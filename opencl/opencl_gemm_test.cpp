@@ -22,16 +22,22 @@ TEST(GemmOpenCl, MatMulShapes) {
   skip_unless("MatMul");
   ReferenceBatch batch;
   std::mt19937 rng(41);
-  const std::vector<std::pair<Shape, Shape>> shapes = {
-      {{13, 31}, {31, 17}},          {{31, 257}, {257, 33}},   {{1, 64}, {64, 1}},
-      {{2, 3, 13, 7}, {7, 5}},       {{4, 1, 17, 9}, {3, 9, 16}}, {{31}, {31, 19}},
-      {{5, 7}, {7}},                 {{19}, {19}},             {{2, 20, 18}, {2, 18, 40}}};
+  const std::vector<std::pair<Shape, Shape>> shapes = {{{13, 31}, {31, 17}},
+                                                       {{31, 257}, {257, 33}},
+                                                       {{1, 64}, {64, 1}},
+                                                       {{2, 3, 13, 7}, {7, 5}},
+                                                       {{4, 1, 17, 9}, {3, 9, 16}},
+                                                       {{31}, {31, 19}},
+                                                       {{5, 7}, {7}},
+                                                       {{19}, {19}},
+                                                       {{2, 20, 18}, {2, 18, 40}}};
   for (const auto& [a, b] : shapes) {
     batch.add("MatMul", {runtime(random_tensor(rng, a)), runtime(random_tensor(rng, b))}, {},
-                             kTolerance);
+              kTolerance);
   }
-  batch.add("MatMul", {runtime(random_tensor(rng, {3, 40, 24})), weight(random_tensor(rng, {24, 20}))},
-                           {}, kTolerance);
+  batch.add("MatMul",
+            {runtime(random_tensor(rng, {3, 40, 24})), weight(random_tensor(rng, {24, 20}))}, {},
+            kTolerance);
   batch.expect_all_match();
 }
 
@@ -46,16 +52,16 @@ TEST(GemmOpenCl, GemmTransposesAlphaBetaAndBiasBroadcast) {
       const Tensor b = random_tensor(rng, trans_b ? Shape{n, k} : Shape{k, n});
       for (const Shape& c : {Shape{n}, Shape{m, 1}, Shape{m, n}, Shape{}, Shape{1, n}}) {
         batch.add("Gemm", {runtime(a), weight(b), weight(random_tensor(rng, c))},
-                                 attrs({{"transA", std::int64_t{trans_a}},
-                                        {"transB", std::int64_t{trans_b}},
-                                        {"alpha", 0.75},
-                                        {"beta", -1.5}}),
-                                 kTolerance);
+                  attrs({{"transA", std::int64_t{trans_a}},
+                         {"transB", std::int64_t{trans_b}},
+                         {"alpha", 0.75},
+                         {"beta", -1.5}}),
+                  kTolerance);
       }
     }
   }
   batch.add("Gemm", {runtime(random_tensor(rng, {1, 13})), weight(random_tensor(rng, {7, 13}))},
-                           attrs({{"transB", std::int64_t{1}}}), kTolerance);
+            attrs({{"transB", std::int64_t{1}}}), kTolerance);
   batch.expect_all_match();
 }
 

@@ -31,7 +31,8 @@ void compile_max_pool(NodeContext& context) {
   if (context.node().outputs.size() > 1 && context.node().outputs[1] != kNoValue) {
     context.unsupported("the Indices output");
   }
-  launch_pool(context, resolve_pool_window(context.node(), context.input_info(0).shape), PoolMode::Max);
+  launch_pool(context, resolve_pool_window(context.node(), context.input_info(0).shape),
+              PoolMode::Max);
 }
 
 void compile_average_pool(NodeContext& context) {
@@ -65,7 +66,8 @@ const OpTableRegistration max_pool_op({"MaxPool"}, {{"pool.cl"}, compile_max_poo
 const OpTableRegistration average_pool_op({"AveragePool"}, {{"pool.cl"}, compile_average_pool, {}});
 const OpTableRegistration global_average_pool_op({"GlobalAveragePool"},
                                                  {{"pool.cl"}, compile_global_average_pool, {}});
-const OpTableRegistration global_max_pool_op({"GlobalMaxPool"}, {{"pool.cl"}, compile_global_max_pool, {}});
+const OpTableRegistration global_max_pool_op({"GlobalMaxPool"},
+                                             {{"pool.cl"}, compile_global_max_pool, {}});
 
 }  // namespace
 }  // namespace tandem::opencl

@@ -7,7 +7,8 @@ namespace tandem::opencl {
 
 static std::string build_log(cl_program program, cl_device_id device) {
   std::size_t size = 0;
-  if (clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, nullptr, &size) != CL_SUCCESS) {
+  if (clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, nullptr, &size) !=
+      CL_SUCCESS) {
     return "";
   }
   std::string log(size, '\0');
@@ -95,15 +96,17 @@ std::vector<std::uint8_t> program_binary(cl_program program) {
   cl_uint devices = 0;
   check_cl(clGetProgramInfo(program, CL_PROGRAM_NUM_DEVICES, sizeof(devices), &devices, nullptr),
            "opencl: clGetProgramInfo(NUM_DEVICES)");
-  check(devices == 1, "opencl: program built for " + std::to_string(devices) + " devices, expected 1");
+  check(devices == 1,
+        "opencl: program built for " + std::to_string(devices) + " devices, expected 1");
   std::size_t size = 0;
   check_cl(clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof(size), &size, nullptr),
            "opencl: clGetProgramInfo(BINARY_SIZES)");
   std::vector<std::uint8_t> binary(size);
   if (size == 0) return binary;
   unsigned char* destination = binary.data();
-  check_cl(clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof(destination), &destination, nullptr),
-           "opencl: clGetProgramInfo(BINARIES)");
+  check_cl(
+      clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof(destination), &destination, nullptr),
+      "opencl: clGetProgramInfo(BINARIES)");
   return binary;
 }
 

@@ -64,7 +64,7 @@ struct LoadedCaches {
   std::vector<CacheEntry> shipped;
   std::vector<CacheEntry> writable;
   FileState state = FileState::Missing;
-  std::string reason;   // why the writable file was not loaded
+  std::string reason;  // why the writable file was not loaded
 };
 
 void load_shipped(const std::string& path, const CacheFileHeader& header, LoadedCaches& caches) {
@@ -130,9 +130,9 @@ const CacheEntry* find_entry(const std::vector<CacheEntry>& entries, const std::
 // How each request was served, for the report and for what gets written back.
 struct BuildTally {
   int from_cache = 0;
-  std::vector<std::string> compiled;            // files built from source
-  std::vector<std::string> rejected;            // "conv.cl: rejected at build: ..."
-  std::vector<CacheEntry> to_write;             // new binaries and refreshed hits
+  std::vector<std::string> compiled;  // files built from source
+  std::vector<std::string> rejected;  // "conv.cl: rejected at build: ..."
+  std::vector<CacheEntry> to_write;   // new binaries and refreshed hits
 };
 
 ClProgram build_one(cl_context context, const ClDevice& device, const ProgramRequest& request,
@@ -143,8 +143,8 @@ ClProgram build_one(cl_context context, const ClDevice& device, const ProgramReq
   for (const CacheEntry* entry : {shipped, writable}) {
     if (!entry) continue;
     std::string why;
-    ClProgram program = build_from_binary(context, device.device, entry->payload,
-                                          request.build_options, why);
+    ClProgram program =
+        build_from_binary(context, device.device, entry->payload, request.build_options, why);
     if (program) {
       ++tally.from_cache;
       // Hits from the writable file are rewritten with a fresh last_used when anything is
@@ -249,7 +249,8 @@ BuiltPrograms build_programs(cl_context context, const ClDevice& device, const C
   }
   if (off) {
     built.report.status = CacheStatus::Off;
-    built.report.reason = config.mode == CacheMode::Off ? "cache mode is off" : "no cache directory";
+    built.report.reason =
+        config.mode == CacheMode::Off ? "cache mode is off" : "no cache directory";
     return built;
   }
   built.report = summarize(built.report.path, caches, tally, static_cast<int>(requests.size()));

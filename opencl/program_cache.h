@@ -13,7 +13,7 @@ namespace tandem::opencl {
 
 // One program a plan needs: an embedded source and the options it is built with.
 struct ProgramRequest {
-  std::string file;             // "conv.cl"
+  std::string file;  // "conv.cl"
   std::string source;
   std::uint64_t source_hash = 0;  // of every byte in `source`
   std::string build_options;

@@ -8,7 +8,7 @@
 namespace tandem::opencl {
 namespace {
 
-enum class ReduceOp : cl_int { Sum = 0, Max = 1, Min = 2 };   // REDUCE_* in kernels/common.cl
+enum class ReduceOp : cl_int { Sum = 0, Max = 1, Min = 2 };  // REDUCE_* in kernels/common.cl
 
 // Per input dim, whether it is reduced; empty axes reduce everything unless
 // noop_with_empty_axes, which makes the node a copy (every dim kept).
@@ -21,7 +21,8 @@ std::vector<bool> reduced_dims(NodeContext& context, std::size_t rank) {
   }
   std::vector<bool> reduced(rank, false);
   for (std::int64_t axis : axes) {
-    reduced[static_cast<std::size_t>(normalize_axis(context.node(), axis, static_cast<std::int64_t>(rank)))] = true;
+    reduced[static_cast<std::size_t>(
+        normalize_axis(context.node(), axis, static_cast<std::int64_t>(rank)))] = true;
   }
   return reduced;
 }

@@ -1,6 +1,8 @@
 // Data movement (kernels/shape_ops.cl). Reshape, Flatten, Squeeze, Unsqueeze, Identity
 // and float-to-float Cast are copies; Transpose, Slice and Concat are strided copies whose
-// walks the host works out; Gather and Pad have kernels of their own.
+// walks the host works out; Gather and Pad have kernels of their own. A Constant node
+// (left when the passes did not fold it) is a copy from a buffer uploaded at compile time.
+#include "core/op_registry.h"
 #include "core/ops/op_util.h"
 #include "opencl/broadcast_layout.h"
 #include "opencl/op_table.h"
@@ -44,9 +46,11 @@ void compile_transpose(NodeContext& context) {
   const std::vector<std::int64_t> perm = context.attributes().get_ints("perm", reversed);
   const std::vector<std::int64_t> input_strides = strides_of(input);
   std::vector<std::int64_t> x_strides;
-  for (std::int64_t axis : perm) x_strides.push_back(input_strides.at(static_cast<std::size_t>(axis)));
+  for (std::int64_t axis : perm)
+    x_strides.push_back(input_strides.at(static_cast<std::size_t>(axis)));
   const Shape& output = context.output_info().shape;
-  launch_strided_copy(context, context.input(0), context.output(), output, x_strides, strides_of(output));
+  launch_strided_copy(context, context.input(0), context.output(), output, x_strides,
+                      strides_of(output));
 }
 
 // Slice: the first element each dimension reads and its step, clamped as ONNX says; the
@@ -68,7 +72,8 @@ void compile_slice(NodeContext& context) {
     const std::int64_t dim = input[axis];
     if (dim == 0) continue;
     std::int64_t start = starts[i] < 0 ? starts[i] + dim : starts[i];
-    start = steps[i] > 0 ? std::clamp<std::int64_t>(start, 0, dim) : std::clamp<std::int64_t>(start, 0, dim - 1);
+    start = steps[i] > 0 ? std::clamp<std::int64_t>(start, 0, dim)
+                         : std::clamp<std::int64_t>(start, 0, dim - 1);
     base += start * input_strides[axis];
     x_strides[axis] = steps[i] * input_strides[axis];
   }
@@ -80,13 +85,15 @@ void compile_slice(NodeContext& context) {
 // Concat: each input is copied into its band of the output along the axis.
 void compile_concat(NodeContext& context) {
   const Shape& output = context.output_info().shape;
-  const auto axis = static_cast<std::size_t>(normalize_axis(
-      context.node(), context.attributes().get_int("axis"), static_cast<std::int64_t>(output.size())));
+  const auto axis =
+      static_cast<std::size_t>(normalize_axis(context.node(), context.attributes().get_int("axis"),
+                                              static_cast<std::int64_t>(output.size())));
   const std::vector<std::int64_t> output_strides = strides_of(output);
   std::int64_t position = 0;
   for (std::size_t i = 0; i < context.input_count(); ++i) {
     const Shape& input = context.input_info(i).shape;
-    const BufferArg band = shifted(context.output(), context.to_int(position * output_strides[axis], "offset"));
+    const BufferArg band =
+        shifted(context.output(), context.to_int(position * output_strides[axis], "offset"));
     launch_strided_copy(context, context.input(i), band, input, strides_of(input), output_strides);
     position += input[axis];
   }
@@ -94,8 +101,9 @@ void compile_concat(NodeContext& context) {
 
 void compile_gather(NodeContext& context) {
   const Shape& data = context.input_info(0).shape;
-  const auto axis = static_cast<std::size_t>(normalize_axis(
-      context.node(), context.attributes().get_int("axis", 0), static_cast<std::int64_t>(data.size())));
+  const auto axis = static_cast<std::size_t>(
+      normalize_axis(context.node(), context.attributes().get_int("axis", 0),
+                     static_cast<std::int64_t>(data.size())));
   if (!context.constant(1)) context.unsupported("Gather's indices must be a constant");
   std::int64_t inner = 1;
   for (std::size_t d = axis + 1; d < data.size(); ++d) inner *= data[d];
@@ -122,13 +130,28 @@ void compile_pad(NodeContext& context) {
   std::vector<std::int64_t> params{static_cast<std::int64_t>(input.size())};
   params.insert(params.end(), output.begin(), output.end());
   params.insert(params.end(), input.begin(), input.end());
-  params.insert(params.end(), pads.begin(), pads.begin() + static_cast<std::ptrdiff_t>(input.size()));
+  params.insert(params.end(), pads.begin(),
+                pads.begin() + static_cast<std::ptrdiff_t>(input.size()));
   const std::int64_t count = shape_numel(output);
   context.launch_1d("pad", count, context.input(0), context.output(), context.upload_ints(params),
                     context.to_int(count, "element count"), mode_code, value);
 }
 
-const OpTableRegistration copy_ops({"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Cast"},
+// The value comes from the op's own reference kernel, so every attribute form
+// (value, value_float, value_floats) means what the core says it means.
+void compile_constant(NodeContext& context) {
+  const TensorInfo& output = context.output_info();
+  std::vector<Tensor> values{Tensor(DType::F64, output.shape)};
+  OpRegistry::instance().get(context.node()).reference(RefContext{context.node(), {}, values});
+  const Tensor narrowed = values[0].cast(DType::F32);
+  const auto data = narrowed.data<float>();
+  const BufferArg uploaded = context.upload_floats(std::vector<float>(data.begin(), data.end()));
+  launch_strided_copy(context, uploaded, context.output(), {output.numel()}, {1}, {1});
+}
+
+const OpTableRegistration constant_op({"Constant"}, {{"shape_ops.cl"}, compile_constant, {}});
+const OpTableRegistration copy_ops({"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity",
+                                    "Cast"},
                                    {{"shape_ops.cl"}, compile_copy, {}});
 const OpTableRegistration transpose_op({"Transpose"}, {{"shape_ops.cl"}, compile_transpose, {}});
 const OpTableRegistration slice_op({"Slice"}, {{"shape_ops.cl"}, compile_slice, {}});

@@ -102,11 +102,14 @@ VkDescriptorSet CommandRecorder::descriptor_set(const Dispatch& dispatch,
   allocate.pSetLayouts = &pipeline.set_layout;
   VkDescriptorSet set = VK_NULL_HANDLE;
   check_vk(vkAllocateDescriptorSets(device_.get(), &allocate, &set), "vkAllocateDescriptorSets");
-  // Whole buffers are bound; shaders get element offsets as push constants, which avoids
-  // minStorageBufferOffsetAlignment rules for arena offsets.
+  // Each binding covers exactly its slot (from the aligned bind_offset); an empty slot
+  // still binds one word, which every buffer has.
   std::vector<VkDescriptorBufferInfo> buffers;
   for (const Slot& slot : dispatch.bindings) {
-    buffers.push_back({slot.in_arena ? arena_.get() : constants_.get(), 0, VK_WHOLE_SIZE});
+    const DeviceBuffer& buffer = slot.in_arena ? arena_ : constants_;
+    const auto offset = static_cast<VkDeviceSize>(std::min<std::int64_t>(slot.bind_offset, buffer.size() - 4));
+    const auto range = static_cast<VkDeviceSize>(std::max<std::int64_t>(slot.end() - slot.bind_offset, 4));
+    buffers.push_back({buffer.get(), offset, std::min(range, buffer.size() - offset)});
   }
   std::vector<VkWriteDescriptorSet> writes(buffers.size());
   for (std::size_t i = 0; i < buffers.size(); ++i) {
@@ -121,17 +124,15 @@ VkDescriptorSet CommandRecorder::descriptor_set(const Dispatch& dispatch,
   return set;
 }
 
-void CommandRecorder::dispatch(const Dispatch& dispatch, const ComputePipeline& pipeline,
-                               std::uint32_t workgroup_size) {
+void CommandRecorder::dispatch(const Dispatch& dispatch, const ComputePipeline& pipeline) {
   check(!dispatch.bindings.empty() && dispatch.bindings[0].in_arena,
         "vulkan: dispatch of '" + dispatch.shader + "' must write an arena tensor");
   const Slot& out = dispatch.bindings[0];
-  const std::int64_t write_end = dispatch.write_end < 0 ? out.bytes : dispatch.write_end;
-  const HazardTracker::Range write{out.byte_offset + dispatch.write_begin, out.byte_offset + write_end};
+  const HazardTracker::Range write{out.bind_offset, out.end()};
   std::vector<HazardTracker::Range> reads;
   for (std::size_t i = 1; i < dispatch.bindings.size(); ++i) {
     const Slot& in = dispatch.bindings[i];
-    if (in.in_arena) reads.push_back({in.byte_offset, in.byte_offset + in.bytes});
+    if (in.in_arena) reads.push_back({in.bind_offset, in.end()});
   }
   if (hazards_.conflicts(reads, write)) {
     barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_SHADER_READ_BIT,
@@ -149,7 +150,7 @@ void CommandRecorder::dispatch(const Dispatch& dispatch, const ComputePipeline& 
 
   // A 2-D grid when one dimension cannot hold every group; shaders flatten it back.
   const VkPhysicalDeviceLimits& limits = device_.limits();
-  const std::uint64_t groups = (dispatch.invocations + workgroup_size - 1) / workgroup_size;
+  const std::uint64_t groups = (dispatch.invocations + dispatch.workgroup_size - 1) / dispatch.workgroup_size;
   const std::uint64_t x = std::min<std::uint64_t>(groups, limits.maxComputeWorkGroupCount[0]);
   const std::uint64_t y = (groups + x - 1) / x;
   check(y <= limits.maxComputeWorkGroupCount[1],

@@ -40,8 +40,7 @@ class CommandRecorder {
 
   void copy_in(const DeviceBuffer& staging, std::int64_t from, std::int64_t to, std::size_t bytes);
   void begin_compute();
-  void dispatch(const Dispatch& dispatch, const ComputePipeline& pipeline,
-                std::uint32_t workgroup_size);
+  void dispatch(const Dispatch& dispatch, const ComputePipeline& pipeline);
   void end_compute();
   void copy_out(const DeviceBuffer& staging, std::int64_t from, std::int64_t to, std::size_t bytes);
 

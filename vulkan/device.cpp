@@ -228,6 +228,7 @@ std::shared_ptr<VulkanInstance> VulkanInstance::create() {
     VkDebugUtilsMessengerCreateInfoEXT info = messenger_create_info();
     check_vk(make_messenger(handle, &info, nullptr, &messenger), "vkCreateDebugUtilsMessengerEXT");
     instance->messenger_ = DebugMessenger(handle, messenger);
+    instance->validation_enabled_ = true;
     log_debug("vulkan: validation layer enabled");
   }
   instance->enumerate_devices();

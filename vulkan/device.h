@@ -52,6 +52,8 @@ class VulkanInstance {
   VulkanInstance& operator=(const VulkanInstance&) = delete;
 
   VkInstance get() const { return instance_.get(); }
+  // Whether VK_LAYER_KHRONOS_validation is on (TANDEM_VK_VALIDATION set and the layer installed).
+  bool validation_enabled() const { return validation_enabled_; }
   const std::vector<PhysicalDevice>& devices() const { return devices_; }
   // The physical device a DeviceInfo from devices() names; throws Error if it is gone.
   const PhysicalDevice& find(const DeviceInfo& device) const;
@@ -62,6 +64,7 @@ class VulkanInstance {
 
   Instance instance_;
   DebugMessenger messenger_;
+  bool validation_enabled_ = false;
   std::vector<PhysicalDevice> devices_;
 };
 

@@ -12,8 +12,6 @@
 namespace tandem::vulkan {
 namespace {
 
-constexpr std::uint32_t kDefaultWorkgroupSize = 64;
-
 std::int64_t align_up(std::int64_t value, std::int64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
@@ -54,7 +52,7 @@ std::vector<Dispatch> record_nodes(const Plan& plan, ConstantPool& constants,
 
 VulkanExecutable::VulkanExecutable(std::shared_ptr<VulkanDevice> device, const Plan& plan,
                                    const CompileOptions& options)
-    : device_(std::move(device)) {
+    : device_(std::move(device)), placement_(data_placement(device_->physical())) {
   check_runtime_types(plan);
   ConstantPool constants;
   const std::vector<Dispatch> dispatches = record_nodes(plan, constants, device_->limits());
@@ -79,7 +77,7 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<VulkanDevice> device, const P
 
 void VulkanExecutable::bind_inputs_and_outputs(const Plan& plan) {
   const Graph& graph = plan.graph;
-  const bool staged = !device_->physical().shares_host_memory;
+  const bool staged = placement_ == Placement::DeviceLocal;
   std::int64_t staging = 0;
   for (ValueId id : graph.inputs()) {
     HostBinding binding;
@@ -110,21 +108,14 @@ void VulkanExecutable::bind_inputs_and_outputs(const Plan& plan) {
 }
 
 void VulkanExecutable::create_buffers(const Plan& plan, const ConstantPool& constants) {
-  const VkDeviceSize max_range = device_->limits().maxStorageBufferRange;
   const auto arena_bytes = static_cast<VkDeviceSize>(std::max<std::int64_t>(plan.memory.arena_bytes, 16));
   const VkDeviceSize constant_bytes = std::max<std::size_t>(constants.words.size() * 4, 16);
-  if (arena_bytes > max_range || constant_bytes > max_range) {
-    throw Unsupported("vulkan: arena of " + std::to_string(arena_bytes) + " bytes or weights of " +
-                      std::to_string(constant_bytes) + " bytes exceed maxStorageBufferRange " +
-                      std::to_string(max_range) + " on '" + device_->physical().name() + "'");
-  }
-  const Placement placement = data_placement(device_->physical());
-  arena_ = DeviceBuffer(*device_, arena_bytes, placement, "arena");
-  constants_ = DeviceBuffer(*device_, constant_bytes, placement, "weights");
+  arena_ = DeviceBuffer(*device_, arena_bytes, placement_, "arena");
+  constants_ = DeviceBuffer(*device_, constant_bytes, placement_, "weights");
   const auto* words = reinterpret_cast<const std::uint8_t*>(constants.words.data());
   write_buffer(*device_, command_pool_.get(), fence_.get(), constants_,
                {words, constants.words.size() * 4});
-  if (placement == Placement::HostVisible) return;
+  if (placement_ == Placement::HostVisible) return;
   std::int64_t input_bytes = 16;
   for (const HostBinding& input : inputs_) {
     input_bytes = std::max(input_bytes, input.staging_offset + static_cast<std::int64_t>(input.info.bytes()));
@@ -143,7 +134,7 @@ std::vector<const ComputePipeline*> VulkanExecutable::create_pipelines(
   pipelines_ = std::make_unique<ComputePipelines>(*device_, cache.get());
   std::vector<const ComputePipeline*> chosen;
   for (const Dispatch& dispatch : dispatches) {
-    std::vector<std::int32_t> constants{static_cast<std::int32_t>(kDefaultWorkgroupSize)};
+    std::vector<std::int32_t> constants{static_cast<std::int32_t>(dispatch.workgroup_size)};
     constants.insert(constants.end(), dispatch.variant.begin(), dispatch.variant.end());
     chosen.push_back(&pipelines_->get(dispatch.shader,
                                       static_cast<std::uint32_t>(dispatch.bindings.size()), constants));
@@ -165,7 +156,7 @@ void VulkanExecutable::record(const std::vector<Dispatch>& dispatches,
   }
   recorder.begin_compute();
   for (std::size_t i = 0; i < dispatches.size(); ++i) {
-    recorder.dispatch(dispatches[i], *pipelines[i], kDefaultWorkgroupSize);
+    recorder.dispatch(dispatches[i], *pipelines[i]);
   }
   recorder.end_compute();
   for (const HostBinding& output : outputs_) {

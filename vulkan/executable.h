@@ -45,6 +45,7 @@ class VulkanExecutable : public Executable {
               const std::vector<const ComputePipeline*>& pipelines);
 
   std::shared_ptr<VulkanDevice> device_;   // first member: destroyed last
+  Placement placement_;                    // of the arena and weights
   CommandPool command_pool_;
   Fence fence_;
   std::unique_ptr<ComputePipelines> pipelines_;

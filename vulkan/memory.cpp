@@ -1,6 +1,8 @@
 #include "vulkan/memory.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "core/error.h"
 
@@ -26,7 +28,9 @@ std::uint32_t pick_memory_type(const VkPhysicalDeviceMemoryProperties& memory,
 }  // namespace
 
 Placement data_placement(const PhysicalDevice& device) {
-  return device.shares_host_memory ? Placement::HostVisible : Placement::DeviceLocal;
+  const char* force = std::getenv("TANDEM_VK_FORCE_STAGING");
+  const bool forced = force != nullptr && std::string(force) == "1";
+  return device.shares_host_memory && !forced ? Placement::HostVisible : Placement::DeviceLocal;
 }
 
 DeviceBuffer::DeviceBuffer(const VulkanDevice& device, VkDeviceSize bytes, Placement placement,

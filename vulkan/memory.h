@@ -14,7 +14,10 @@ namespace tandem::vulkan {
 
 enum class Placement { DeviceLocal, HostVisible };
 
-// Where the arena and the constants live on this device.
+// Where the arena and the constants live on this device: host-visible where the device
+// shares host memory, device-local (reached through staging buffers) otherwise.
+// TANDEM_VK_FORCE_STAGING=1 takes the device-local path everywhere, so the discrete-GPU
+// path can be tested on lavapipe.
 Placement data_placement(const PhysicalDevice& device);
 
 // A storage/transfer buffer with its own memory allocation. Host-visible buffers are mapped

@@ -59,21 +59,35 @@ Slot NodeContext::input_slot(std::size_t i) {
   }
   const std::int64_t offset = plan_.memory.offset.at(static_cast<std::size_t>(id));
   if (offset < 0) error("input " + std::to_string(i) + " has no place in the memory plan");
-  return {true, offset, static_cast<std::int64_t>(info.bytes())};
+  return make_slot(true, offset, static_cast<std::int64_t>(info.bytes()));
 }
 
 Slot NodeContext::output_slot(std::size_t i) const {
   const TensorInfo& info = output(i);
   const std::int64_t offset = plan_.memory.offset.at(static_cast<std::size_t>(node_.outputs[i]));
   if (offset < 0) error("output " + std::to_string(i) + " has no place in the memory plan");
-  return {true, offset, static_cast<std::int64_t>(info.bytes())};
+  return make_slot(true, offset, static_cast<std::int64_t>(info.bytes()));
+}
+
+Slot NodeContext::part(const Slot& slot, std::int64_t first, std::int64_t end) const {
+  return make_slot(slot.in_arena, slot.byte_offset + 4 * first, 4 * (end - first));
+}
+
+Slot NodeContext::make_slot(bool in_arena, std::int64_t byte_offset, std::int64_t bytes) const {
+  const auto alignment = static_cast<std::int64_t>(limits_.minStorageBufferOffsetAlignment);
+  const Slot slot{in_arena, byte_offset, bytes, byte_offset / alignment * alignment};
+  if (slot.end() - slot.bind_offset > static_cast<std::int64_t>(limits_.maxStorageBufferRange)) {
+    unsupported("a tensor of " + std::to_string(bytes) + " bytes exceeds maxStorageBufferRange " +
+                std::to_string(limits_.maxStorageBufferRange));
+  }
+  return slot;
 }
 
 Slot NodeContext::add_constant(const std::vector<std::uint32_t>& words) {
   // Each constant starts on a 16-byte boundary so vector loads stay possible in shaders.
   while (constants_.words.size() % 4 != 0) constants_.words.push_back(0);
-  const Slot slot{false, static_cast<std::int64_t>(constants_.words.size() * 4),
-                  static_cast<std::int64_t>(words.size() * 4)};
+  const Slot slot = make_slot(false, static_cast<std::int64_t>(constants_.words.size() * 4),
+                              static_cast<std::int64_t>(words.size() * 4));
   constants_.words.insert(constants_.words.end(), words.begin(), words.end());
   return slot;
 }

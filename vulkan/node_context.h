@@ -13,28 +13,31 @@
 namespace tandem::vulkan {
 
 // Where a tensor lives on the device: a byte range of the arena (activations) or of the
-// constants buffer (weights and tables made at compile time). Shaders index both as 32-bit
-// words, so they receive element offsets.
+// constants buffer (weights and tables made at compile time). Its descriptor binds exactly
+// that range, from bind_offset (byte_offset rounded down to minStorageBufferOffsetAlignment),
+// so barriers and synchronization validation both see what each dispatch touches. Shaders
+// index 32-bit words from the descriptor's start: they receive element_offset().
 struct Slot {
   bool in_arena = true;
   std::int64_t byte_offset = 0;
   std::int64_t bytes = 0;
+  std::int64_t bind_offset = 0;
 
-  std::uint32_t element_offset() const { return static_cast<std::uint32_t>(byte_offset / 4); }
+  std::uint32_t element_offset() const { return static_cast<std::uint32_t>((byte_offset - bind_offset) / 4); }
+  std::int64_t end() const { return byte_offset + bytes; }
 };
 
-// One compute dispatch. Binding 0 is the output the dispatch writes (within [write_begin,
-// write_end) bytes of it when only part); the other bindings are read. Barriers are derived
-// from these ranges, so a dispatch must bind everything it touches.
+// One compute dispatch. Binding 0 is the slot the dispatch writes (all of it, or a part made
+// with NodeContext::part); the other bindings are read. Barriers are derived from the bound
+// ranges, so a dispatch must bind everything it touches.
 struct Dispatch {
   std::string shader;                      // family: "eltwise" -> shaders/eltwise.comp;
                                            // empty = the op's own (OpImplementation::shader)
   std::vector<std::int32_t> variant;       // specialization constants 1.. (0 = workgroup size)
   std::vector<Slot> bindings;
   std::vector<std::uint32_t> push;         // at most kPushConstantBytes / 4 words
-  std::uint64_t invocations = 0;           // 1-D grid, one invocation each
-  std::int64_t write_begin = 0;            // byte range of bindings[0] written
-  std::int64_t write_end = -1;             // -1 = to its end
+  std::uint64_t invocations = 0;           // 1-D grid, rounded up to whole workgroups
+  std::uint32_t workgroup_size = 64;       // specialization constant 0
 };
 
 // Float bits as a push-constant word.
@@ -65,6 +68,8 @@ class NodeContext {
   // Device location of input i; a constant input is uploaded as float32 on first use.
   Slot input_slot(std::size_t i);
   Slot output_slot(std::size_t i = 0) const;
+  // Elements [first, end) of `slot`, bound on their own (e.g. one input's part of a Concat).
+  Slot part(const Slot& slot, std::int64_t first, std::int64_t end) const;
   // Places compile-time words (index tables, int32 indices) in the constants buffer.
   Slot add_constant(const std::vector<std::uint32_t>& words);
   void dispatch(Dispatch dispatch);
@@ -74,6 +79,8 @@ class NodeContext {
   [[noreturn]] void error(const std::string& what) const;
 
  private:
+  Slot make_slot(bool in_arena, std::int64_t byte_offset, std::int64_t bytes) const;
+
   const Plan& plan_;
   const Node& node_;
   const std::string& shader_;

@@ -10,8 +10,9 @@
 namespace tandem::vulkan::testing {
 
 void VulkanTest::SetUpTestSuite() {
-  // Keep a stricter setting ("sync") when the caller chose one.
-  setenv("TANDEM_VK_VALIDATION", "1", 0);
+  // Synchronization validation too: it checks the barriers recorded between dispatches.
+  // A caller's own setting wins ("1" for the core checks alone).
+  setenv("TANDEM_VK_VALIDATION", "sync", 0);
 }
 
 void VulkanTest::TearDown() {
@@ -20,9 +21,11 @@ void VulkanTest::TearDown() {
                                 << (messages.empty() ? "" : messages.front());
 }
 
+// Never destroyed: the NVIDIA driver tears itself down in its own exit handlers, and a
+// VkDevice destroyed after that (from a static destructor) crashes the process at exit.
 Backend& test_backend() {
-  setenv("TANDEM_VK_VALIDATION", "1", 0);
-  static std::unique_ptr<Backend> backend = BackendRegistry::instance().create("vulkan");
+  setenv("TANDEM_VK_VALIDATION", "sync", 0);
+  static Backend* backend = BackendRegistry::instance().create("vulkan").release();
   return *backend;
 }
 

@@ -41,6 +41,7 @@ TEST_F(EltwiseTest, ParameterisedActivations) {
   const Tensor high = Tensor::from<float>(DType::F32, {}, {1.25f});
   expect_matches_reference("Clip", {}, {runtime(x), constant(low), constant(high)}, 0.0);
   expect_matches_reference("Clip", {}, {runtime(x), constant(low)}, 0.0);
+  expect_matches_reference("Clip", {}, {runtime(x), omitted(), constant(high)}, 0.0);
 }
 
 // One float32 rounding per add/sub/mul/div: 1e-6 relative covers it.

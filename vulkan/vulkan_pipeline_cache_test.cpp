@@ -25,7 +25,8 @@ using tandem::testing::read_bytes;
 using tandem::testing::ScratchDirectory;
 using tandem::testing::write_bytes;
 
-// A small model touching two shader families: y = Sigmoid(x * w + x) with w a weight.
+// A small model touching two shader families: y = Sigmoid(Relu(Conv(x, w, b)) + x), the
+// Relu fused into the Conv on the device.
 struct Model {
   Graph graph;
   std::vector<Tensor> inputs;
@@ -38,26 +39,25 @@ Model make_model() {
   Graph& graph = model.graph;
   Value x;
   x.name = "x";
-  x.dims = {3, 13};
+  x.dims = {1, 3, 8, 8};
   const ValueId input = graph.add_value(x);
   graph.inputs().push_back(input);
-  const ValueId weight = graph.add_constant("w", random_tensor(rng, {13}));
-  auto add_node = [&](const std::string& op, std::vector<ValueId> inputs, const std::string& out) {
+  const ValueId weight = graph.add_constant("w", random_tensor(rng, {3, 3, 3, 3}));
+  const ValueId bias = graph.add_constant("b", random_tensor(rng, {3}));
+  auto add_node = [&](const std::string& op, std::vector<ValueId> inputs, const std::string& out,
+                      Attributes attributes = {}) {
     Value value;
     value.name = out;
     const ValueId id = graph.add_value(value);
-    Node node;
-    node.name = out;
-    node.op_type = op;
-    node.inputs = std::move(inputs);
-    node.outputs = {id};
-    graph.add_node(node);
+    graph.add_node(Node{out, op, std::move(inputs), {id}, std::move(attributes)});
     return id;
   };
-  const ValueId scaled = add_node("Mul", {input, weight}, "scaled");
-  const ValueId sum = add_node("Add", {scaled, input}, "sum");
+  const ValueId conv = add_node("Conv", {input, weight, bias}, "conv",
+                                attrs({{"pads", std::vector<std::int64_t>{1, 1, 1, 1}}}));
+  const ValueId relu = add_node("Relu", {conv}, "relu");
+  const ValueId sum = add_node("Add", {relu, input}, "sum");
   graph.outputs().push_back(add_node("Sigmoid", {sum}, "y"));
-  model.inputs = {random_tensor(rng, {3, 13}, -2.0f, 2.0f)};
+  model.inputs = {random_tensor(rng, {1, 3, 8, 8}, -2.0f, 2.0f)};
   const Plan plan = make_plan(graph, {model.inputs[0].info()}, {});
   model.reference = run_reference(plan, model.inputs);
   return model;
@@ -75,8 +75,8 @@ CacheConfig cache_in(const std::string& dir, CacheMode mode = CacheMode::ReadWri
   return cache;
 }
 
-// Runs the model with `cache`, checks the outputs against the reference (one float32
-// rounding per op: 1e-5) and returns the cache report and the outputs.
+// Runs the model with `cache`, checks the outputs against the reference (27-term float32
+// sums, then two roundings: 1e-5) and returns the cache report and the outputs.
 CompiledRun run_model(const CacheConfig& cache) {
   CompiledRun run = compile_and_run(model().graph, model().inputs, cache);
   EXPECT_EQ(run.outputs.size(), 1u);

@@ -15,6 +15,7 @@
 #include "core/cache/crc32c.h"
 #include "core/cache/posix_file.h"
 #include "core/error.h"
+#include "core/printable.h"
 
 namespace tandem {
 
@@ -40,23 +41,9 @@ std::string hex32(std::uint32_t value) {
   return text;
 }
 
-// Keys and identity values come from an untrusted file: keep the reason on one printable
-// line and short enough to read.
-std::string printable(std::string_view text, std::size_t limit = 48) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-    } else {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-      out += escaped;
-    }
-  }
-  if (text.size() > limit) out += "...";
-  return out;
-}
+// Keys and identity values come from an untrusted file: reasons quote them through
+// printable(), on one line and short enough to read.
+constexpr std::size_t kQuotedKeyLimit = 48;
 
 // Reads little-endian fields from [offset, end) of the file, refusing to step past `end`
 // before anything is allocated; offsets in its reasons are from the start of the file.
@@ -185,7 +172,7 @@ CacheEntry parse_entry(ByteReader& in, std::size_t index) {
   // take() has checked the length against the bytes present: only now is memory spent.
   auto payload = in.take(payload_length, name + " payload");
   if (crc32c(payload) != stored) {
-    corrupt(name + " ('" + printable(entry.key) + "') checksum mismatch");
+    corrupt(name + " ('" + printable(entry.key, kQuotedKeyLimit) + "') checksum mismatch");
   }
   entry.payload.assign(payload.begin(), payload.end());
   return entry;
@@ -206,8 +193,9 @@ std::vector<CacheEntry> parse_entries(ByteReader& in) {
     entries.push_back(parse_entry(in, i));
     const auto [where, fresh] = first_index.emplace(entries.back().key, i);
     if (!fresh) {
-      corrupt("entry " + std::to_string(i) + " ('" + printable(entries.back().key) +
-              "') repeats the key of entry " + std::to_string(where->second));
+      corrupt("entry " + std::to_string(i) + " ('" +
+              printable(entries.back().key, kQuotedKeyLimit) + "') repeats the key of entry " +
+              std::to_string(where->second));
     }
   }
   return entries;

@@ -1,0 +1,158 @@
+// The executable as a whole: chains whose activations share arena bytes, repeated runs,
+// pass-through and constant outputs, empty tensors, and the errors a caller can cause.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/reference_backend.h"
+#include "opencl/op_test_support.h"
+
+namespace tandem::opencl {
+namespace {
+
+using namespace testing;
+using Ints = std::vector<std::int64_t>;
+
+// Appends `op_type` reading `inputs` (value ids) and returns its output id.
+ValueId append(Graph& graph, const std::string& op_type, std::vector<ValueId> inputs,
+               const Attributes& attributes = {}) {
+  Node node;
+  node.name = op_type + "_" + std::to_string(graph.nodes().size());
+  node.op_type = op_type;
+  node.inputs = std::move(inputs);
+  node.attributes = attributes;
+  Value value;
+  value.name = node.name + "_out";
+  node.outputs = {graph.add_value(value)};
+  graph.add_node(node);
+  return node.outputs[0];
+}
+
+ValueId add_input(Graph& graph, const std::string& name) {
+  Value value;
+  value.name = name;
+  const ValueId id = graph.add_value(value);
+  graph.inputs().push_back(id);
+  return id;
+}
+
+std::unique_ptr<Executable> compile(const Plan& plan) {
+  CompileOptions options;
+  options.cache.mode = CacheMode::Off;
+  return BackendRegistry::instance().create("opencl")->compile(plan, test_device(), options);
+}
+
+Plan plan_of(const Graph& graph, const std::vector<Tensor>& inputs, bool optimize = false) {
+  std::vector<TensorInfo> infos;
+  for (const Tensor& input : inputs) infos.push_back(input.info());
+  PlanOptions options;
+  options.optimize = optimize;
+  return make_plan(graph, infos, options);
+}
+
+// Relu -> Mul -> Transpose -> Softmax -> Add(skip) -> Reshape: values die early, so the
+// planner reuses their bytes; every kernel must read its inputs before they are reused.
+TEST(ExecutableOpenCl, ChainWithReusedArenaMatchesReference) {
+  std::mt19937 rng(111);
+  Graph graph;
+  const ValueId x = add_input(graph, "x");
+  const ValueId scale = graph.add_constant("scale", random_tensor(rng, {13}));
+  const ValueId a = append(graph, "Relu", {x});
+  const ValueId b = append(graph, "Mul", {a, scale});
+  const ValueId c = append(graph, "Transpose", {b}, attrs({{"perm", Ints{0, 2, 1}}}));
+  const ValueId d = append(graph, "Softmax", {c});
+  const ValueId e = append(graph, "Add", {d, c});
+  const ValueId shape = graph.add_constant("shape", int_tensor({2}, {2, -1}));
+  graph.outputs() = {append(graph, "Reshape", {e, shape})};
+  const std::vector<Tensor> inputs = {random_tensor(rng, {2, 7, 13})};
+  const Plan plan = plan_of(graph, inputs);
+  EXPECT_LT(plan.memory.arena_bytes, 6 * 2 * 7 * 13 * 4) << "expected the planner to reuse bytes";
+  std::unique_ptr<Executable> executable = compile(plan);
+  const std::vector<Tensor> reference = run_reference(plan, inputs);
+  for (int repeat = 0; repeat < 2; ++repeat) {
+    const Mismatch mismatch = compare(executable->run(inputs)[0], reference[0]);
+    EXPECT_LE(mismatch.max_abs_error, 1e-5 * (1.0 + mismatch.max_abs_reference));
+  }
+  // New inputs on the same executable give the new answer.
+  const std::vector<Tensor> other = {random_tensor(rng, {2, 7, 13})};
+  const Mismatch mismatch = compare(executable->run(other)[0], run_reference(plan, other)[0]);
+  EXPECT_LE(mismatch.max_abs_error, 1e-5 * (1.0 + mismatch.max_abs_reference));
+}
+
+TEST(ExecutableOpenCl, InputAndConstantOutputs) {
+  std::mt19937 rng(112);
+  Graph graph;
+  const ValueId x = add_input(graph, "x");
+  const Tensor weights = random_tensor(rng, {3});
+  const ValueId w = graph.add_constant("w", weights);
+  graph.outputs() = {x, w, append(graph, "Relu", {x})};
+  const Tensor input = random_tensor(rng, {4, 3});
+  const std::vector<Tensor> outputs = compile(plan_of(graph, {input}))->run({input});
+  ASSERT_EQ(outputs.size(), 3u);
+  EXPECT_EQ(std::memcmp(outputs[0].raw(), input.raw(), input.bytes()), 0);
+  EXPECT_EQ(std::memcmp(outputs[1].raw(), weights.raw(), weights.bytes()), 0);
+  for (std::int64_t i = 0; i < input.numel(); ++i) {
+    EXPECT_EQ(outputs[2].value_f64(i), std::max(0.0, input.value_f64(i)));
+  }
+}
+
+TEST(ExecutableOpenCl, EmptyTensorsLaunchNothing) {
+  Graph graph;
+  graph.outputs() = {append(graph, "Relu", {add_input(graph, "x")})};
+  const Tensor input(DType::F32, {0, 5});
+  const std::vector<Tensor> outputs = compile(plan_of(graph, {input}))->run({input});
+  ASSERT_EQ(outputs.size(), 1u);
+  EXPECT_EQ(outputs[0].shape(), (Shape{0, 5}));
+}
+
+TEST(ExecutableOpenCl, RunChecksItsInputs) {
+  Graph graph;
+  graph.outputs() = {append(graph, "Relu", {add_input(graph, "x")})};
+  std::unique_ptr<Executable> executable = compile(plan_of(graph, {Tensor(DType::F32, {2, 3})}));
+  EXPECT_THROW(executable->run({}), Error);
+  try {
+    executable->run({Tensor(DType::F32, {3, 2})});
+    FAIL() << "a wrong shape ran";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("input 'x'"), std::string::npos) << error.what();
+  }
+  // Float64 inputs are narrowed, as the interface promises float tensors in general.
+  const Tensor wide = Tensor::from<double>(DType::F64, {2, 3}, {-1, 2, -3, 4, -5, 6});
+  const Tensor out = executable->run({wide})[0];
+  EXPECT_EQ(out.value_f64(1), 2.0);
+  EXPECT_EQ(out.value_f64(2), 0.0);
+}
+
+// Unsupported names the node; it is thrown before any program is built.
+TEST(ExecutableOpenCl, UncoveredFeaturesAreUnsupportedNamingTheNode) {
+  std::mt19937 rng(113);
+  {
+    Graph graph;
+    const ValueId shape = append(graph, "Shape", {add_input(graph, "x")});
+    graph.outputs() = {shape};
+    try {
+      compile(plan_of(graph, {random_tensor(rng, {2, 3})}));
+      FAIL() << "an int64 Shape output compiled";
+    } catch (const Unsupported& error) {
+      EXPECT_NE(std::string(error.what()).find("Shape_0"), std::string::npos) << error.what();
+    }
+  }
+  {
+    Graph graph;
+    add_test_node(graph, "c_", "Conv",
+                  {runtime(random_tensor(rng, {1, 1, 2, 2, 2, 2})),
+                   weight(random_tensor(rng, {1, 1, 2, 2, 2, 2}))},
+                  {}, 1);
+    try {
+      compile(plan_of(graph, {random_tensor(rng, {1, 1, 2, 2, 2, 2})}));
+      FAIL() << "a 4-D convolution compiled";
+    } catch (const Unsupported& error) {
+      EXPECT_NE(std::string(error.what()).find("c_Conv"), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find("spatial"), std::string::npos) << error.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tandem::opencl

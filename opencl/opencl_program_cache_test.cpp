@@ -1,0 +1,366 @@
+// The compiled-program cache file on pocl: cold and warm runs, per-entry invalidation,
+// stale and damaged files, read-only, off and shipped modes, and two writers at once.
+// Outputs must be bit-for-bit identical however the programs were obtained.
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "core/cache/cache_file.h"
+#include "opencl/op_test_support.h"
+#include "opencl/program_cache.h"
+
+extern char** environ;
+
+namespace tandem::opencl {
+namespace {
+
+using namespace testing;
+namespace fs = std::filesystem;
+
+// A fresh directory under the system temporary directory, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "tandem_cl_cache_XXXXXX").string();
+    check(::mkdtemp(pattern.data()) != nullptr, "mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Two nodes from two op families, so the plan needs two programs (eltwise.cl, softmax.cl).
+struct TwoProgramModel {
+  Graph graph;
+  std::vector<Tensor> inputs;
+
+  TwoProgramModel() {
+    std::mt19937 rng(101);
+    inputs = {random_tensor(rng, {3, 13}), random_tensor(rng, {5, 31})};
+    add_test_node(graph, "a_", "Relu", {runtime(inputs[0])}, {}, 1);
+    add_test_node(graph, "b_", "Softmax", {runtime(inputs[1])}, {}, 1);
+  }
+};
+
+struct CompileResult {
+  CacheReport report;
+  std::vector<Tensor> outputs;
+};
+
+CompileResult compile_and_run(const Graph& graph, const std::vector<Tensor>& inputs,
+                              const CacheConfig& cache) {
+  std::vector<TensorInfo> infos;
+  for (const Tensor& input : inputs) infos.push_back(input.info());
+  PlanOptions plan_options;
+  plan_options.optimize = false;
+  const Plan plan = make_plan(graph, infos, plan_options);
+  CompileOptions options;
+  options.cache = cache;
+  std::unique_ptr<Executable> executable =
+      BackendRegistry::instance().create("opencl")->compile(plan, test_device(), options);
+  return {executable->cache_report(), executable->run(inputs)};
+}
+
+CompileResult compile_model(const CacheConfig& cache) {
+  static const TwoProgramModel model;
+  return compile_and_run(model.graph, model.inputs, cache);
+}
+
+CacheConfig cache_in(const std::string& dir, CacheMode mode = CacheMode::ReadWrite) {
+  CacheConfig cache;
+  cache.dir = dir;
+  cache.mode = mode;
+  return cache;
+}
+
+void expect_identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].bytes(), b[i].bytes());
+    EXPECT_EQ(std::memcmp(a[i].raw(), b[i].raw(), a[i].bytes()), 0) << "output " << i;
+  }
+}
+
+std::string status_of(const CompileResult& result) {
+  return cache_status_name(result.report.status);
+}
+
+std::vector<std::uint8_t> read_bytes(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file.write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+}
+
+CacheLoadResult load(const std::string& path) {
+  return read_cache_file(path, program_cache_header(test_device()));
+}
+
+// The outputs of an uncached compile: what every cached variant must reproduce exactly.
+const std::vector<Tensor>& uncached_outputs() {
+  static const std::vector<Tensor> outputs = compile_model(cache_in("", CacheMode::Off)).outputs;
+  return outputs;
+}
+
+TEST(ProgramCache, ColdThenWarm) {
+  TempDir dir;
+  const CompileResult cold = compile_model(cache_in(dir.path()));
+  EXPECT_EQ(status_of(cold), "miss") << cold.report.reason;
+  EXPECT_EQ(cold.report.path, program_cache_path(dir.path(), test_device()));
+  const CacheLoadResult file = load(cold.report.path);
+  ASSERT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
+  EXPECT_EQ(file.entries.size(), 2u);
+  for (const CacheEntry& entry : file.entries) {
+    EXPECT_EQ(entry.key.rfind("program|", 0), 0u) << entry.key;
+    EXPECT_FALSE(entry.payload.empty());
+  }
+  const CompileResult warm = compile_model(cache_in(dir.path()));
+  EXPECT_EQ(status_of(warm), "hit") << warm.report.reason;
+  expect_identical(cold.outputs, warm.outputs);
+  expect_identical(cold.outputs, uncached_outputs());
+}
+
+// build_programs directly, so one request can carry a different build option.
+class ProgramBuilds : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    device_ = find_device(test_device());
+    const cl_context_properties properties[] = {
+        CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(device_.platform), 0};
+    cl_int status = CL_SUCCESS;
+    context_ =
+        ClContext(clCreateContext(properties, 1, &device_.device, nullptr, nullptr, &status));
+    check_cl(status, "clCreateContext");
+  }
+  BuiltPrograms build(const CacheConfig& cache, const std::vector<ProgramRequest>& requests) {
+    return build_programs(context_.get(), device_, cache, requests);
+  }
+  ClDevice device_;
+  ClContext context_;
+};
+
+TEST_F(ProgramBuilds, ChangedBuildOptionInvalidatesOnlyItsEntry) {
+  TempDir dir;
+  std::vector<ProgramRequest> requests = {embedded_program("eltwise.cl"),
+                                          embedded_program("softmax.cl")};
+  EXPECT_EQ(cache_status_name(build(cache_in(dir.path()), requests).report.status),
+            std::string("miss"));
+  requests[1].build_options += " -DTANDEM_TEST_OPTION=1";
+  const BuiltPrograms changed = build(cache_in(dir.path()), requests);
+  EXPECT_EQ(cache_status_name(changed.report.status), std::string("partial"))
+      << changed.report.reason;
+  EXPECT_NE(changed.report.reason.find("compiled softmax.cl"), std::string::npos)
+      << changed.report.reason;
+  EXPECT_EQ(changed.report.reason.find("eltwise.cl"), std::string::npos) << changed.report.reason;
+  EXPECT_EQ(changed.by_file.size(), 2u);
+  const CacheLoadResult file = load(changed.report.path);
+  ASSERT_EQ(file.outcome, CacheLoadOutcome::Loaded);
+  EXPECT_EQ(file.entries.size(), 3u);  // both softmax variants stay: either may come back
+  EXPECT_EQ(cache_status_name(build(cache_in(dir.path()), requests).report.status),
+            std::string("hit"));
+}
+
+TEST_F(ProgramBuilds, CacheKeyNamesFileSourceHashAndOptions) {
+  const ProgramRequest request = embedded_program("conv.cl");
+  const std::string key = request.cache_key();
+  EXPECT_EQ(key.rfind("program|conv.cl|", 0), 0u) << key;
+  EXPECT_EQ(key.substr(key.size() - request.build_options.size()), request.build_options);
+  ProgramRequest edited = request;
+  edited.source += "\n// one more line";
+  edited.source_hash ^= 1;
+  EXPECT_NE(edited.cache_key(), key);
+  EXPECT_NE(embedded_program("gemm.cl").cache_key(), key);
+}
+
+TEST(ProgramCache, EditedIdentityFieldInvalidatesTheFile) {
+  TempDir dir;
+  const std::string path = compile_model(cache_in(dir.path())).report.path;
+  CacheLoadResult parsed = parse_cache_bytes(read_bytes(path), nullptr);
+  ASSERT_EQ(parsed.outcome, CacheLoadOutcome::Loaded) << parsed.reason;
+  bool edited = false;
+  for (auto& [key, value] : parsed.header.identity) {
+    if (key == "driver_version") {
+      value = "0.0-edited";
+      edited = true;
+    }
+  }
+  ASSERT_TRUE(edited);
+  write_bytes(path, serialize_cache(parsed.header, parsed.entries));
+  const CompileResult stale = compile_model(cache_in(dir.path()));
+  EXPECT_EQ(status_of(stale), "invalidated") << stale.report.reason;
+  EXPECT_NE(stale.report.reason.find("0.0-edited"), std::string::npos) << stale.report.reason;
+  expect_identical(stale.outputs, uncached_outputs());
+  EXPECT_EQ(load(path).outcome, CacheLoadOutcome::Loaded);  // rewritten for this driver
+  EXPECT_EQ(status_of(compile_model(cache_in(dir.path()))), "hit");
+}
+
+// Each way a file can be damaged: the compile recovers with identical outputs and leaves
+// a valid file that the next compile hits.
+TEST(ProgramCache, DamagedFilesAreRecovered) {
+  const struct {
+    const char* name;
+    void (*damage)(const std::string& path);
+  } kinds[] = {
+      {"truncated",
+       [](const std::string& path) {
+         std::vector<std::uint8_t> bytes = read_bytes(path);
+         bytes.resize(bytes.size() / 2);
+         write_bytes(path, bytes);
+       }},
+      {"random bytes",
+       [](const std::string& path) {
+         std::mt19937 rng(7);
+         std::vector<std::uint8_t> bytes(4096);
+         for (std::uint8_t& byte : bytes) byte = static_cast<std::uint8_t>(rng());
+         write_bytes(path, bytes);
+       }},
+      {"zero length", [](const std::string& path) { write_bytes(path, {}); }},
+      {"directory in its place",
+       [](const std::string& path) {
+         fs::remove(path);
+         fs::create_directory(path);
+       }},
+      {"writable by others", [](const std::string& path) { ::chmod(path.c_str(), 0666); }},
+  };
+  for (const auto& kind : kinds) {
+    SCOPED_TRACE(kind.name);
+    TempDir dir;
+    const std::string path = compile_model(cache_in(dir.path())).report.path;
+    kind.damage(path);
+    const CompileResult recovered = compile_model(cache_in(dir.path()));
+    EXPECT_EQ(status_of(recovered), "recovered") << recovered.report.reason;
+    expect_identical(recovered.outputs, uncached_outputs());
+    const CacheLoadResult file = load(path);
+    EXPECT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
+    EXPECT_EQ(status_of(compile_model(cache_in(dir.path()))), "hit");
+  }
+}
+
+// A binary with a valid container checksum that the driver refuses.
+TEST(ProgramCache, BinaryRejectedByTheDriverIsRebuilt) {
+  TempDir dir;
+  const std::string path = compile_model(cache_in(dir.path())).report.path;
+  CacheLoadResult parsed = load(path);
+  ASSERT_EQ(parsed.outcome, CacheLoadOutcome::Loaded);
+  for (CacheEntry& entry : parsed.entries) {
+    if (entry.key.find("softmax.cl") == std::string::npos) continue;
+    std::mt19937 rng(8);
+    for (std::uint8_t& byte : entry.payload) byte = static_cast<std::uint8_t>(rng());
+  }
+  write_bytes(path, serialize_cache(parsed.header, parsed.entries));
+  ASSERT_EQ(load(path).outcome, CacheLoadOutcome::Loaded);
+  const CompileResult rebuilt = compile_model(cache_in(dir.path()));
+  EXPECT_EQ(status_of(rebuilt), "recovered") << rebuilt.report.reason;
+  EXPECT_NE(rebuilt.report.reason.find("softmax.cl"), std::string::npos) << rebuilt.report.reason;
+  expect_identical(rebuilt.outputs, uncached_outputs());
+  EXPECT_EQ(status_of(compile_model(cache_in(dir.path()))), "hit");
+}
+
+TEST(ProgramCache, ReadOnlyModeNeverWrites) {
+  TempDir dir;
+  const CompileResult cold = compile_model(cache_in(dir.path(), CacheMode::ReadOnly));
+  EXPECT_EQ(status_of(cold), "miss");
+  EXPECT_NE(cold.report.reason.find("read-only"), std::string::npos) << cold.report.reason;
+  EXPECT_FALSE(fs::exists(cold.report.path));
+  compile_model(cache_in(dir.path()));  // warm it read-write
+  const std::vector<std::uint8_t> before = read_bytes(cold.report.path);
+  const CompileResult warm = compile_model(cache_in(dir.path(), CacheMode::ReadOnly));
+  EXPECT_EQ(status_of(warm), "hit") << warm.report.reason;
+  EXPECT_NE(warm.report.reason.find("read-only"), std::string::npos);
+  EXPECT_EQ(read_bytes(cold.report.path), before);
+  expect_identical(warm.outputs, uncached_outputs());
+}
+
+TEST(ProgramCache, OffModeTouchesNothing) {
+  TempDir dir;
+  const CompileResult off = compile_model(cache_in(dir.path(), CacheMode::Off));
+  EXPECT_EQ(status_of(off), "off");
+  EXPECT_TRUE(fs::is_empty(dir.path()));
+  expect_identical(off.outputs, uncached_outputs());
+}
+
+TEST(ProgramCache, ShippedFileIsReadFirstAndNeverWritten) {
+  TempDir shipped_dir;
+  TempDir dir;
+  const std::string shipped = compile_model(cache_in(shipped_dir.path())).report.path;
+  CacheConfig cache = cache_in(dir.path());
+  cache.shipped = shipped;
+  const CompileResult from_shipped = compile_model(cache);
+  EXPECT_EQ(status_of(from_shipped), "hit") << from_shipped.report.reason;
+  EXPECT_FALSE(fs::exists(from_shipped.report.path));  // nothing compiled, nothing to write
+  write_bytes(shipped, {1, 2, 3});                     // a broken shipped file is only ignored
+  const CompileResult broken = compile_model(cache);
+  EXPECT_EQ(status_of(broken), "miss") << broken.report.reason;
+  EXPECT_EQ(read_bytes(shipped), (std::vector<std::uint8_t>{1, 2, 3}));
+  EXPECT_EQ(load(broken.report.path).outcome, CacheLoadOutcome::Loaded);
+  expect_identical(broken.outputs, uncached_outputs());
+}
+
+// The child half of TwoWritersKeepBothEntries: runs only when spawned with its variables.
+TEST(ProgramCacheChild, CompileOneOp) {
+  const char* dir = std::getenv("TANDEM_TEST_CACHE_DIR");
+  const char* op = std::getenv("TANDEM_TEST_CACHE_OP");
+  if (!dir || !op) GTEST_SKIP() << "spawned by ProgramCache.TwoWritersKeepBothEntries";
+  std::mt19937 rng(9);
+  const Tensor x = random_tensor(rng, {4, 9});
+  const Graph graph = single_node_graph(op, {runtime(x)}, {});
+  EXPECT_EQ(status_of(compile_and_run(graph, {x}, cache_in(dir))), "miss");
+}
+
+pid_t spawn_child(const std::string& dir, const std::string& op) {
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  std::vector<std::string> environment = {"TANDEM_TEST_CACHE_DIR=" + dir,
+                                          "TANDEM_TEST_CACHE_OP=" + op};
+  for (char** entry = environ; *entry; ++entry) environment.emplace_back(*entry);
+  std::vector<char*> envp;
+  for (std::string& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  std::string filter = "--gtest_filter=ProgramCacheChild.CompileOneOp";
+  char* argv[] = {const_cast<char*>(self.c_str()), filter.data(), nullptr};
+  pid_t pid = 0;
+  check(::posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv, envp.data()) == 0,
+        "posix_spawn failed");
+  return pid;
+}
+
+// Two processes compile different programs into the same cold cache at the same time
+// (spawned rather than forked: pocl's threads do not survive a fork). The lock and the
+// merge on write must keep both entries.
+TEST(ProgramCache, TwoWritersKeepBothEntries) {
+  TempDir dir;
+  const pid_t first = spawn_child(dir.path(), "Relu");
+  const pid_t second = spawn_child(dir.path(), "Softmax");
+  for (pid_t pid : {first, second}) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child exited with " << status;
+  }
+  const CacheLoadResult file = load(program_cache_path(dir.path(), test_device()));
+  ASSERT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
+  std::vector<std::string> programs;
+  for (const CacheEntry& entry : file.entries)
+    programs.push_back(entry.key.substr(8, entry.key.find('|', 8) - 8));
+  std::sort(programs.begin(), programs.end());
+  EXPECT_EQ(programs, (std::vector<std::string>{"eltwise.cl", "softmax.cl"}));
+  EXPECT_EQ(status_of(compile_model(cache_in(dir.path()))), "hit");
+}
+
+}  // namespace
+}  // namespace tandem::opencl

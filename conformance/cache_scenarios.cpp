@@ -86,7 +86,7 @@ void add_corruption_scenarios(std::vector<CacheScenario>& list, const CacheBasel
     list.push_back(with_bytes("truncated_at_" + std::to_string(offset),
                               {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(offset)}, kCorrupt));
   }
-  for (std::size_t offset : random_offsets(base.image, 4, 0x7a11)) {
+  for (std::size_t offset : random_offsets(base.image, 2, 0x7a11)) {
     list.push_back(with_bytes("truncated_randomly_at_" + std::to_string(offset),
                               {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(offset)}, kCorrupt));
   }
@@ -256,7 +256,7 @@ cases:
   return parse_case_file(yaml, "cache_scenarios.cpp").front();
 }
 
-int cache_scenario_estimate() { return 60; }
+int cache_scenario_estimate() { return 45; }
 
 std::vector<CaseResult> run_cache_scenarios(const std::string& backend, const DeviceInfo& device,
                                             const PreparedCase& model, const CaseSelector& selected,

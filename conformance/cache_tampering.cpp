@@ -47,26 +47,39 @@ CacheImage parse_cache_image(std::vector<std::uint8_t> bytes, const std::string&
 }
 
 std::vector<std::size_t> header_field_boundaries(const CacheImage& image) {
-  std::set<std::size_t> offsets = {1, 2, 4, 6, 8, 12, 16};
+  // Magic | format version | header length | body: the fixed preamble.
+  std::set<std::size_t> offsets = {4, 8, 12, 16};
+  const std::vector<std::string> texts = header_texts(image.header);
+  std::vector<std::size_t> found(texts.size(), std::string::npos);
   std::size_t cursor = 0;
-  for (const std::string& text : header_texts(image.header)) {
-    const std::size_t at = find_text(image.bytes, text, cursor);
-    if (at == std::string::npos) continue;
-    for (std::size_t back : {std::size_t{8}, std::size_t{4}, std::size_t{2}, std::size_t{1}}) {
-      if (at >= back) offsets.insert(at - back);
-    }
-    offsets.insert(at);
-    offsets.insert(at + text.size() / 2);
-    offsets.insert(at + text.size());
-    cursor = at + text.size();
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    found[i] = find_text(image.bytes, texts[i], cursor);
+    if (found[i] != std::string::npos) cursor = found[i] + texts[i].size();
   }
+  // Kind and engine version: where each length prefix ends and where each text ends.
+  for (std::size_t i = 0; i < 2 && i < texts.size(); ++i) {
+    if (found[i] == std::string::npos) continue;
+    offsets.insert(found[i]);
+    offsets.insert(found[i] + texts[i].size());
+  }
+  // The identity list as one field: its count, the first key's length and text, and its
+  // end (where the header checksum begins) and the checksum's end.
+  if (texts.size() > 2 && found[2] != std::string::npos && found[2] >= 8) {
+    offsets.insert(found[2] - 4);
+    offsets.insert(found[2]);
+  }
+  if (texts.size() > 3 && found.back() != std::string::npos) {
+    offsets.insert(found.back() + texts.back().size());
+    offsets.insert(found.back() + texts.back().size() + 4);
+  }
+  // The first entry: its key's length prefix, its text, and what follows it.
   if (!image.entries.empty()) {
-    const std::size_t key = find_text(image.bytes, image.entries.front().key, cursor);
-    if (key != std::string::npos) {
-      for (std::size_t back : {std::size_t{8}, std::size_t{4}}) {
-        if (key >= back) offsets.insert(key - back);
-      }
-      offsets.insert(key);
+    const std::string& key = image.entries.front().key;
+    const std::size_t at = find_text(image.bytes, key, cursor);
+    if (at != std::string::npos && at >= 4) {
+      offsets.insert(at - 4);
+      offsets.insert(at);
+      offsets.insert(at + key.size());
     }
   }
   std::vector<std::size_t> result;

@@ -18,11 +18,12 @@ struct CacheImage {
 // Parses `bytes` structurally (no device check); throws Error unless the container loads it.
 CacheImage parse_cache_image(std::vector<std::uint8_t> bytes, const std::string& path);
 
-// Where the header's fields begin and end in the bytes. The layout is the container's
-// business (docs/cache-format.md), so rather than hard-coding it the offsets are found by
-// locating each field's text (kind, engine version, identity keys and values) in order,
-// plus the few bytes before each (length prefixes), the first bytes (magic, format
-// version) and the start of the first entry. Sorted, unique, each in [1, size).
+// Where the header's fields end and the next begin: magic, format version, header
+// length, kind, engine version, the identity list (its count, first key, end), the header
+// checksum and the first entry's key. The layout is the container's (docs/cache-format.md);
+// rather than hard-coding offsets, each field's text is located in the bytes and its
+// 4-byte length prefix is assumed before it. Every other prefix of the file is covered
+// without a backend by the scenario container_rejects_damage. Sorted, in [1, size).
 std::vector<std::size_t> header_field_boundaries(const CacheImage& image);
 
 // `count` seeded offsets past the header, for truncation.

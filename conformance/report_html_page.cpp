@@ -29,8 +29,8 @@ const char* html_page_template() {
   .legend i { display: inline-block; width: 14px; height: 14px; vertical-align: -2px; margin-right: 4px; border: 1px solid #d1d9e0; }
   .scroll { overflow-x: auto; }
   table.cases { font-size: 12px; }
-  table.cases td.reason { min-width: 360px; max-width: 640px; word-break: break-word; }
-  table.cases td.case { word-break: break-all; min-width: 160px; }
+  table.cases td.reason { min-width: 280px; max-width: 520px; overflow-wrap: anywhere; }
+  table.cases td.case { overflow-wrap: anywhere; min-width: 180px; }
   .muted { color: #59636e; }
   .totals b { margin-right: 12px; }
 </style>

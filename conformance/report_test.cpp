@@ -105,6 +105,16 @@ TEST(JsonReport, OneFilePerLaneThatYamlCppReadsBack) {
   EXPECT_EQ(unavailable["note"].as<std::string>(), "vulkan backend: not built yet");
 }
 
+TEST(JsonReport, DevicesSharingANameGetNumberedFiles) {
+  TempDir dir("tandem-report-test");
+  RunReport report = sample_report("h");
+  report.lanes.push_back(report.lanes[0]);
+  const std::vector<std::string> paths = write_json_reports(report, dir.path() + "/");
+  ASSERT_EQ(paths.size(), 3u);
+  EXPECT_EQ(fs::path(paths[2]).filename(), "opencl-pocl-cpu-haswell-intel-r-xeon-2.json");
+  EXPECT_TRUE(fs::exists(paths[0]) && fs::exists(paths[2]));
+}
+
 TEST(JsonReport, PrefixTargetsNameFilesAfterThePrefix) {
   TempDir dir("tandem-report-test");
   const std::vector<std::string> paths = write_json_reports(sample_report("h"), dir.path() + "/run1");

@@ -30,6 +30,9 @@
 #define UNARY_ROUND 25
 #define UNARY_SIGN 26
 
+// clamp() may turn NaN into a bound (pocl gives 0); the reference lets NaN through.
+float clamp01(float v) { return v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v); }
+
 // alpha and beta are the op's attributes: LeakyRelu/Elu alpha, Clip min/max,
 // HardSigmoid alpha/beta, Selu alpha/gamma.
 float unary_op(int op, float alpha, float beta, float x) {
@@ -45,7 +48,7 @@ float unary_op(int op, float alpha, float beta, float x) {
     }
     case UNARY_SIGMOID: return 1.0f / (1.0f + exp(-x));
     case UNARY_HARD_SIGMOID: return clamp(alpha * x + beta, 0.0f, 1.0f);
-    case UNARY_HARD_SWISH: return x * clamp(x / 6.0f + 0.5f, 0.0f, 1.0f);
+    case UNARY_HARD_SWISH: return x * clamp01(x / 6.0f + 0.5f);
     case UNARY_TANH: return tanh(x);
     case UNARY_EXP: return exp(x);
     case UNARY_LOG: return log(x);

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "opencl/context.h"
 #include "opencl/op_table.h"
 #include "opencl/program_cache.h"
 
@@ -33,15 +34,6 @@ void check_plan_supported(const Plan& plan) {
                         dtype_name(plan.info_of(id).dtype) + "; the opencl backend takes float32");
     }
   }
-}
-
-static ClContext create_context(const ClDevice& device) {
-  const cl_context_properties properties[] = {
-      CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(device.platform), 0};
-  cl_int status = CL_SUCCESS;
-  ClContext context(clCreateContext(properties, 1, &device.device, nullptr, nullptr, &status));
-  check_cl(status, "opencl: creating a context on '" + device.info.name + "'");
-  return context;
 }
 
 static ClCommandQueue create_queue(cl_context context, const ClDevice& device) {
@@ -78,7 +70,7 @@ static ClMem create_arena(cl_context context, const Plan& plan, const ClDevice& 
 ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const CompileOptions& options)
     : plan_(plan), device_(device) {
   check_plan_supported(plan_);
-  context_ = create_context(device_);
+  context_ = shared_context(device_);
   queue_ = create_queue(context_.get(), device_);
   BuiltPrograms built =
       build_programs(context_.get(), device_, options.cache, programs_needed(plan_));

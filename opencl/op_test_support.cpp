@@ -89,10 +89,20 @@ Mismatch compare(const Tensor& actual, const Tensor& reference) {
   Mismatch result;
   for (std::int64_t i = 0; i < reference.numel(); ++i) {
     const double expected = reference.value_f64(i);
-    const double error = std::fabs(actual.value_f64(i) - expected);
-    result.max_abs_reference = std::max(result.max_abs_reference, std::fabs(expected));
-    if (error > result.max_abs_error || std::isnan(error)) {
-      result.max_abs_error = std::isnan(error) ? INFINITY : error;
+    const double value = actual.value_f64(i);
+    // NaN matches NaN and an infinity the same infinity; any other difference is an error
+    // (infinite where either side is not finite), and only finite values set the scale.
+    if ((std::isnan(expected) && std::isnan(value)) ||
+        (std::isinf(expected) && value == expected)) {
+      continue;
+    }
+    if (std::isfinite(expected)) {
+      result.max_abs_reference = std::max(result.max_abs_reference, std::fabs(expected));
+    }
+    const double difference = std::fabs(value - expected);
+    const double error = std::isfinite(difference) ? difference : INFINITY;
+    if (error > result.max_abs_error) {
+      result.max_abs_error = error;
       result.worst_index = i;
     }
   }

@@ -46,6 +46,7 @@ struct Mismatch {
   double max_abs_reference = 0;
   std::int64_t worst_index = -1;
 };
+// NaN matches NaN and an infinity the same infinity; max_abs_reference is over finite values.
 Mismatch compare(const Tensor& actual, const Tensor& reference);
 
 // Plans the graph, runs it on the opencl backend (cache off) and on the reference, and

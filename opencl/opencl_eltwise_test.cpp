@@ -3,6 +3,9 @@
 // up to 4 ULP for exp/tanh, 16 for pow), i.e. a relative error of about 1e-6.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "core/op_registry.h"
 #include "opencl/op_test_support.h"
 
@@ -37,6 +40,19 @@ TEST(EltwiseOpenCl, UnaryWithAttributes) {
   batch.add("LeakyRelu", {runtime(x)}, {}, kTolerance);
   batch.add("HardSigmoid", {runtime(x)}, attrs({{"alpha", 0.25}, {"beta", 0.4}}), kTolerance);
   if (core_has("Elu")) batch.add("Elu", {runtime(x)}, attrs({{"alpha", 0.7}}), kTolerance);
+  batch.expect_all_match();
+}
+
+// NaN passes through every activation as in the reference; infinities saturate.
+TEST(EltwiseOpenCl, SpecialValues) {
+  ReferenceBatch batch;
+  const float inf = std::numeric_limits<float>::infinity();
+  const Tensor x =
+      Tensor::from<float>(DType::F32, {8}, {NAN, inf, -inf, 0.0f, -0.0f, 1.5f, -2.5f, 40.0f});
+  for (const char* op :
+       {"Relu", "LeakyRelu", "HardSigmoid", "HardSwish", "Sigmoid", "Tanh", "Clip"}) {
+    batch.add(op, {runtime(x)}, {}, 1e-5);
+  }
   batch.expect_all_match();
 }
 

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "core/cache/cache_file.h"
+#include "opencl/context.h"
 #include "opencl/op_test_support.h"
 #include "opencl/program_cache.h"
 
@@ -142,12 +143,7 @@ class ProgramBuilds : public ::testing::Test {
  protected:
   void SetUp() override {
     device_ = find_device(test_device());
-    const cl_context_properties properties[] = {
-        CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(device_.platform), 0};
-    cl_int status = CL_SUCCESS;
-    context_ =
-        ClContext(clCreateContext(properties, 1, &device_.device, nullptr, nullptr, &status));
-    check_cl(status, "clCreateContext");
+    context_ = shared_context(device_);
   }
   BuiltPrograms build(const CacheConfig& cache, const std::vector<ProgramRequest>& requests) {
     return build_programs(context_.get(), device_, cache, requests);

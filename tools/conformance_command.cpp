@@ -1,6 +1,8 @@
 // tandem conformance: runs the suite's cases (conformance/cases/*.yaml) and cache
 // scenarios on every selected backend and device, against the float64 reference.
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 #include <memory>
 #include <unistd.h>
 
@@ -22,12 +24,14 @@ struct ConformanceOptions {
   std::string junit;
   std::string json;
   std::string html;
-  int jobs = 1;
+  // Lanes (backend x device) and reference results run in parallel up to this.
+  int jobs = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   std::string cases_dir;
   std::string expectations_dir;
   std::string cache_dir;
   bool no_cache_scenarios = false;
   bool list = false;
+  bool verbose = false;
 };
 
 void write_reports(const conformance::RunReport& report, const ConformanceOptions& options) {
@@ -48,6 +52,9 @@ void write_reports(const conformance::RunReport& report, const ConformanceOption
 
 int run_conformance_command(const ConformanceOptions& options) {
   const Config config = load_config(options.config, options.backends, options.device);
+  // Backends log every cache they set aside; the scenarios provoke that on purpose, and
+  // every result carries its own reason, so only errors are shown unless asked.
+  if (!options.verbose) set_log_level(std::max(config.log, LogLevel::Error));
   const std::string cases_dir = options.cases_dir.empty() ? conformance::default_cases_dir() : options.cases_dir;
   const std::vector<conformance::Case> cases = conformance::load_cases(cases_dir);
   if (options.list) {
@@ -90,7 +97,7 @@ void add_conformance_command(CLI::App& app) {
   command->add_option("--json", options->json,
                       "write one JSON file per backend and device: into this directory, or with this prefix");
   command->add_option("--html", options->html, "write the self-contained HTML report to this file");
-  command->add_option("--jobs", options->jobs, "threads for reference results and for backend/device lanes")
+  command->add_option("--jobs", options->jobs, "threads for reference results and for backend/device lanes (default: CPUs, at most 4)")
       ->check(CLI::Range(1, 256));
   command->add_option("--cases", options->cases_dir, "case directory (default: the source tree's conformance/cases)");
   command->add_option("--expectations", options->expectations_dir,
@@ -99,6 +106,7 @@ void add_conformance_command(CLI::App& app) {
                       "kernel cache for the op cases (default: a fresh temporary directory per run)");
   command->add_flag("--no-cache-scenarios", options->no_cache_scenarios, "skip the cache scenarios");
   command->add_flag("--list", options->list, "list the selected cases and exit");
+  command->add_flag("--verbose", options->verbose, "keep the config's log level (backends' cache warnings ...)");
   command->callback([options] { run_guarded([options] { return run_conformance_command(*options); }); });
 }
 

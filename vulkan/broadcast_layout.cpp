@@ -9,7 +9,7 @@ BroadcastLayout collapse_layout(const Shape& shape,
   BroadcastLayout layout;
   layout.strides.resize(strides.size());
   for (std::size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 1) continue;   // a size-1 dim moves no operand
+    if (shape[d] == 1) continue;  // a size-1 dim moves no operand
     bool merges = !layout.shape.empty();
     for (std::size_t k = 0; merges && k < strides.size(); ++k) {
       merges = layout.strides[k].back() == strides[k][d] * shape[d];

@@ -12,12 +12,13 @@
 namespace tandem::vulkan {
 
 struct BroadcastLayout {
-  Shape shape;                                        // at least one dim
-  std::vector<std::vector<std::int64_t>> strides;     // one per operand, shape.size() each
+  Shape shape;                                     // at least one dim
+  std::vector<std::vector<std::int64_t>> strides;  // one per operand, shape.size() each
 };
 
 // Merges what can be merged in `shape` walked with `strides` (one vector per operand).
-BroadcastLayout collapse_layout(const Shape& shape, const std::vector<std::vector<std::int64_t>>& strides);
+BroadcastLayout collapse_layout(const Shape& shape,
+                                const std::vector<std::vector<std::int64_t>>& strides);
 
 // Operands follow numpy broadcasting against `output` (core/ops/broadcast.h).
 BroadcastLayout broadcast_layout(const Shape& output, const std::vector<Shape>& operands);

@@ -46,7 +46,8 @@ CommandRecorder::CommandRecorder(const VulkanDevice& device, VkCommandPool pool,
                                  const std::vector<Dispatch>& dispatches)
     : device_(device), arena_(arena), constants_(constants) {
   std::uint32_t descriptors = 0;
-  for (const Dispatch& dispatch : dispatches) descriptors += static_cast<std::uint32_t>(dispatch.bindings.size());
+  for (const Dispatch& dispatch : dispatches)
+    descriptors += static_cast<std::uint32_t>(dispatch.bindings.size());
   const VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, std::max(descriptors, 1u)};
   VkDescriptorPoolCreateInfo create{};
   create.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
@@ -54,7 +55,8 @@ CommandRecorder::CommandRecorder(const VulkanDevice& device, VkCommandPool pool,
   create.poolSizeCount = 1;
   create.pPoolSizes = &size;
   VkDescriptorPool handle = VK_NULL_HANDLE;
-  check_vk(vkCreateDescriptorPool(device.get(), &create, nullptr, &handle), "vkCreateDescriptorPool");
+  check_vk(vkCreateDescriptorPool(device.get(), &create, nullptr, &handle),
+           "vkCreateDescriptorPool");
   descriptor_pool_ = DescriptorPool(device.get(), handle);
 
   VkCommandBufferAllocateInfo allocate{};
@@ -62,7 +64,8 @@ CommandRecorder::CommandRecorder(const VulkanDevice& device, VkCommandPool pool,
   allocate.commandPool = pool;
   allocate.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
   allocate.commandBufferCount = 1;
-  check_vk(vkAllocateCommandBuffers(device.get(), &allocate, &commands_), "vkAllocateCommandBuffers");
+  check_vk(vkAllocateCommandBuffers(device.get(), &allocate, &commands_),
+           "vkAllocateCommandBuffers");
   VkCommandBufferBeginInfo begin{};
   begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
   check_vk(vkBeginCommandBuffer(commands_, &begin), "vkBeginCommandBuffer");
@@ -90,7 +93,8 @@ void CommandRecorder::copy_in(const DeviceBuffer& staging, std::int64_t from, st
 void CommandRecorder::begin_compute() {
   if (!copied_in_) return;
   barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
-          VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+          VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+          VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
 }
 
 VkDescriptorSet CommandRecorder::descriptor_set(const Dispatch& dispatch,
@@ -107,8 +111,10 @@ VkDescriptorSet CommandRecorder::descriptor_set(const Dispatch& dispatch,
   std::vector<VkDescriptorBufferInfo> buffers;
   for (const Slot& slot : dispatch.bindings) {
     const DeviceBuffer& buffer = slot.in_arena ? arena_ : constants_;
-    const auto offset = static_cast<VkDeviceSize>(std::min<std::int64_t>(slot.bind_offset, buffer.size() - 4));
-    const auto range = static_cast<VkDeviceSize>(std::max<std::int64_t>(slot.end() - slot.bind_offset, 4));
+    const auto offset =
+        static_cast<VkDeviceSize>(std::min<std::int64_t>(slot.bind_offset, buffer.size() - 4));
+    const auto range =
+        static_cast<VkDeviceSize>(std::max<std::int64_t>(slot.end() - slot.bind_offset, 4));
     buffers.push_back({buffer.get(), offset, std::min(range, buffer.size() - offset)});
   }
   std::vector<VkWriteDescriptorSet> writes(buffers.size());
@@ -120,7 +126,8 @@ VkDescriptorSet CommandRecorder::descriptor_set(const Dispatch& dispatch,
     writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
     writes[i].pBufferInfo = &buffers[i];
   }
-  vkUpdateDescriptorSets(device_.get(), static_cast<std::uint32_t>(writes.size()), writes.data(), 0, nullptr);
+  vkUpdateDescriptorSets(device_.get(), static_cast<std::uint32_t>(writes.size()), writes.data(), 0,
+                         nullptr);
   return set;
 }
 
@@ -135,26 +142,32 @@ void CommandRecorder::dispatch(const Dispatch& dispatch, const ComputePipeline& 
     if (in.in_arena) reads.push_back({in.bind_offset, in.end()});
   }
   if (hazards_.conflicts(reads, write)) {
-    barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_SHADER_READ_BIT,
-            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+    barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+            VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_SHADER_READ_BIT,
+            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+            VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
     hazards_.clear();
   }
   hazards_.add(reads, write);
 
   const VkDescriptorSet set = descriptor_set(dispatch, pipeline);
   vkCmdBindPipeline(commands_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline);
-  vkCmdBindDescriptorSets(commands_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, 1, &set, 0, nullptr);
+  vkCmdBindDescriptorSets(commands_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, 1, &set, 0,
+                          nullptr);
   std::array<std::uint32_t, kPushConstantBytes / 4> push{};
   std::copy(dispatch.push.begin(), dispatch.push.end(), push.begin());
-  vkCmdPushConstants(commands_, pipeline.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, kPushConstantBytes, push.data());
+  vkCmdPushConstants(commands_, pipeline.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, kPushConstantBytes,
+                     push.data());
 
   // A 2-D grid when one dimension cannot hold every group; shaders flatten it back.
   const VkPhysicalDeviceLimits& limits = device_.limits();
-  const std::uint64_t groups = (dispatch.invocations + dispatch.workgroup_size - 1) / dispatch.workgroup_size;
+  const std::uint64_t groups =
+      (dispatch.invocations + dispatch.workgroup_size - 1) / dispatch.workgroup_size;
   const std::uint64_t x = std::min<std::uint64_t>(groups, limits.maxComputeWorkGroupCount[0]);
   const std::uint64_t y = (groups + x - 1) / x;
-  check(y <= limits.maxComputeWorkGroupCount[1],
-        "vulkan: dispatch of " + std::to_string(dispatch.invocations) + " invocations is too large");
+  check(
+      y <= limits.maxComputeWorkGroupCount[1],
+      "vulkan: dispatch of " + std::to_string(dispatch.invocations) + " invocations is too large");
   vkCmdDispatch(commands_, static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y), 1);
 }
 
@@ -174,8 +187,8 @@ void CommandRecorder::copy_out(const DeviceBuffer& staging, std::int64_t from, s
 
 VkCommandBuffer CommandRecorder::finish() {
   if (copied_out_) {
-    barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
-            VK_ACCESS_HOST_READ_BIT);
+    barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+            VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
   }
   check_vk(vkEndCommandBuffer(commands_), "vkEndCommandBuffer");
   return commands_;

@@ -65,8 +65,12 @@ void compile_conv(NodeContext& context, bool transposed) {
   const bool has_bias = context.has_input(2);
   const Slot bias = has_bias ? context.input_slot(2) : weights;
   const std::int64_t count = shape_numel(context.output().shape);
-  auto u32 = [&](std::int64_t value, const char* what) { return checked_u32(context, value, what); };
-  auto i32 = [](std::int64_t value) { return static_cast<std::uint32_t>(static_cast<std::int32_t>(value)); };
+  auto u32 = [&](std::int64_t value, const char* what) {
+    return checked_u32(context, value, what);
+  };
+  auto i32 = [](std::int64_t value) {
+    return static_cast<std::uint32_t>(static_cast<std::int32_t>(value));
+  };
 
   Dispatch dispatch;
   dispatch.variant = {activation.code, transposed ? 1 : 0};

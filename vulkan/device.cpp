@@ -22,15 +22,24 @@ std::string version_string(std::uint32_t version) {
 
 std::string vendor_name(std::uint32_t vendor_id) {
   switch (vendor_id) {
-    case 0x10de: return "NVIDIA";
-    case 0x1002: return "AMD";
-    case 0x8086: return "Intel";
-    case 0x13b5: return "ARM";
-    case 0x5143: return "Qualcomm";
-    case 0x1010: return "ImgTec";
-    case 0x106b: return "Apple";
-    case VK_VENDOR_ID_MESA: return "Mesa";
-    default: return hex32(vendor_id);
+    case 0x10de:
+      return "NVIDIA";
+    case 0x1002:
+      return "AMD";
+    case 0x8086:
+      return "Intel";
+    case 0x13b5:
+      return "ARM";
+    case 0x5143:
+      return "Qualcomm";
+    case 0x1010:
+      return "ImgTec";
+    case 0x106b:
+      return "Apple";
+    case VK_VENDOR_ID_MESA:
+      return "Mesa";
+    default:
+      return hex32(vendor_id);
   }
 }
 
@@ -38,9 +47,12 @@ std::string device_type_name(VkPhysicalDeviceType type) {
   switch (type) {
     case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
     case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "gpu";
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "cpu";
-    default: return "other";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return "gpu";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return "cpu";
+    default:
+      return "other";
   }
 }
 
@@ -49,8 +61,9 @@ bool has_layer(const char* name) {
   vkEnumerateInstanceLayerProperties(&count, nullptr);
   std::vector<VkLayerProperties> layers(count);
   vkEnumerateInstanceLayerProperties(&count, layers.data());
-  return std::any_of(layers.begin(), layers.end(),
-                     [&](const VkLayerProperties& layer) { return std::string(layer.layerName) == name; });
+  return std::any_of(layers.begin(), layers.end(), [&](const VkLayerProperties& layer) {
+    return std::string(layer.layerName) == name;
+  });
 }
 
 bool has_device_extension(VkPhysicalDevice device, const char* name) {
@@ -77,8 +90,9 @@ void read_identity(PhysicalDevice& device) {
   driver.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES;
   VkPhysicalDeviceIDProperties id{};
   id.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES;
-  const bool has_driver = device.properties.apiVersion >= VK_API_VERSION_1_2 ||
-                          has_device_extension(device.handle, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME);
+  const bool has_driver =
+      device.properties.apiVersion >= VK_API_VERSION_1_2 ||
+      has_device_extension(device.handle, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME);
   id.pNext = has_driver ? &driver : nullptr;
   VkPhysicalDeviceProperties2 properties{};
   properties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
@@ -120,8 +134,8 @@ DeviceInfo describe(const PhysicalDevice& device, int index) {
   info.identity = {
       {"vendor_id", hex32(p.vendorID)},
       {"device_id", hex32(p.deviceID)},
-      {"driver_version", hex32(p.driverVersion) + " (" +
-                             driver_version_string(p.vendorID, p.driverVersion) + ")"},
+      {"driver_version",
+       hex32(p.driverVersion) + " (" + driver_version_string(p.vendorID, p.driverVersion) + ")"},
       {"driver_id", std::to_string(device.driver_id)},
       {"driver_name", device.driver_name},
       {"driver_info", device.driver_info},
@@ -135,9 +149,11 @@ DeviceInfo describe(const PhysicalDevice& device, int index) {
 }  // namespace
 
 std::string driver_version_string(std::uint32_t vendor_id, std::uint32_t version) {
-  if (vendor_id == 0x10de) {
-    return std::to_string((version >> 22) & 0x3ff) + "." + std::to_string((version >> 14) & 0xff) +
-           "." + std::to_string((version >> 6) & 0xff);
+  if (vendor_id == 0x10de) {  // as nvidia-smi prints it: 580.159.04
+    char text[32];
+    std::snprintf(text, sizeof text, "%u.%u.%02u", (version >> 22) & 0x3ff, (version >> 14) & 0xff,
+                  (version >> 6) & 0xff);
+    return text;
   }
   return version_string(version);
 }
@@ -177,8 +193,9 @@ std::string uuid_to_string(const std::uint8_t* uuid) {
 
 std::shared_ptr<VulkanInstance> VulkanInstance::create() {
   const std::uint32_t loader_version = loader_api_version();
-  check(loader_version >= VK_API_VERSION_1_1,
-        "vulkan: the loader offers Vulkan " + version_string(loader_version) + "; tandem needs 1.1");
+  check(
+      loader_version >= VK_API_VERSION_1_1,
+      "vulkan: the loader offers Vulkan " + version_string(loader_version) + "; tandem needs 1.1");
   VkApplicationInfo app{};
   app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
   app.pApplicationName = "tandem";
@@ -189,10 +206,12 @@ std::shared_ptr<VulkanInstance> VulkanInstance::create() {
   std::vector<const char*> extensions;
   const bool validate = validation_requested() && has_layer(kValidationLayer);
   if (validation_requested() && !validate) {
-    log_warn("TANDEM_VK_VALIDATION is set but " + std::string(kValidationLayer) + " is not installed");
+    log_warn("TANDEM_VK_VALIDATION is set but " + std::string(kValidationLayer) +
+             " is not installed");
   }
   VkDebugUtilsMessengerCreateInfoEXT messenger_info = messenger_create_info();
-  VkValidationFeatureEnableEXT sync_feature = VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT;
+  VkValidationFeatureEnableEXT sync_feature =
+      VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT;
   VkValidationFeaturesEXT features{};
   features.sType = VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT;
   features.enabledValidationFeatureCount = 1;
@@ -237,7 +256,8 @@ std::shared_ptr<VulkanInstance> VulkanInstance::create() {
 
 void VulkanInstance::enumerate_devices() {
   std::uint32_t count = 0;
-  check_vk(vkEnumeratePhysicalDevices(instance_.get(), &count, nullptr), "vkEnumeratePhysicalDevices");
+  check_vk(vkEnumeratePhysicalDevices(instance_.get(), &count, nullptr),
+           "vkEnumeratePhysicalDevices");
   std::vector<VkPhysicalDevice> handles(count);
   check_vk(vkEnumeratePhysicalDevices(instance_.get(), &count, handles.data()),
            "vkEnumeratePhysicalDevices");
@@ -256,8 +276,9 @@ void VulkanInstance::enumerate_devices() {
     }
     vkGetPhysicalDeviceMemoryProperties(handle, &device.memory);
     read_identity(device);
-    device.shares_host_memory = device.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
-                                device.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+    device.shares_host_memory =
+        device.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
+        device.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
     device.info = describe(device, static_cast<int>(devices_.size()));
     devices_.push_back(std::move(device));
   }
@@ -265,10 +286,11 @@ void VulkanInstance::enumerate_devices() {
 
 const PhysicalDevice& VulkanInstance::find(const DeviceInfo& device) const {
   const auto index = static_cast<std::size_t>(device.index);
-  check(device.backend == "vulkan", "vulkan: device '" + device.name + "' belongs to backend '" +
-                                        device.backend + "'");
-  check(device.index >= 0 && index < devices_.size() && devices_[index].info.name == device.name,
-        "vulkan: device " + std::to_string(device.index) + " ('" + device.name + "') is not present");
+  check(device.backend == "vulkan",
+        "vulkan: device '" + device.name + "' belongs to backend '" + device.backend + "'");
+  check(
+      device.index >= 0 && index < devices_.size() && devices_[index].info.name == device.name,
+      "vulkan: device " + std::to_string(device.index) + " ('" + device.name + "') is not present");
   return devices_[index];
 }
 

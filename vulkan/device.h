@@ -25,19 +25,19 @@ struct PhysicalDevice {
   std::uint32_t driver_id = 0;
   std::string driver_name;
   std::string driver_info;
-  std::array<std::uint8_t, VK_UUID_SIZE> device_uuid{};   // VkPhysicalDeviceIDProperties
+  std::array<std::uint8_t, VK_UUID_SIZE> device_uuid{};  // VkPhysicalDeviceIDProperties
   std::uint32_t compute_queue_family = 0;
   // CPU and integrated devices see host memory directly: no staging copies are needed.
   bool shares_host_memory = false;
-  DeviceInfo info;                                        // as devices() lists it
+  DeviceInfo info;  // as devices() lists it
 
   std::string name() const { return properties.deviceName; }
 };
 
 // Identity formatting shared by DeviceInfo and the pipeline-cache header.
-std::string uuid_to_string(const std::uint8_t* uuid);    // "6d657361-3232-..."
-std::string hex32(std::uint32_t value);                  // "0x10005"
-std::string hex64(std::uint64_t value);                  // 16 lower-case hex digits
+std::string uuid_to_string(const std::uint8_t* uuid);  // "6d657361-3232-..."
+std::string hex32(std::uint32_t value);                // "0x10005"
+std::string hex64(std::uint64_t value);                // 16 lower-case hex digits
 // FNV-1a 64 of `bytes`, continuing from `seed`: small, stable identity hashes.
 std::uint64_t fnv1a64(const void* bytes, std::size_t size,
                       std::uint64_t seed = 0xcbf29ce484222325ull);
@@ -84,7 +84,7 @@ class VulkanDevice {
   void submit_and_wait(VkCommandBuffer commands, VkFence fence);
 
  private:
-  std::shared_ptr<VulkanInstance> instance_;   // outlives the device
+  std::shared_ptr<VulkanInstance> instance_;  // outlives the device
   PhysicalDevice physical_;
   Device device_;
   VkQueue queue_ = VK_NULL_HANDLE;

@@ -81,7 +81,8 @@ void compile_node(NodeContext& context) {
   const int code = op_code(node.op_type);
   float alpha = 0.0f;
   float beta = 0.0f;
-  if (node.op_type == "LeakyRelu") alpha = static_cast<float>(context.attributes().get_float("alpha", 0.01f));
+  if (node.op_type == "LeakyRelu")
+    alpha = static_cast<float>(context.attributes().get_float("alpha", 0.01f));
   if (node.op_type == "HardSigmoid") {
     alpha = static_cast<float>(context.attributes().get_float("alpha", 0.2f));
     beta = static_cast<float>(context.attributes().get_float("beta", 0.5));

@@ -62,7 +62,8 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<VulkanDevice> device, const P
   pool.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
   pool.queueFamilyIndex = device_->physical().compute_queue_family;
   VkCommandPool pool_handle = VK_NULL_HANDLE;
-  check_vk(vkCreateCommandPool(device_->get(), &pool, nullptr, &pool_handle), "vkCreateCommandPool");
+  check_vk(vkCreateCommandPool(device_->get(), &pool, nullptr, &pool_handle),
+           "vkCreateCommandPool");
   command_pool_ = CommandPool(device_->get(), pool_handle);
   VkFenceCreateInfo fence{};
   fence.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
@@ -99,7 +100,8 @@ void VulkanExecutable::bind_inputs_and_outputs(const Plan& plan) {
       binding.constant = graph.value(id).constant->cast(DType::F32);
     } else {
       binding.arena_offset = plan.memory.offset.at(static_cast<std::size_t>(id));
-      check(binding.arena_offset >= 0, "vulkan: graph output '" + binding.name + "' has no place in the memory plan");
+      check(binding.arena_offset >= 0,
+            "vulkan: graph output '" + binding.name + "' has no place in the memory plan");
       binding.staging_offset = staging;
       if (staged) staging = align_up(staging + static_cast<std::int64_t>(binding.info.bytes()), 16);
     }
@@ -108,7 +110,8 @@ void VulkanExecutable::bind_inputs_and_outputs(const Plan& plan) {
 }
 
 void VulkanExecutable::create_buffers(const Plan& plan, const ConstantPool& constants) {
-  const auto arena_bytes = static_cast<VkDeviceSize>(std::max<std::int64_t>(plan.memory.arena_bytes, 16));
+  const auto arena_bytes =
+      static_cast<VkDeviceSize>(std::max<std::int64_t>(plan.memory.arena_bytes, 16));
   const VkDeviceSize constant_bytes = std::max<std::size_t>(constants.words.size() * 4, 16);
   arena_ = DeviceBuffer(*device_, arena_bytes, placement_, "arena");
   constants_ = DeviceBuffer(*device_, constant_bytes, placement_, "weights");
@@ -118,11 +121,13 @@ void VulkanExecutable::create_buffers(const Plan& plan, const ConstantPool& cons
   if (placement_ == Placement::HostVisible) return;
   std::int64_t input_bytes = 16;
   for (const HostBinding& input : inputs_) {
-    input_bytes = std::max(input_bytes, input.staging_offset + static_cast<std::int64_t>(input.info.bytes()));
+    input_bytes =
+        std::max(input_bytes, input.staging_offset + static_cast<std::int64_t>(input.info.bytes()));
   }
   std::int64_t output_bytes = 16;
   for (const HostBinding& output : outputs_) {
-    output_bytes = std::max(output_bytes, output.staging_offset + static_cast<std::int64_t>(output.info.bytes()));
+    output_bytes = std::max(output_bytes,
+                            output.staging_offset + static_cast<std::int64_t>(output.info.bytes()));
   }
   input_staging_ = DeviceBuffer(*device_, input_bytes, Placement::HostVisible, "input staging");
   output_staging_ = DeviceBuffer(*device_, output_bytes, Placement::HostVisible, "output staging");
@@ -131,13 +136,14 @@ void VulkanExecutable::create_buffers(const Plan& plan, const ConstantPool& cons
 std::vector<const ComputePipeline*> VulkanExecutable::create_pipelines(
     const std::vector<Dispatch>& dispatches, const CompileOptions& options) {
   PipelineCache cache(*device_, options.cache);
-  pipelines_ = std::make_unique<ComputePipelines>(*device_, cache.get());
+  pipelines_ = std::make_unique<ComputePipelines>(*device_);
   std::vector<const ComputePipeline*> chosen;
   for (const Dispatch& dispatch : dispatches) {
     std::vector<std::int32_t> constants{static_cast<std::int32_t>(dispatch.workgroup_size)};
     constants.insert(constants.end(), dispatch.variant.begin(), dispatch.variant.end());
     chosen.push_back(&pipelines_->get(dispatch.shader,
-                                      static_cast<std::uint32_t>(dispatch.bindings.size()), constants));
+                                      static_cast<std::uint32_t>(dispatch.bindings.size()),
+                                      constants, cache.get()));
   }
   cache.save();
   cache_report_ = cache.report();
@@ -151,7 +157,8 @@ void VulkanExecutable::record(const std::vector<Dispatch>& dispatches,
   CommandRecorder recorder(*device_, command_pool_.get(), arena_, constants_, dispatches);
   for (const HostBinding& input : inputs_) {
     if (input.arena_offset >= 0 && input_staging_) {
-      recorder.copy_in(input_staging_, input.staging_offset, input.arena_offset, input.info.bytes());
+      recorder.copy_in(input_staging_, input.staging_offset, input.arena_offset,
+                       input.info.bytes());
     }
   }
   recorder.begin_compute();
@@ -161,7 +168,8 @@ void VulkanExecutable::record(const std::vector<Dispatch>& dispatches,
   recorder.end_compute();
   for (const HostBinding& output : outputs_) {
     if (output.arena_offset >= 0 && output_staging_) {
-      recorder.copy_out(output_staging_, output.arena_offset, output.staging_offset, output.info.bytes());
+      recorder.copy_out(output_staging_, output.arena_offset, output.staging_offset,
+                        output.info.bytes());
     }
   }
   descriptor_pool_ = recorder.take_descriptor_pool();

@@ -31,7 +31,7 @@ class VulkanExecutable : public Executable {
   struct HostBinding {
     std::string name;
     TensorInfo info;
-    std::int64_t arena_offset = -1;     // -1: not on the device (unused input, constant output)
+    std::int64_t arena_offset = -1;  // -1: not on the device (unused input, constant output)
     std::int64_t staging_offset = 0;
     std::optional<Tensor> constant;
   };
@@ -44,17 +44,17 @@ class VulkanExecutable : public Executable {
   void record(const std::vector<Dispatch>& dispatches,
               const std::vector<const ComputePipeline*>& pipelines);
 
-  std::shared_ptr<VulkanDevice> device_;   // first member: destroyed last
-  Placement placement_;                    // of the arena and weights
+  std::shared_ptr<VulkanDevice> device_;  // first member: destroyed last
+  Placement placement_;                   // of the arena and weights
   CommandPool command_pool_;
   Fence fence_;
   std::unique_ptr<ComputePipelines> pipelines_;
   DeviceBuffer arena_;
   DeviceBuffer constants_;
-  DeviceBuffer input_staging_;             // discrete GPUs only
+  DeviceBuffer input_staging_;  // discrete GPUs only
   DeviceBuffer output_staging_;
   DescriptorPool descriptor_pool_;
-  VkCommandBuffer commands_ = VK_NULL_HANDLE;   // owned by command_pool_
+  VkCommandBuffer commands_ = VK_NULL_HANDLE;  // owned by command_pool_
   std::vector<HostBinding> inputs_;
   std::vector<HostBinding> outputs_;
   CacheReport cache_report_;

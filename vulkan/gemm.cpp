@@ -7,8 +7,8 @@
 namespace tandem::vulkan {
 namespace {
 
-constexpr std::size_t kMaxBatchRank = 4;   // batch_dims[] in shaders/gemm.comp
-constexpr std::int64_t kTile = 16;         // the tiled variant's output tile edge
+constexpr std::size_t kMaxBatchRank = 4;  // batch_dims[] in shaders/gemm.comp
+constexpr std::int64_t kTile = 16;        // the tiled variant's output tile edge
 constexpr std::uint32_t kTileInvocations = kTile * kTile;
 
 // Shared-memory tiles pay off once every tile is mostly full and K spans a tile.
@@ -25,7 +25,7 @@ struct GemmLayout {
   std::int64_t a_row = 0, a_k = 0, b_k = 0, b_column = 0, c_row = 0, c_column = 0;
   float alpha = 1.0f;
   float beta = 0.0f;
-  BroadcastLayout batch;   // strides[0] for A, strides[1] for B
+  BroadcastLayout batch;  // strides[0] for A, strides[1] for B
 };
 
 void record_gemm(NodeContext& context, const GemmLayout& layout, bool has_c) {
@@ -40,9 +40,10 @@ void record_gemm(NodeContext& context, const GemmLayout& layout, bool has_c) {
   const std::int64_t elements = shape_numel(context.output().shape);
   const bool tiled = use_tiles(context, layout.m, layout.n, layout.k);
   // The tiled variant counts tiles: batches x row tiles x column tiles.
-  const std::int64_t tiles = elements == 0 ? 0 : elements / (layout.m * layout.n) *
-                                                     ((layout.m + kTile - 1) / kTile) *
-                                                     ((layout.n + kTile - 1) / kTile);
+  const std::int64_t tiles = elements == 0 ? 0
+                                           : elements / (layout.m * layout.n) *
+                                                 ((layout.m + kTile - 1) / kTile) *
+                                                 ((layout.n + kTile - 1) / kTile);
   const std::int64_t count = tiled ? tiles : elements;
   auto u32 = [&](std::int64_t value) { return checked_u32(context, value, "size or stride"); };
   Dispatch dispatch;
@@ -50,11 +51,21 @@ void record_gemm(NodeContext& context, const GemmLayout& layout, bool has_c) {
   dispatch.bindings = {out, a, b, c};
   dispatch.workgroup_size = tiled ? kTileInvocations : 64;
   dispatch.invocations = static_cast<std::uint64_t>(count) * (tiled ? kTileInvocations : 1);
-  dispatch.push = {u32(count),          out.element_offset(), a.element_offset(),
-                   b.element_offset(),  c.element_offset(),   u32(layout.m),
-                   u32(layout.n),       u32(layout.k),        u32(layout.a_row),
-                   u32(layout.a_k),     u32(layout.b_k),      u32(layout.b_column),
-                   u32(layout.c_row),   u32(layout.c_column), float_word(layout.alpha),
+  dispatch.push = {u32(count),
+                   out.element_offset(),
+                   a.element_offset(),
+                   b.element_offset(),
+                   c.element_offset(),
+                   u32(layout.m),
+                   u32(layout.n),
+                   u32(layout.k),
+                   u32(layout.a_row),
+                   u32(layout.a_k),
+                   u32(layout.b_k),
+                   u32(layout.b_column),
+                   u32(layout.c_row),
+                   u32(layout.c_column),
+                   float_word(layout.alpha),
                    float_word(has_c ? layout.beta : 0.0f),
                    static_cast<std::uint32_t>(layout.batch.shape.size())};
   const std::size_t dims_at = dispatch.push.size();
@@ -85,7 +96,8 @@ void compile_gemm(NodeContext& context) {
   layout.beta = static_cast<float>(attributes.get_float("beta", 1.0));
   const bool has_c = context.has_input(2);
   if (has_c) {
-    const std::vector<std::int64_t> c = broadcast_strides(context.input(2).shape, {layout.m, layout.n});
+    const std::vector<std::int64_t> c =
+        broadcast_strides(context.input(2).shape, {layout.m, layout.n});
     layout.c_row = c[0];
     layout.c_column = c[1];
   }

@@ -79,7 +79,8 @@ DeviceBuffer::DeviceBuffer(const VulkanDevice& device, VkDeviceSize bytes, Place
 void write_buffer(VulkanDevice& device, VkCommandPool pool, VkFence fence, DeviceBuffer& target,
                   std::span<const std::uint8_t> bytes) {
   check(bytes.size() <= target.size(), "vulkan: write of " + std::to_string(bytes.size()) +
-                                           " bytes into a buffer of " + std::to_string(target.size()));
+                                           " bytes into a buffer of " +
+                                           std::to_string(target.size()));
   if (bytes.empty()) return;
   if (target.mapped() != nullptr) {
     std::memcpy(target.mapped(), bytes.data(), bytes.size());
@@ -94,7 +95,8 @@ void write_buffer(VulkanDevice& device, VkCommandPool pool, VkFence fence, Devic
   allocate.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
   allocate.commandBufferCount = 1;
   VkCommandBuffer commands = VK_NULL_HANDLE;
-  check_vk(vkAllocateCommandBuffers(device.get(), &allocate, &commands), "vkAllocateCommandBuffers");
+  check_vk(vkAllocateCommandBuffers(device.get(), &allocate, &commands),
+           "vkAllocateCommandBuffers");
   VkCommandBufferBeginInfo begin{};
   begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;

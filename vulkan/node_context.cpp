@@ -94,7 +94,7 @@ Slot NodeContext::add_constant(const std::vector<std::uint32_t>& words) {
 
 void NodeContext::dispatch(Dispatch dispatch) {
   if (dispatch.push.size() * 4 > kPushConstantBytes) error("push constants exceed 128 bytes");
-  if (dispatch.invocations == 0) return;   // an empty tensor: nothing to compute
+  if (dispatch.invocations == 0) return;  // an empty tensor: nothing to compute
   if (dispatch.shader.empty()) dispatch.shader = shader_;
   dispatches_.push_back(std::move(dispatch));
 }

@@ -1,12 +1,12 @@
 #pragma once
 // What an op's host code sees while it turns one node into dispatches: the node, its types and
 // constants, where its tensors live on the device, and where its dispatches go.
+#include <vulkan/vulkan.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <vulkan/vulkan.h>
 
 #include "core/plan.h"
 
@@ -23,7 +23,9 @@ struct Slot {
   std::int64_t bytes = 0;
   std::int64_t bind_offset = 0;
 
-  std::uint32_t element_offset() const { return static_cast<std::uint32_t>((byte_offset - bind_offset) / 4); }
+  std::uint32_t element_offset() const {
+    return static_cast<std::uint32_t>((byte_offset - bind_offset) / 4);
+  }
   std::int64_t end() const { return byte_offset + bytes; }
 };
 
@@ -31,13 +33,13 @@ struct Slot {
 // with NodeContext::part); the other bindings are read. Barriers are derived from the bound
 // ranges, so a dispatch must bind everything it touches.
 struct Dispatch {
-  std::string shader;                      // family: "eltwise" -> shaders/eltwise.comp;
-                                           // empty = the op's own (OpImplementation::shader)
-  std::vector<std::int32_t> variant;       // specialization constants 1.. (0 = workgroup size)
+  std::string shader;                 // family: "eltwise" -> shaders/eltwise.comp;
+                                      // empty = the op's own (OpImplementation::shader)
+  std::vector<std::int32_t> variant;  // specialization constants 1.. (0 = workgroup size)
   std::vector<Slot> bindings;
-  std::vector<std::uint32_t> push;         // at most kPushConstantBytes / 4 words
-  std::uint64_t invocations = 0;           // 1-D grid, rounded up to whole workgroups
-  std::uint32_t workgroup_size = 64;       // specialization constant 0
+  std::vector<std::uint32_t> push;    // at most kPushConstantBytes / 4 words
+  std::uint64_t invocations = 0;      // 1-D grid, rounded up to whole workgroups
+  std::uint32_t workgroup_size = 64;  // specialization constant 0
 };
 
 // Float bits as a push-constant word.
@@ -46,7 +48,7 @@ std::uint32_t float_word(float value);
 // Words laid out by the compile step into the constants buffer.
 struct ConstantPool {
   std::vector<std::uint32_t> words;
-  std::map<ValueId, Slot> uploaded;        // graph constants already placed, by value
+  std::map<ValueId, Slot> uploaded;  // graph constants already placed, by value
 };
 
 // Handed to OpImplementation::compile for one node.
@@ -90,7 +92,7 @@ class NodeContext {
 };
 
 // Shape helpers shared by the families.
-inline constexpr std::size_t kMaxRank = 6;   // the shaders' dims/strides arrays hold this many
+inline constexpr std::size_t kMaxRank = 6;  // the shaders' dims/strides arrays hold this many
 std::uint32_t checked_u32(const NodeContext& context, std::int64_t value, const char* what);
 
 }  // namespace tandem::vulkan

@@ -8,7 +8,7 @@ namespace {
 
 constexpr int kBatchNormalization = 0;
 constexpr int kLayerNormalization = 1;
-constexpr std::size_t kHeaderWords = 12;   // the push words before dims[]
+constexpr std::size_t kHeaderWords = 12;  // the push words before dims[]
 
 std::vector<std::uint32_t> header(NodeContext& context, std::int64_t count,
                                   const std::vector<Slot>& slots, std::int64_t channels,
@@ -16,7 +16,8 @@ std::vector<std::uint32_t> header(NodeContext& context, std::int64_t count,
   auto u32 = [&](std::int64_t value) { return checked_u32(context, value, "size"); };
   const float epsilon = static_cast<float>(context.attributes().get_float("epsilon", 1e-5));
   std::vector<std::uint32_t> push = {u32(count)};
-  for (const Slot& slot : slots) push.push_back(slot.element_offset());   // out, x, scale, bias, mean, var
+  for (const Slot& slot : slots)
+    push.push_back(slot.element_offset());  // out, x, scale, bias, mean, var
   push.insert(push.end(), {u32(channels), u32(plane), float_word(epsilon), has_bias ? 1u : 0u, 0u});
   push.resize(kHeaderWords + 3 * kMaxRank, 0);
   return push;
@@ -45,7 +46,8 @@ void compile_layer_normalization(NodeContext& context) {
   std::vector<Shape> operands{context.input(1).shape};
   operands.push_back(has_bias ? context.input(2).shape : Shape{});
   const BroadcastLayout layout = broadcast_layout(x, operands);
-  if (layout.shape.size() > kMaxRank) context.unsupported("Scale/B broadcast over more than 6 dims");
+  if (layout.shape.size() > kMaxRank)
+    context.unsupported("Scale/B broadcast over more than 6 dims");
   const Slot out = context.output_slot();
   const Slot in = context.input_slot(0);
   const Slot scale = context.input_slot(1);
@@ -60,8 +62,10 @@ void compile_layer_normalization(NodeContext& context) {
   dispatch.push[kHeaderWords - 1] = static_cast<std::uint32_t>(layout.shape.size());
   for (std::size_t d = 0; d < layout.shape.size(); ++d) {
     dispatch.push[kHeaderWords + d] = checked_u32(context, layout.shape[d], "size");
-    dispatch.push[kHeaderWords + kMaxRank + d] = checked_u32(context, layout.strides[0][d], "stride");
-    dispatch.push[kHeaderWords + 2 * kMaxRank + d] = checked_u32(context, layout.strides[1][d], "stride");
+    dispatch.push[kHeaderWords + kMaxRank + d] =
+        checked_u32(context, layout.strides[0][d], "stride");
+    dispatch.push[kHeaderWords + 2 * kMaxRank + d] =
+        checked_u32(context, layout.strides[1][d], "stride");
   }
   context.dispatch(std::move(dispatch));
 }

@@ -14,9 +14,9 @@
 namespace tandem::vulkan {
 
 struct OpImplementation {
-  std::string shader;                                    // "conv" -> shaders/conv.comp
-  std::function<void(NodeContext&)> compile;             // throws Unsupported for what it lacks
-  std::vector<std::string> fused_activations;            // see kFusedActivation
+  std::string shader;                          // "conv" -> shaders/conv.comp
+  std::function<void(NodeContext&)> compile;   // throws Unsupported for what it lacks
+  std::vector<std::string> fused_activations;  // see kFusedActivation
 };
 
 class OpTable {

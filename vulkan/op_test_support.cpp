@@ -7,6 +7,12 @@
 #include "core/reference_backend.h"
 #include "vulkan/validation.h"
 
+// Sanitizer builds: lavapipe and the validation layer keep allocations for the life of the
+// process (never freed at exit); LeakSanitizer reads these suppressions from this hook.
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:libvulkan_lvp.so\nleak:libVkLayer_khronos_validation.so\n";
+}
+
 namespace tandem::vulkan::testing {
 
 void VulkanTest::SetUpTestSuite() {
@@ -84,8 +90,9 @@ void expect_matches_reference(const std::string& op_type, const Attributes& attr
         << mismatch.max_abs_reference << ")";
     if (reference[o].numel() > 0) {
       EXPECT_GT(mismatch.max_abs_reference, 0.0)
-          << op_type << ": reference output is all zeros; the test would not notice a shader "
-                        "that writes nothing";
+          << op_type
+          << ": reference output is all zeros; the test would not notice a shader "
+             "that writes nothing";
     }
   }
 }

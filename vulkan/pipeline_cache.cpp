@@ -1,5 +1,8 @@
 #include "vulkan/pipeline_cache.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -48,8 +51,8 @@ CacheFileHeader pipeline_cache_header(const PhysicalDevice& device) {
       {"device_name", p.deviceName},
       {"vendor_id", hex32(p.vendorID)},
       {"device_id", hex32(p.deviceID)},
-      {"driver_version", hex32(p.driverVersion) + " (" +
-                             driver_version_string(p.vendorID, p.driverVersion) + ")"},
+      {"driver_version",
+       hex32(p.driverVersion) + " (" + driver_version_string(p.vendorID, p.driverVersion) + ")"},
       {"driver_id", std::to_string(device.driver_id)},
       {"driver_name_info_hash", hex64(fnv1a64(driver_text.data(), driver_text.size()))},
       {"pipeline_cache_uuid", uuid_to_string(p.pipelineCacheUUID)},
@@ -66,7 +69,7 @@ std::string check_pipeline_cache_blob(std::span<const std::uint8_t> blob,
   if (blob.size() < sizeof header) {
     return "driver data of " + std::to_string(blob.size()) + " bytes is shorter than its header";
   }
-  std::memcpy(&header, blob.data(), sizeof header);   // little-endian, as the host that wrote it
+  std::memcpy(&header, blob.data(), sizeof header);  // little-endian, as the host that wrote it
   const VkPhysicalDeviceProperties& p = device.properties;
   if (header.headerSize < sizeof header || header.headerSize > blob.size()) {
     return "driver data header size " + std::to_string(header.headerSize) + " is invalid";
@@ -112,20 +115,16 @@ PipelineCache::PipelineCache(const VulkanDevice& device, const CacheConfig& conf
 
 void PipelineCache::load_shipped(const std::string& shipped_path) {
   const CacheLoadResult shipped = read_cache_file(shipped_path, header_);
-  std::string why = shipped.outcome == CacheLoadOutcome::Loaded ? "" : shipped.reason;
+  std::string why =
+      shipped.outcome == CacheLoadOutcome::Loaded ? "it holds no pipeline cache" : shipped.reason;
   for (const CacheEntry& entry : shipped.entries) {
     if (entry.key != kPipelineCacheEntry) continue;
-    why = check_pipeline_cache_blob(entry.payload, device_.physical());
-    if (!why.empty()) break;
-    PipelineCacheHandle from_file = create_from(entry.payload, why);
-    if (!from_file) break;
-    const VkPipelineCache source = from_file.get();
-    check_vk(vkMergePipelineCaches(device_.get(), cache_.get(), 1, &source), "vkMergePipelineCaches");
-    shipped_loaded_ = true;
+    bool driver_rejected = false;
+    why = merge_blob(entry.payload, driver_rejected);
+    shipped_loaded_ = why.empty();
   }
   if (!shipped_loaded_) {
-    log_info("vulkan: shipped pipeline cache " + shipped_path + " not used: " +
-             (why.empty() ? "it holds no pipeline cache" : why));
+    log_info("vulkan: shipped pipeline cache " + shipped_path + " not used: " + why);
   }
 }
 
@@ -149,15 +148,18 @@ void PipelineCache::load_own_file() {
       set_status(CacheStatus::Invalidated, loaded.reason);
       return;
     case CacheLoadOutcome::Corrupt:
-    case CacheLoadOutcome::Untrusted: problem = loaded.reason; break;
-    case CacheLoadOutcome::Loaded: problem = "no '" + std::string(kPipelineCacheEntry) + "' entry"; break;
+    case CacheLoadOutcome::Untrusted:
+      problem = loaded.reason;
+      break;
+    case CacheLoadOutcome::Loaded:
+      problem = "no '" + std::string(kPipelineCacheEntry) + "' entry";
+      break;
   }
   for (const CacheEntry& entry : loaded.entries) {
     if (entry.key != kPipelineCacheEntry) continue;
-    problem = check_pipeline_cache_blob(entry.payload, device_.physical());
-    if (!problem.empty()) break;
-    PipelineCacheHandle from_file = create_from(entry.payload, problem);
-    if (!from_file) {
+    bool driver_rejected = false;
+    problem = merge_blob(entry.payload, driver_rejected);
+    if (driver_rejected) {
       log_warn("vulkan: the driver rejected pipeline cache " + path + " (" + problem + "); " +
                (writable ? "deleting it" : "leaving it as it is (read-only)") +
                " and compiling pipelines");
@@ -165,10 +167,10 @@ void PipelineCache::load_own_file() {
       set_status(CacheStatus::Recovered, "the driver rejected the cache: " + problem);
       return;
     }
-    const VkPipelineCache source = from_file.get();
-    check_vk(vkMergePipelineCaches(device_.get(), cache_.get(), 1, &source), "vkMergePipelineCaches");
+    if (!problem.empty()) break;
     loaded_ = entry.payload;
-    set_status(CacheStatus::Hit, "loaded " + std::to_string(loaded_.size()) + " bytes of driver data");
+    set_status(CacheStatus::Hit,
+               "loaded " + std::to_string(loaded_.size()) + " bytes of driver data");
     return;
   }
   log_warn("vulkan: pipeline cache " + path + " is unusable (" + problem + "); " +
@@ -200,16 +202,15 @@ PipelineCacheHandle PipelineCache::create_from(std::span<const std::uint8_t> blo
   return PipelineCacheHandle(device_.get(), handle);
 }
 
-void PipelineCache::merge_in(std::span<const std::uint8_t> blob) {
-  if (!check_pipeline_cache_blob(blob, device_.physical()).empty()) return;
-  std::string why;
+std::string PipelineCache::merge_blob(std::span<const std::uint8_t> blob, bool& driver_rejected) {
+  std::string why = check_pipeline_cache_blob(blob, device_.physical());
+  if (!why.empty()) return why;
   PipelineCacheHandle other = create_from(blob, why);
-  if (!other) {
-    log_debug("vulkan: not merging the pipeline cache on disk: " + why);
-    return;
-  }
+  driver_rejected = !other;
+  if (!other) return why;
   const VkPipelineCache source = other.get();
   check_vk(vkMergePipelineCaches(device_.get(), cache_.get(), 1, &source), "vkMergePipelineCaches");
+  return "";
 }
 
 std::vector<std::uint8_t> PipelineCache::driver_data() const {
@@ -228,13 +229,22 @@ std::vector<std::uint8_t> PipelineCache::driver_data() const {
 void PipelineCache::save() {
   if (config_.mode != CacheMode::ReadWrite || report_.path.empty()) return;
   std::vector<std::uint8_t> data = driver_data();
-  if (report_.status == CacheStatus::Hit && data == loaded_) return;
+  if (report_.status == CacheStatus::Hit && data == loaded_) {
+    // Nothing new to write; the file's time still says it is in use, since eviction of
+    // other devices' files goes oldest first.
+    ::utimensat(AT_FDCWD, report_.path.c_str(), nullptr, 0);
+    return;
+  }
   CacheWriteOptions options;
   options.max_bytes = config_.max_mb << 20;
   // Another process may have written pipelines since we loaded: fold its blob into ours.
-  options.merge = [this](const std::vector<CacheEntry>& on_disk, const std::vector<CacheEntry>& ours) {
+  options.merge = [this](const std::vector<CacheEntry>& on_disk,
+                         const std::vector<CacheEntry>& ours) {
     for (const CacheEntry& entry : on_disk) {
-      if (entry.key == kPipelineCacheEntry) merge_in(entry.payload);
+      if (entry.key != kPipelineCacheEntry) continue;
+      bool driver_rejected = false;
+      const std::string why = merge_blob(entry.payload, driver_rejected);
+      if (!why.empty()) log_debug("vulkan: not merging the pipeline cache on disk: " + why);
     }
     std::vector<CacheEntry> merged = ours;
     for (CacheEntry& entry : merged) {
@@ -242,7 +252,8 @@ void PipelineCache::save() {
     }
     return merged;
   };
-  const CacheEntry entry{kPipelineCacheEntry, std::move(data), static_cast<std::int64_t>(std::time(nullptr))};
+  const CacheEntry entry{kPipelineCacheEntry, std::move(data),
+                         static_cast<std::int64_t>(std::time(nullptr))};
   try {
     update_cache_file(report_.path, header_, {entry}, options);
   } catch (const Error& e) {

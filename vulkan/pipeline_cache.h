@@ -64,7 +64,9 @@ class PipelineCache {
   void load_own_file();
   // A driver cache from a checked blob; empty handle (and `why` set) if the driver refuses it.
   PipelineCacheHandle create_from(std::span<const std::uint8_t> blob, std::string& why) const;
-  void merge_in(std::span<const std::uint8_t> blob);
+  // Checks `blob` against the live device and merges it into ours: "" when merged, else why
+  // not, with `driver_rejected` set when our checks passed but vkCreatePipelineCache failed.
+  std::string merge_blob(std::span<const std::uint8_t> blob, bool& driver_rejected);
   std::vector<std::uint8_t> driver_data() const;
   void set_status(CacheStatus status, const std::string& reason);
 
@@ -72,7 +74,7 @@ class PipelineCache {
   CacheConfig config_;
   CacheFileHeader header_;
   PipelineCacheHandle cache_;
-  std::vector<std::uint8_t> loaded_;   // the blob our file held, to skip rewriting it unchanged
+  std::vector<std::uint8_t> loaded_;  // the blob our file held, to skip rewriting it unchanged
   bool shipped_loaded_ = false;
   CacheReport report_;
 };

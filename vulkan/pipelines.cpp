@@ -5,8 +5,7 @@
 
 namespace tandem::vulkan {
 
-ComputePipelines::ComputePipelines(const VulkanDevice& device, VkPipelineCache cache)
-    : device_(device), cache_(cache) {}
+ComputePipelines::ComputePipelines(const VulkanDevice& device) : device_(device) {}
 
 ComputePipelines::Family& ComputePipelines::family(const std::string& name,
                                                    std::uint32_t binding_count) {
@@ -61,7 +60,8 @@ ComputePipelines::Family& ComputePipelines::family(const std::string& name,
 }
 
 const ComputePipeline& ComputePipelines::get(const std::string& name, std::uint32_t binding_count,
-                                             const std::vector<std::int32_t>& constants) {
+                                             const std::vector<std::int32_t>& constants,
+                                             VkPipelineCache cache) {
   Family& owner = family(name, binding_count);
   auto key = std::make_pair(name, constants);
   auto found = pipelines_.find(key);
@@ -85,7 +85,7 @@ const ComputePipeline& ComputePipelines::get(const std::string& name, std::uint3
   create.stage.pSpecializationInfo = &specialization;
   create.layout = owner.layout.get();
   VkPipeline handle = VK_NULL_HANDLE;
-  check_vk(vkCreateComputePipelines(device_.get(), cache_, 1, &create, nullptr, &handle),
+  check_vk(vkCreateComputePipelines(device_.get(), cache, 1, &create, nullptr, &handle),
            "vkCreateComputePipelines (" + name + ")");
   ComputePipeline view{handle, owner.layout.get(), owner.set_layout.get()};
   auto& stored = pipelines_[key];

@@ -26,12 +26,13 @@ struct ComputePipeline {
 
 class ComputePipelines {
  public:
-  ComputePipelines(const VulkanDevice& device, VkPipelineCache cache);
+  explicit ComputePipelines(const VulkanDevice& device);
 
   // The pipeline for `family` with `binding_count` storage buffers and specialization
-  // constants 0..n-1 set to `constants` (constant 0 is the workgroup size); created on first use.
+  // constants 0..n-1 set to `constants` (constant 0 is the workgroup size); created on first
+  // use, through `cache`.
   const ComputePipeline& get(const std::string& family, std::uint32_t binding_count,
-                             const std::vector<std::int32_t>& constants);
+                             const std::vector<std::int32_t>& constants, VkPipelineCache cache);
   std::size_t pipeline_count() const { return pipelines_.size(); }
 
  private:
@@ -44,10 +45,9 @@ class ComputePipelines {
   Family& family(const std::string& name, std::uint32_t binding_count);
 
   const VulkanDevice& device_;
-  VkPipelineCache cache_;
   std::map<std::string, Family> families_;
-  std::map<std::pair<std::string, std::vector<std::int32_t>>,
-           std::pair<Pipeline, ComputePipeline>> pipelines_;
+  std::map<std::pair<std::string, std::vector<std::int32_t>>, std::pair<Pipeline, ComputePipeline>>
+      pipelines_;
 };
 
 }  // namespace tandem::vulkan

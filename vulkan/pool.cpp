@@ -31,17 +31,30 @@ void record_pool(NodeContext& context, int kind, bool count_include_pad, const P
   const Slot in = context.input_slot(0);
   const std::int64_t count = shape_numel(context.output().shape);
   auto u32 = [&](std::int64_t value) { return checked_u32(context, value, "size"); };
-  auto i32 = [](std::int64_t value) { return static_cast<std::uint32_t>(static_cast<std::int32_t>(value)); };
+  auto i32 = [](std::int64_t value) {
+    return static_cast<std::uint32_t>(static_cast<std::int32_t>(value));
+  };
   Dispatch dispatch;
   dispatch.variant = {kind, count_include_pad ? 1 : 0};
   dispatch.bindings = {out, in};
   dispatch.invocations = static_cast<std::uint64_t>(count);
-  dispatch.push = {u32(count),           out.element_offset(),   in.element_offset(),
-                   u32(pool.h.input),    u32(pool.w.input),      u32(pool.h.output),
-                   u32(pool.w.output),   u32(pool.h.kernel),     u32(pool.w.kernel),
-                   i32(pool.h.stride),   i32(pool.w.stride),     i32(pool.h.pad_begin),
-                   i32(pool.w.pad_begin), i32(pool.h.pad_end),   i32(pool.w.pad_end),
-                   i32(pool.h.dilation), i32(pool.w.dilation)};
+  dispatch.push = {u32(count),
+                   out.element_offset(),
+                   in.element_offset(),
+                   u32(pool.h.input),
+                   u32(pool.w.input),
+                   u32(pool.h.output),
+                   u32(pool.w.output),
+                   u32(pool.h.kernel),
+                   u32(pool.w.kernel),
+                   i32(pool.h.stride),
+                   i32(pool.w.stride),
+                   i32(pool.h.pad_begin),
+                   i32(pool.w.pad_begin),
+                   i32(pool.h.pad_end),
+                   i32(pool.w.pad_end),
+                   i32(pool.h.dilation),
+                   i32(pool.w.dilation)};
   context.dispatch(std::move(dispatch));
 }
 

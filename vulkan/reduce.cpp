@@ -22,7 +22,8 @@ std::vector<bool> reduced_dims(NodeContext& context, std::size_t rank) {
   }
   std::vector<bool> reduced(rank, false);
   for (std::int64_t axis : axes) {
-    reduced[static_cast<std::size_t>(normalize_axis(context.node(), axis, static_cast<std::int64_t>(rank)))] = true;
+    reduced[static_cast<std::size_t>(
+        normalize_axis(context.node(), axis, static_cast<std::int64_t>(rank)))] = true;
   }
   return reduced;
 }
@@ -51,7 +52,10 @@ void compile_reduce(NodeContext& context, bool mean) {
   dispatch.variant = {mean ? 1 : 0};
   dispatch.bindings = {out, in};
   dispatch.invocations = static_cast<std::uint64_t>(count);
-  dispatch.push = {u32(count), u32(shape_numel(reduced_shape)), out.element_offset(), in.element_offset(),
+  dispatch.push = {u32(count),
+                   u32(shape_numel(reduced_shape)),
+                   out.element_offset(),
+                   in.element_offset(),
                    static_cast<std::uint32_t>(kept.shape.size()),
                    static_cast<std::uint32_t>(walked.shape.size())};
   const std::size_t at = dispatch.push.size();

@@ -11,17 +11,18 @@ namespace {
 
 struct ResizeSettings {
   bool linear = false;
-  std::string coordinates;   // half_pixel, asymmetric, align_corners, pytorch_half_pixel
-  std::string nearest;       // round_prefer_floor, round_prefer_ceil, floor, ceil
+  std::string coordinates;  // half_pixel, asymmetric, align_corners, pytorch_half_pixel
+  std::string nearest;      // round_prefer_floor, round_prefer_ceil, floor, ceil
 };
 
 // ONNX's x_original for output position x; `length` is input * scale before flooring.
 double source_coordinate(const std::string& mode, double x, double scale, std::int64_t in,
                          double length) {
   if (mode == "asymmetric") return x / scale;
-  if (mode == "align_corners") return length == 1 ? 0.0 : x * static_cast<double>(in - 1) / (length - 1);
+  if (mode == "align_corners")
+    return length == 1 ? 0.0 : x * static_cast<double>(in - 1) / (length - 1);
   if (mode == "pytorch_half_pixel") return length > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
-  return (x + 0.5) / scale - 0.5;   // half_pixel
+  return (x + 0.5) / scale - 0.5;  // half_pixel
 }
 
 // Only exact halves are rounded by preference; other fractions go to the nearer neighbour.
@@ -31,7 +32,7 @@ double nearest_coordinate(const std::string& mode, double x) {
   if (mode == "floor") return below;
   if (mode == "ceil") return std::ceil(x);
   if (mode == "round_prefer_ceil") return fraction < 0.5 ? below : below + 1;
-  return fraction <= 0.5 ? below : below + 1;   // round_prefer_floor
+  return fraction <= 0.5 ? below : below + 1;  // round_prefer_floor
 }
 
 // Positions outside the input read its edge.
@@ -51,7 +52,8 @@ std::vector<std::uint32_t> axis_samples(const ResizeSettings& settings, std::int
     std::int64_t hi = o;
     float weight = 0.0f;
     if (!identity) {
-      const double x = source_coordinate(settings.coordinates, static_cast<double>(o), scale, in, length);
+      const double x =
+          source_coordinate(settings.coordinates, static_cast<double>(o), scale, in, length);
       if (!settings.linear) {
         lo = hi = clamp_position(nearest_coordinate(settings.nearest, x), in);
       } else {
@@ -61,21 +63,24 @@ std::vector<std::uint32_t> axis_samples(const ResizeSettings& settings, std::int
         weight = lo == hi ? 0.0f : static_cast<float>(x - below);
       }
     }
-    words.insert(words.end(), {static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi), float_word(weight)});
+    words.insert(words.end(), {static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi),
+                               float_word(weight)});
   }
   return words;
 }
 
 void compile_resize(NodeContext& context) {
   const Attributes& attributes = context.attributes();
-  const ResizeSettings settings{attributes.get_string("mode", "nearest") == "linear",
-                                attributes.get_string("coordinate_transformation_mode", "half_pixel"),
-                                attributes.get_string("nearest_mode", "round_prefer_floor")};
+  const ResizeSettings settings{
+      attributes.get_string("mode", "nearest") == "linear",
+      attributes.get_string("coordinate_transformation_mode", "half_pixel"),
+      attributes.get_string("nearest_mode", "round_prefer_floor")};
   const Shape& in = context.input(0).shape;
   const Shape& out = context.output().shape;
   const Tensor* scales = context.constant(2);
   const bool from_scales = scales != nullptr && scales->numel() > 0;
-  if (!from_scales && context.constant(3) == nullptr) context.unsupported("sizes must be a constant");
+  if (!from_scales && context.constant(3) == nullptr)
+    context.unsupported("sizes must be a constant");
   std::vector<double> scale(in.size());
   std::vector<double> length(in.size());
   for (std::size_t d = 0; d < in.size(); ++d) {
@@ -106,9 +111,14 @@ void compile_resize(NodeContext& context) {
   Dispatch dispatch;
   dispatch.bindings = {out_slot, x, samples};
   dispatch.invocations = static_cast<std::uint64_t>(count);
-  dispatch.push = {u32(count),         out_slot.element_offset(), x.element_offset(),
-                   samples.element_offset(), samples.element_offset() + columns_start,
-                   u32(in_h),          u32(in[rank - 1]),         u32(out_h),
+  dispatch.push = {u32(count),
+                   out_slot.element_offset(),
+                   x.element_offset(),
+                   samples.element_offset(),
+                   samples.element_offset() + columns_start,
+                   u32(in_h),
+                   u32(in[rank - 1]),
+                   u32(out_h),
                    u32(out[rank - 1])};
   context.dispatch(std::move(dispatch));
 }

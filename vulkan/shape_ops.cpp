@@ -19,10 +19,10 @@ struct Movement {
   std::vector<std::int64_t> dst_strides;
   std::int64_t src_base = 0;
   std::int64_t dst_base = 0;
-  std::vector<std::vector<std::int64_t>> tables;   // per dim; empty = the coordinate itself
+  std::vector<std::vector<std::int64_t>> tables;  // per dim; empty = the coordinate itself
   float value = 0.0f;
-  std::size_t source = 0;                          // which input is read
-  bool partial_write = false;                      // writes only part of the output (Concat)
+  std::size_t source = 0;      // which input is read
+  bool partial_write = false;  // writes only part of the output (Concat)
 };
 
 std::uint32_t word(std::int64_t value) {
@@ -36,10 +36,12 @@ void record_movement(NodeContext& context, Movement m) {
     m.src_strides = merged.strides[0];
     m.dst_strides = merged.strides[1];
   }
-  if (m.dims.size() > kMaxRank) context.unsupported("moving data over more than 6 non-mergeable dims");
+  if (m.dims.size() > kMaxRank)
+    context.unsupported("moving data over more than 6 non-mergeable dims");
   m.tables.resize(m.dims.size());
   std::int64_t last_written = m.dst_base;
-  for (std::size_t d = 0; d < m.dims.size(); ++d) last_written += (m.dims[d] - 1) * m.dst_strides[d];
+  for (std::size_t d = 0; d < m.dims.size(); ++d)
+    last_written += (m.dims[d] - 1) * m.dst_strides[d];
   // A partial write binds only the span it covers (destination strides are positive there),
   // so independent parts need no barrier between them.
   const Slot whole = context.output_slot();
@@ -87,12 +89,14 @@ void compile_copy(NodeContext& context) {
 void compile_transpose(NodeContext& context) {
   const Shape& in = context.input(0).shape;
   std::vector<std::int64_t> reversed(in.size());
-  for (std::size_t d = 0; d < in.size(); ++d) reversed[d] = static_cast<std::int64_t>(in.size() - 1 - d);
+  for (std::size_t d = 0; d < in.size(); ++d)
+    reversed[d] = static_cast<std::int64_t>(in.size() - 1 - d);
   const std::vector<std::int64_t> perm = context.attributes().get_ints("perm", reversed);
   const std::vector<std::int64_t> in_strides = strides_of(in);
   Movement m;
   m.dims = context.output().shape;
-  for (std::int64_t axis : perm) m.src_strides.push_back(in_strides[static_cast<std::size_t>(axis)]);
+  for (std::int64_t axis : perm)
+    m.src_strides.push_back(in_strides[static_cast<std::size_t>(axis)]);
   m.dst_strides = strides_of(m.dims);
   record_movement(context, m);
 }
@@ -101,7 +105,8 @@ void compile_transpose(NodeContext& context) {
 // from the end, then clamp ([0, dim] forward, [-1, dim - 1] backward).
 std::int64_t slice_start(std::int64_t dim, std::int64_t start, std::int64_t step) {
   if (start < 0) start += dim;
-  return step > 0 ? std::clamp<std::int64_t>(start, 0, dim) : std::clamp<std::int64_t>(start, 0, dim - 1);
+  return step > 0 ? std::clamp<std::int64_t>(start, 0, dim)
+                  : std::clamp<std::int64_t>(start, 0, dim - 1);
 }
 
 std::vector<std::int64_t> constant_ints(NodeContext& context, std::size_t i, const char* what) {
@@ -124,7 +129,8 @@ void compile_slice(NodeContext& context) {
   m.src_strides = in_strides;
   m.dst_strides = strides_of(m.dims);
   for (std::size_t i = 0; i < starts.size(); ++i) {
-    const auto d = static_cast<std::size_t>(normalize_axis(context.node(), axes[i], static_cast<std::int64_t>(in.size())));
+    const auto d = static_cast<std::size_t>(
+        normalize_axis(context.node(), axes[i], static_cast<std::int64_t>(in.size())));
     if (in[d] == 0 || m.dims[d] == 0) continue;
     m.src_base += slice_start(in[d], starts[i], steps[i]) * in_strides[d];
     // A window of one element never steps (and a step like INT64_MIN would overflow).
@@ -155,8 +161,9 @@ void compile_concat(NodeContext& context) {
 // data viewed as [outer, axis, inner]; the output as [outer, indices, inner].
 void compile_gather(NodeContext& context) {
   const Shape& data = context.input(0).shape;
-  const auto axis = static_cast<std::size_t>(normalize_axis(
-      context.node(), context.attributes().get_int("axis", 0), static_cast<std::int64_t>(data.size())));
+  const auto axis = static_cast<std::size_t>(
+      normalize_axis(context.node(), context.attributes().get_int("axis", 0),
+                     static_cast<std::int64_t>(data.size())));
   std::vector<std::int64_t> indices = constant_ints(context, 1, "indices");
   for (std::int64_t& index : indices) {
     if (index < -data[axis] || index >= data[axis]) {
@@ -165,8 +172,10 @@ void compile_gather(NodeContext& context) {
     }
     if (index < 0) index += data[axis];
   }
-  const std::int64_t outer = shape_numel(Shape(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(axis)));
-  const std::int64_t inner = shape_numel(Shape(data.begin() + static_cast<std::ptrdiff_t>(axis) + 1, data.end()));
+  const std::int64_t outer =
+      shape_numel(Shape(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(axis)));
+  const std::int64_t inner =
+      shape_numel(Shape(data.begin() + static_cast<std::ptrdiff_t>(axis) + 1, data.end()));
   const auto count = static_cast<std::int64_t>(indices.size());
   Movement m;
   m.dims = {outer, count, inner};
@@ -202,15 +211,18 @@ void compile_pad(NodeContext& context) {
   }
   for (std::size_t d = 0; d < in.size(); ++d) {
     std::vector<std::int64_t> table;
-    for (std::int64_t o = 0; o < m.dims[d]; ++o) table.push_back(pad_source(o - pads[d], in[d], mode));
+    for (std::int64_t o = 0; o < m.dims[d]; ++o)
+      table.push_back(pad_source(o - pads[d], in[d], mode));
     m.tables.push_back(std::move(table));
   }
   record_movement(context, m);
 }
 
-const OpTableRegistration copy_registration({"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"},
+const OpTableRegistration copy_registration({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
+                                             "Identity"},
                                             {"shape_ops", compile_copy, {}});
-const OpTableRegistration transpose_registration({"Transpose"}, {"shape_ops", compile_transpose, {}});
+const OpTableRegistration transpose_registration({"Transpose"},
+                                                 {"shape_ops", compile_transpose, {}});
 const OpTableRegistration slice_registration({"Slice"}, {"shape_ops", compile_slice, {}});
 const OpTableRegistration concat_registration({"Concat"}, {"shape_ops", compile_concat, {}});
 const OpTableRegistration gather_registration({"Gather"}, {"shape_ops", compile_gather, {}});

@@ -20,8 +20,7 @@ std::vector<std::string>& recorded_messages() {
 
 VKAPI_ATTR VkBool32 VKAPI_CALL on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                           VkDebugUtilsMessageTypeFlagsEXT,
-                                          const VkDebugUtilsMessengerCallbackDataEXT* data,
-                                          void*) {
+                                          const VkDebugUtilsMessengerCallbackDataEXT* data, void*) {
   const std::string text = std::string("vulkan validation: ") +
                            (data->pMessageIdName != nullptr ? data->pMessageIdName : "") + ": " +
                            (data->pMessage != nullptr ? data->pMessage : "");
@@ -32,7 +31,7 @@ VKAPI_ATTR VkBool32 VKAPI_CALL on_message(VkDebugUtilsMessageSeverityFlagBitsEXT
   log_warn(text);
   std::lock_guard<std::mutex> lock(record_mutex());
   recorded_messages().push_back(text);
-  return VK_FALSE;   // never abort the call: the test decides what a message means
+  return VK_FALSE;  // never abort the call: the test decides what a message means
 }
 
 std::string validation_setting() {

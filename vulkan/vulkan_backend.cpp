@@ -71,20 +71,29 @@ class VulkanBackend : public Backend {
                                       activation) != op->fused_activations.end();
   }
 
+  // Compiles may run on several threads at once; each executable has its own pools.
   std::unique_ptr<Executable> compile(const Plan& plan, const DeviceInfo& device,
                                       const CompileOptions& options) override {
-    std::shared_ptr<VulkanDevice>& shared = devices_[device.index];
-    if (!shared || shared->physical().info.name != device.name) shared = shared_devices().device(device);
-    return std::make_unique<VulkanExecutable>(shared, plan, options);
+    return std::make_unique<VulkanExecutable>(logical_device(device), plan, options);
   }
 
  private:
-  // Held for the backend's life, so compiling many plans does not re-create the instance.
+  // The instance and devices are held for the backend's life, so compiling many plans does
+  // not re-create them.
   std::shared_ptr<VulkanInstance> instance() {
+    std::lock_guard<std::mutex> lock(mutex_);
     if (!instance_) instance_ = shared_devices().instance();
     return instance_;
   }
 
+  std::shared_ptr<VulkanDevice> logical_device(const DeviceInfo& device) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::shared_ptr<VulkanDevice>& held = devices_[device.index];
+    if (!held || held->physical().info.name != device.name) held = shared_devices().device(device);
+    return held;
+  }
+
+  std::mutex mutex_;
   std::shared_ptr<VulkanInstance> instance_;
   std::map<int, std::shared_ptr<VulkanDevice>> devices_;
 };

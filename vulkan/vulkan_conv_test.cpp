@@ -28,9 +28,11 @@ struct ConvCase {
 };
 
 void expect_conv(const char* op, const ConvCase& c, std::mt19937& rng) {
-  std::vector<NodeInput> inputs{runtime(random_tensor(rng, c.x)), constant(random_tensor(rng, c.w))};
+  std::vector<NodeInput> inputs{runtime(random_tensor(rng, c.x)),
+                                constant(random_tensor(rng, c.w))};
   if (c.bias) {
-    const std::int64_t out_channels = std::string(op) == "Conv" ? c.w[0] : c.w[1] * c.attributes.get_int("group", 1);
+    const std::int64_t out_channels =
+        std::string(op) == "Conv" ? c.w[0] : c.w[1] * c.attributes.get_int("group", 1);
     inputs.push_back(constant(random_tensor(rng, {out_channels})));
   }
   SCOPED_TRACE(std::string(op) + " x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
@@ -41,7 +43,10 @@ TEST_F(ConvTest, TwoDimensional) {
   std::mt19937 rng(21);
   const std::vector<ConvCase> cases = {
       {{1, 3, 7, 7}, {4, 3, 3, 3}, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}})},
-      {{2, 5, 13, 11}, {6, 5, 3, 1}, attrs({{"dilations", Ints{2, 1}}, {"pads", Ints{1, 0, 2, 1}}}), false},
+      {{2, 5, 13, 11},
+       {6, 5, 3, 1},
+       attrs({{"dilations", Ints{2, 1}}, {"pads", Ints{1, 0, 2, 1}}}),
+       false},
       {{1, 31, 5, 5}, {17, 31, 1, 1}, {}},
       {{1, 2, 1, 1}, {3, 2, 1, 1}, {}},
       {{1, 3, 9, 8}, {5, 3, 4, 3}, attrs({{"strides", Ints{3, 2}}, {"dilations", Ints{1, 2}}})},
@@ -53,7 +58,8 @@ TEST_F(ConvTest, GroupsAndDepthwise) {
   std::mt19937 rng(22);
   const std::vector<ConvCase> cases = {
       {{1, 6, 9, 9}, {6, 2, 3, 3}, attrs({{"group", std::int64_t{3}}, {"pads", Ints{1, 1, 1, 1}}})},
-      {{1, 13, 10, 10}, {13, 1, 3, 3},
+      {{1, 13, 10, 10},
+       {13, 1, 3, 3},
        attrs({{"group", std::int64_t{13}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}})},
       {{2, 4, 7, 7}, {8, 1, 5, 5}, attrs({{"group", std::int64_t{4}}, {"pads", Ints{2, 2, 2, 2}}})},
   };
@@ -63,8 +69,12 @@ TEST_F(ConvTest, GroupsAndDepthwise) {
 TEST_F(ConvTest, AutoPadAndOneDimensional) {
   std::mt19937 rng(23);
   const std::vector<ConvCase> cases = {
-      {{1, 3, 7, 7}, {2, 3, 3, 3}, attrs({{"auto_pad", std::string("SAME_UPPER")}, {"strides", Ints{2, 2}}})},
-      {{1, 3, 8, 8}, {2, 3, 4, 4}, attrs({{"auto_pad", std::string("SAME_LOWER")}, {"strides", Ints{3, 3}}})},
+      {{1, 3, 7, 7},
+       {2, 3, 3, 3},
+       attrs({{"auto_pad", std::string("SAME_UPPER")}, {"strides", Ints{2, 2}}})},
+      {{1, 3, 8, 8},
+       {2, 3, 4, 4},
+       attrs({{"auto_pad", std::string("SAME_LOWER")}, {"strides", Ints{3, 3}}})},
       {{1, 3, 7, 6}, {2, 3, 3, 3}, attrs({{"auto_pad", std::string("VALID")}})},
       {{2, 3, 31}, {5, 3, 4}, attrs({{"strides", Ints{3}}, {"pads", Ints{2, 1}}})},
   };
@@ -113,7 +123,9 @@ TEST_F(ConvTest, FusionPassUsesTheShaderActivation) {
 
   Backend& backend = test_backend();
   PlanOptions options;
-  options.fuses = [&](const std::string& op, const std::string& act) { return backend.fuses_activation(op, act); };
+  options.fuses = [&](const std::string& op, const std::string& act) {
+    return backend.fuses_activation(op, act);
+  };
   const Plan fused = make_plan(graph, {inputs[0].info()}, options);
   ASSERT_EQ(fused.graph.nodes().size(), 1u);
   EXPECT_EQ(fused.graph.nodes()[0].attributes.get_string(kFusedActivation), "Relu");
@@ -129,9 +141,14 @@ TEST_F(ConvTest, FusionPassUsesTheShaderActivation) {
 TEST_F(ConvTest, ConvTranspose) {
   std::mt19937 rng(26);
   const std::vector<ConvCase> cases = {
-      {{1, 4, 5, 5}, {4, 3, 3, 3},
-       attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}, {"output_padding", Ints{1, 1}}})},
-      {{1, 4, 6, 7}, {4, 2, 3, 2}, attrs({{"group", std::int64_t{2}}, {"dilations", Ints{2, 1}}}), false},
+      {{1, 4, 5, 5},
+       {4, 3, 3, 3},
+       attrs(
+           {{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}, {"output_padding", Ints{1, 1}}})},
+      {{1, 4, 6, 7},
+       {4, 2, 3, 2},
+       attrs({{"group", std::int64_t{2}}, {"dilations", Ints{2, 1}}}),
+       false},
       {{2, 3, 13}, {3, 5, 4}, attrs({{"strides", Ints{3}}})},
       {{1, 2, 3, 3}, {2, 3, 3, 3}, attrs({{"strides", Ints{2, 2}}, {"output_shape", Ints{8, 8}}})},
   };
@@ -140,8 +157,10 @@ TEST_F(ConvTest, ConvTranspose) {
 
 TEST_F(ConvTest, ThreeDimensionalIsUnsupported) {
   std::mt19937 rng(27);
-  const op_test::SingleNodeGraph single = op_test::make_single_node_graph(
-      "Conv", {}, {runtime(random_tensor(rng, {1, 2, 3, 3, 3})), constant(random_tensor(rng, {2, 2, 2, 2, 2}))});
+  const op_test::SingleNodeGraph single =
+      op_test::make_single_node_graph("Conv", {},
+                                      {runtime(random_tensor(rng, {1, 2, 3, 3, 3})),
+                                       constant(random_tensor(rng, {2, 2, 2, 2, 2}))});
   const Plan plan = make_plan(single.graph, single.runtime_infos(), {});
   CompileOptions compile;
   compile.cache.mode = CacheMode::Off;
@@ -149,7 +168,8 @@ TEST_F(ConvTest, ThreeDimensionalIsUnsupported) {
     test_backend().compile(plan, test_device(), compile);
     FAIL() << "3-D Conv compiled";
   } catch (const Unsupported& e) {
-    EXPECT_NE(std::string(e.what()).find("node 'under_test' (Conv)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("node 'under_test' (Conv)"), std::string::npos)
+        << e.what();
   }
 }
 

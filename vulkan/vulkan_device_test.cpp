@@ -1,5 +1,6 @@
 // Device enumeration and identity, the validation messenger, and the pieces of command
 // recording that decide where barriers go.
+#include <algorithm>
 #include <random>
 
 #include "vulkan/broadcast_layout.h"
@@ -28,7 +29,8 @@ TEST_F(DeviceTest, ListsDevicesWithTheirIdentity) {
     EXPECT_EQ(device.backend, "vulkan");
     EXPECT_EQ(device.index, static_cast<int>(i));
     EXPECT_FALSE(device.name.empty());
-    EXPECT_TRUE(device.type == "gpu" || device.type == "cpu" || device.type == "other") << device.type;
+    EXPECT_TRUE(device.type == "gpu" || device.type == "cpu" || device.type == "other")
+        << device.type;
     for (const char* key : {"vendor_id", "device_id", "driver_version", "driver_id", "api_version",
                             "pipeline_cache_uuid", "device_uuid"}) {
       EXPECT_FALSE(identity_value(device, key).empty()) << key;
@@ -37,9 +39,17 @@ TEST_F(DeviceTest, ListsDevicesWithTheirIdentity) {
   }
 }
 
+// One registration: a second one (the old placeholder) would shadow or be shadowed.
+TEST(BackendRegistrationTest, VulkanIsRegisteredOnce) {
+  const std::vector<std::string> names = BackendRegistry::instance().names();
+  EXPECT_EQ(std::count(names.begin(), names.end(), "vulkan"), 1);
+  EXPECT_EQ(BackendRegistry::instance().create("vulkan")->name(), "vulkan");
+}
+
 TEST_F(DeviceTest, LavapipeIsACpuDeviceWithDriverProperties) {
   const DeviceInfo& device = test_device();
-  if (device.name.find("llvmpipe") == std::string::npos) GTEST_SKIP() << "not lavapipe: " << device.name;
+  if (device.name.find("llvmpipe") == std::string::npos)
+    GTEST_SKIP() << "not lavapipe: " << device.name;
   EXPECT_EQ(device.type, "cpu");
   EXPECT_EQ(device.vendor, "Mesa");
   EXPECT_EQ(identity_value(device, "driver_name"), "llvmpipe");
@@ -57,9 +67,10 @@ TEST_F(DeviceTest, UnknownDeviceIsAnError) {
 // The messenger really records what the layers say: a buffer with no usage flags is invalid
 // (VUID-VkBufferCreateInfo-usage-requiredbitmask).
 TEST_F(DeviceTest, ValidationMessagesAreRecorded) {
-  test_device();   // the instance exists, with validation on
+  test_device();  // the instance exists, with validation on
   std::shared_ptr<VulkanInstance> instance = VulkanInstance::create();
-  if (!instance->validation_enabled()) GTEST_SKIP() << "VK_LAYER_KHRONOS_validation is not installed";
+  if (!instance->validation_enabled())
+    GTEST_SKIP() << "VK_LAYER_KHRONOS_validation is not installed";
   VulkanDevice device(instance, instance->devices().front());
   take_validation_messages();
   VkBufferCreateInfo create{};
@@ -78,10 +89,10 @@ TEST_F(DeviceTest, ValidationMessagesAreRecorded) {
 TEST(HazardTrackerTest, BarriersOnlyBetweenDependentDispatches) {
   HazardTracker tracker;
   tracker.add({{0, 100}}, {100, 200});
-  EXPECT_TRUE(tracker.conflicts({{150, 160}}, {300, 400}));    // read after write
-  EXPECT_TRUE(tracker.conflicts({}, {50, 60}));                // write after read
-  EXPECT_TRUE(tracker.conflicts({}, {199, 210}));              // write after write
-  EXPECT_FALSE(tracker.conflicts({{0, 100}}, {200, 300}));     // independent: reads shared input
+  EXPECT_TRUE(tracker.conflicts({{150, 160}}, {300, 400}));  // read after write
+  EXPECT_TRUE(tracker.conflicts({}, {50, 60}));              // write after read
+  EXPECT_TRUE(tracker.conflicts({}, {199, 210}));            // write after write
+  EXPECT_FALSE(tracker.conflicts({{0, 100}}, {200, 300}));   // independent: reads shared input
   tracker.clear();
   EXPECT_FALSE(tracker.conflicts({{150, 160}}, {50, 60}));
 }

@@ -19,7 +19,7 @@ TEST_F(EltwiseTest, UnaryOpsMatchReference) {
     for (const Shape& shape : {Shape{1}, Shape{13}, Shape{65}, Shape{2, 31, 3}}) {
       SCOPED_TRACE(std::string(op) + " " + shape_to_string(shape));
       Tensor x = random_tensor(rng, shape, -4.0f, 4.0f);
-      x.data<float>()[0] = 1.5f;   // so Relu of a single element is not all zeros
+      x.data<float>()[0] = 1.5f;  // so Relu of a single element is not all zeros
       expect_matches_reference(op, {}, {runtime(x)}, kUnaryTolerance);
     }
   }
@@ -47,25 +47,28 @@ TEST_F(EltwiseTest, ParameterisedActivations) {
 // One float32 rounding per add/sub/mul/div: 1e-6 relative covers it.
 TEST_F(EltwiseTest, BinaryOpsBroadcast) {
   std::mt19937 rng(14);
-  const std::vector<std::pair<Shape, Shape>> shapes = {
-      {{13}, {13}}, {{2, 3, 5}, {5}}, {{2, 1, 5}, {1, 3, 1}}, {{1}, {4, 31}},
-      {{2, 3, 4, 5, 6}, {3, 1, 5, 1}}, {{65, 1}, {1, 67}}};
+  const std::vector<std::pair<Shape, Shape>> shapes = {{{13}, {13}},
+                                                       {{2, 3, 5}, {5}},
+                                                       {{2, 1, 5}, {1, 3, 1}},
+                                                       {{1}, {4, 31}},
+                                                       {{2, 3, 4, 5, 6}, {3, 1, 5, 1}},
+                                                       {{65, 1}, {1, 67}}};
   for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
     for (const auto& [a, b] : shapes) {
       SCOPED_TRACE(std::string(op) + " " + shape_to_string(a) + " " + shape_to_string(b));
-      expect_matches_reference(op, {},
-                               {runtime(random_tensor(rng, a, 0.5f, 2.0f)),
-                                runtime(random_tensor(rng, b, 0.5f, 2.0f))},
-                               1e-6);
+      expect_matches_reference(
+          op, {},
+          {runtime(random_tensor(rng, a, 0.5f, 2.0f)), runtime(random_tensor(rng, b, 0.5f, 2.0f))},
+          1e-6);
     }
   }
 }
 
 TEST_F(EltwiseTest, BinaryWithConstantOperand) {
   std::mt19937 rng(15);
-  expect_matches_reference("Mul", {},
-                           {runtime(random_tensor(rng, {2, 7, 3})), constant(random_tensor(rng, {7, 1}))},
-                           1e-6);
+  expect_matches_reference(
+      "Mul", {}, {runtime(random_tensor(rng, {2, 7, 3})), constant(random_tensor(rng, {7, 1}))},
+      1e-6);
 }
 
 // Pow: exact repeated multiplication for small integer exponents, exp2/log2 otherwise
@@ -77,8 +80,8 @@ TEST_F(EltwiseTest, PowIntegerAndFractionalExponents) {
                             runtime(random_tensor(rng, {13}, -2.5f, 2.5f))},
                            1e-5);
   const Tensor exponents = Tensor::from<float>(DType::F32, {4}, {2.0f, 3.0f, -1.0f, 0.0f});
-  expect_matches_reference("Pow", {},
-                           {runtime(random_tensor(rng, {3, 4}, -2.0f, 2.0f)), constant(exponents)}, 1e-6);
+  expect_matches_reference(
+      "Pow", {}, {runtime(random_tensor(rng, {3, 4}, -2.0f, 2.0f)), constant(exponents)}, 1e-6);
 }
 
 }  // namespace

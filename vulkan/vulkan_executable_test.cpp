@@ -3,6 +3,7 @@
 // inputs, outputs that are graph inputs or constants, and bad inputs.
 #include <cstdlib>
 #include <random>
+#include <thread>
 
 #include "core/planner.h"
 #include "core/reference_backend.h"
@@ -83,8 +84,35 @@ TEST_P(ExecutableTest, BadInputsAreErrors) {
             static_cast<double>(static_cast<float>(wide.data<double>()[5])));
 }
 
+// Compiles and runs from several threads at once share one device and its queue.
+TEST_P(ExecutableTest, ThreadsCompileAndRunAtOnce) {
+  std::mt19937 rng(103);
+  const Plan plan = make_plan(make_graph(rng), {{DType::F32, {2, 13}}}, {});
+  std::vector<std::vector<Tensor>> inputs;
+  for (int t = 0; t < 4; ++t) inputs.push_back({random_tensor(rng, {2, 13})});
+  std::vector<std::vector<Tensor>> outputs(inputs.size());
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < inputs.size(); ++t) {
+    threads.emplace_back([&, t] {
+      CompileOptions options;
+      options.cache.mode = CacheMode::Off;
+      std::unique_ptr<Executable> executable = test_backend().compile(plan, test_device(), options);
+      for (int replay = 0; replay < 3; ++replay) outputs[t] = executable->run(inputs[t]);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (std::size_t t = 0; t < inputs.size(); ++t) {
+    const std::vector<Tensor> reference = run_reference(plan, inputs[t]);
+    ASSERT_EQ(outputs[t].size(), reference.size());
+    const Mismatch mismatch = compare(outputs[t][0], reference[0]);
+    EXPECT_LE(mismatch.max_abs_error, 1e-6 * (1 + mismatch.max_abs_reference)) << "thread " << t;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(MemoryPaths, ExecutableTest, ::testing::Values(false, true),
-                         [](const auto& param_info) { return param_info.param ? "Staging" : "Mapped"; });
+                         [](const auto& param_info) {
+                           return param_info.param ? "Staging" : "Mapped";
+                         });
 
 }  // namespace
 }  // namespace tandem::vulkan::testing

@@ -29,7 +29,9 @@ void expect_model_matches(const std::string& file, const Shape& input_shape, int
   const Graph graph = import_onnx_file(source_dir() + "/examples/" + file);
   Backend& backend = test_backend();
   PlanOptions fused;
-  fused.fuses = [&](const std::string& op, const std::string& act) { return backend.fuses_activation(op, act); };
+  fused.fuses = [&](const std::string& op, const std::string& act) {
+    return backend.fuses_activation(op, act);
+  };
   const std::vector<TensorInfo> infos{{DType::F32, input_shape}};
   const Plan device_plan = make_plan(graph, infos, fused);
   const Plan reference_plan = make_plan(graph, infos, {});
@@ -53,9 +55,13 @@ void expect_model_matches(const std::string& file, const Shape& input_shape, int
   }
 }
 
-TEST_F(ModelsTest, MobileNetTiny) { expect_model_matches("mobilenet_tiny.onnx", {2, 3, 32, 32}, 2); }
+TEST_F(ModelsTest, MobileNetTiny) {
+  expect_model_matches("mobilenet_tiny.onnx", {2, 3, 32, 32}, 2);
+}
 
-TEST_F(ModelsTest, TransformerBlock) { expect_model_matches("transformer_block.onnx", {1, 16, 64}, 2); }
+TEST_F(ModelsTest, TransformerBlock) {
+  expect_model_matches("transformer_block.onnx", {1, 16, 64}, 2);
+}
 
 }  // namespace
 }  // namespace tandem::vulkan::testing

@@ -17,11 +17,12 @@ TEST_F(NormalizationTest, BatchNormalization) {
   std::mt19937 rng(51);
   for (const Shape& shape : {Shape{2, 13, 5, 7}, Shape{1, 3, 31}, Shape{4, 6}}) {
     const Shape channels{shape[1]};
-    expect_matches_reference("BatchNormalization", attrs({{"epsilon", 1e-3}}),
-                             {runtime(random_tensor(rng, shape)), constant(random_tensor(rng, channels)),
-                              constant(random_tensor(rng, channels)), constant(random_tensor(rng, channels)),
-                              constant(random_tensor(rng, channels, 0.5f, 2.0f))},
-                             kTolerance);
+    expect_matches_reference(
+        "BatchNormalization", attrs({{"epsilon", 1e-3}}),
+        {runtime(random_tensor(rng, shape)), constant(random_tensor(rng, channels)),
+         constant(random_tensor(rng, channels)), constant(random_tensor(rng, channels)),
+         constant(random_tensor(rng, channels, 0.5f, 2.0f))},
+        kTolerance);
   }
 }
 
@@ -34,9 +35,8 @@ TEST_F(NormalizationTest, LayerNormalization) {
     bool bias;
   };
   const std::vector<Case> cases = {
-      {{1, 16, 64}, -1, {64}, true},   {{2, 3, 13}, 1, {3, 13}, true},
-      {{5, 257}, -1, {257}, false},    {{2, 3, 4, 5}, 2, {1, 5}, true},
-      {{7, 1}, -1, {1}, true},
+      {{1, 16, 64}, -1, {64}, true},   {{2, 3, 13}, 1, {3, 13}, true}, {{5, 257}, -1, {257}, false},
+      {{2, 3, 4, 5}, 2, {1, 5}, true}, {{7, 1}, -1, {1}, true},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(shape_to_string(c.x));
@@ -54,8 +54,8 @@ TEST_F(NormalizationTest, Softmax) {
       {{2, 13}, -1}, {{3, 5, 7}, 1}, {{4, 65}, 0}, {{1, 4, 16, 16}, -1}, {{5}, 0}, {{2, 1, 3}, 1}};
   for (const auto& [shape, axis] : cases) {
     SCOPED_TRACE(shape_to_string(shape));
-    expect_matches_reference("Softmax", attrs({{"axis", axis}}), {runtime(random_tensor(rng, shape, -8.0f, 8.0f))},
-                             kTolerance);
+    expect_matches_reference("Softmax", attrs({{"axis", axis}}),
+                             {runtime(random_tensor(rng, shape, -8.0f, 8.0f))}, kTolerance);
   }
 }
 

@@ -161,9 +161,9 @@ TEST_F(PipelineCacheTest, HeaderNamesThisDeviceAndDriver) {
   const CacheLoadResult parsed = parse_file(cold_run());
   std::vector<std::string> names;
   for (const auto& [name, value] : parsed.header.identity) names.push_back(name);
-  for (const char* field : {"vendor_id", "device_id", "driver_version", "driver_id",
-                            "driver_name_info_hash", "pipeline_cache_uuid", "pointer_bits",
-                            "spirv_hash"}) {
+  for (const char* field :
+       {"vendor_id", "device_id", "driver_version", "driver_id", "driver_name_info_hash",
+        "pipeline_cache_uuid", "pointer_bits", "spirv_hash"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), field), names.end()) << field;
   }
   EXPECT_EQ(parsed.header.engine_version, TANDEM_VERSION);
@@ -217,7 +217,7 @@ TEST_F(PipelineCacheTest, BlobHeaderForAnotherDriverIsRecovered) {
   const std::string path = cold_run();
   CacheLoadResult parsed = parse_file(path);
   ASSERT_EQ(parsed.outcome, CacheLoadOutcome::Loaded);
-  parsed.entries[0].payload[16] ^= 0xff;   // first byte of pipelineCacheUUID
+  parsed.entries[0].payload[16] ^= 0xff;  // first byte of pipelineCacheUUID
   write_bytes(path, serialize_cache(parsed.header, parsed.entries));
   expect_rebuilt(CacheStatus::Recovered, "pipelineCacheUUID");
 }
@@ -244,6 +244,13 @@ TEST_F(PipelineCacheTest, DirectoryInPlaceOfTheFileIsRecovered) {
   expect_rebuilt(CacheStatus::Recovered, "not a regular file");
 }
 
+// A file others could have written is not handed to the driver, however valid it looks.
+TEST_F(PipelineCacheTest, FileWritableByOthersIsRecovered) {
+  const std::string path = cold_run();
+  ASSERT_EQ(::chmod(path.c_str(), 0666), 0);
+  expect_rebuilt(CacheStatus::Recovered, "writable by group or others");
+}
+
 TEST_F(PipelineCacheTest, ReadOnlyModeNeverWrites) {
   const CompiledRun first = run_model(cache_in(dir_.path(), CacheMode::ReadOnly));
   EXPECT_EQ(first.report.status, CacheStatus::Miss) << first.report.reason;
@@ -262,7 +269,7 @@ TEST_F(PipelineCacheTest, ReadOnlyModeNeverWrites) {
   const CompiledRun recovered = run_model(cache_in(dir_.path(), CacheMode::ReadOnly));
   EXPECT_EQ(recovered.report.status, CacheStatus::Recovered) << recovered.report.reason;
   EXPECT_TRUE(same_bits(recovered.outputs[0], cold_.outputs[0]));
-  EXPECT_EQ(read_bytes(path), damaged);   // left as it was
+  EXPECT_EQ(read_bytes(path), damaged);  // left as it was
   EXPECT_FALSE(std::filesystem::exists(path + ".corrupt"));
 }
 
@@ -282,7 +289,17 @@ TEST_F(PipelineCacheTest, ShippedCacheIsLoadedFirst) {
   const CompiledRun run = run_model(cache);
   EXPECT_EQ(run.report.status, CacheStatus::Hit) << run.report.reason;
   EXPECT_NE(run.report.reason.find("shipped"), std::string::npos) << run.report.reason;
-  expect_valid_file(run.report.path);   // the user's own file is written too
+  expect_valid_file(run.report.path);  // the user's own file is written too
+}
+
+// A cache that cannot be read or written (its directory is a regular file) costs warnings,
+// never the compile.
+TEST_F(PipelineCacheTest, UnusableDirectoryStillCompiles) {
+  const std::string file = dir_ / "not_a_directory";
+  write_bytes(file, {1, 2, 3});
+  const CompiledRun run = run_model(cache_in(file + "/cache"));
+  EXPECT_NE(run.report.status, CacheStatus::Hit) << run.report.reason;
+  EXPECT_EQ(read_bytes(file), (std::vector<std::uint8_t>{1, 2, 3}));
 }
 
 // The child half of TwoProcessesWriteAtOnce, which runs it (disabled otherwise).

@@ -19,10 +19,15 @@ const std::vector<Attributes>& window_cases() {
       attrs({{"kernel_shape", Ints{3, 3}}}),
       attrs({{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}}),
       attrs({{"kernel_shape", Ints{2, 3}}, {"strides", Ints{2, 1}}, {"pads", Ints{0, 1, 1, 2}}}),
-      attrs({{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"ceil_mode", std::int64_t{1}}}),
+      attrs(
+          {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"ceil_mode", std::int64_t{1}}}),
       attrs({{"kernel_shape", Ints{2, 2}}, {"dilations", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}}),
-      attrs({{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"auto_pad", std::string("SAME_UPPER")}}),
-      attrs({{"kernel_shape", Ints{4, 4}}, {"strides", Ints{3, 3}}, {"auto_pad", std::string("SAME_LOWER")}}),
+      attrs({{"kernel_shape", Ints{3, 3}},
+             {"strides", Ints{2, 2}},
+             {"auto_pad", std::string("SAME_UPPER")}}),
+      attrs({{"kernel_shape", Ints{4, 4}},
+             {"strides", Ints{3, 3}},
+             {"auto_pad", std::string("SAME_LOWER")}}),
   };
   return cases;
 }
@@ -30,7 +35,8 @@ const std::vector<Attributes>& window_cases() {
 TEST_F(PoolTest, MaxPool) {
   std::mt19937 rng(41);
   for (const Attributes& attributes : window_cases()) {
-    expect_matches_reference("MaxPool", attributes, {runtime(random_tensor(rng, {2, 3, 13, 11}))}, 0.0);
+    expect_matches_reference("MaxPool", attributes, {runtime(random_tensor(rng, {2, 3, 13, 11}))},
+                             0.0);
   }
   expect_matches_reference("MaxPool", attrs({{"kernel_shape", Ints{3}}, {"strides", Ints{2}}}),
                            {runtime(random_tensor(rng, {1, 5, 31}))}, 0.0);
@@ -40,10 +46,10 @@ TEST_F(PoolTest, AveragePool) {
   std::mt19937 rng(42);
   for (std::int64_t include_pad : {0, 1}) {
     for (Attributes attributes : window_cases()) {
-      if (attributes.has("dilations")) continue;   // AveragePool gains dilations only in opset 19
+      if (attributes.has("dilations")) continue;  // AveragePool gains dilations only in opset 19
       attributes.set("count_include_pad", include_pad);
-      expect_matches_reference("AveragePool", attributes, {runtime(random_tensor(rng, {1, 4, 9, 10}))},
-                               kTolerance);
+      expect_matches_reference("AveragePool", attributes,
+                               {runtime(random_tensor(rng, {1, 4, 9, 10}))}, kTolerance);
     }
   }
   expect_matches_reference("AveragePool", attrs({{"kernel_shape", Ints{4}}, {"pads", Ints{1, 2}}}),
@@ -52,9 +58,10 @@ TEST_F(PoolTest, AveragePool) {
 
 TEST_F(PoolTest, GlobalAveragePool) {
   std::mt19937 rng(43);
-  for (const Shape& shape : {Shape{1, 13, 7, 7}, Shape{2, 3, 56, 56}, Shape{3, 5, 17}, Shape{1, 1, 1, 1}}) {
-    expect_matches_reference("GlobalAveragePool", {}, {runtime(random_tensor(rng, shape, 0.1f, 1.0f))},
-                             kTolerance);
+  for (const Shape& shape :
+       {Shape{1, 13, 7, 7}, Shape{2, 3, 56, 56}, Shape{3, 5, 17}, Shape{1, 1, 1, 1}}) {
+    expect_matches_reference("GlobalAveragePool", {},
+                             {runtime(random_tensor(rng, shape, 0.1f, 1.0f))}, kTolerance);
   }
 }
 

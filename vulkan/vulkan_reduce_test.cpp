@@ -25,7 +25,8 @@ TEST_F(ReduceTest, ReduceMeanAxesAttribute) {
     for (std::int64_t keepdims : {0, 1}) {
       Attributes attributes = attrs({{"keepdims", keepdims}});
       if (!axis_list.empty()) attributes.set("axes", axis_list);
-      expect_matches_reference("ReduceMean", attributes, {runtime(random_tensor(rng, {3, 13, 5, 7}, 0.1f, 1.0f))},
+      expect_matches_reference("ReduceMean", attributes,
+                               {runtime(random_tensor(rng, {3, 13, 5, 7}, 0.1f, 1.0f))},
                                kTolerance);
     }
   }
@@ -34,11 +35,13 @@ TEST_F(ReduceTest, ReduceMeanAxesAttribute) {
 TEST_F(ReduceTest, ReduceSumAxesInput) {
   std::mt19937 rng(62);
   for (const Ints& axis_list : {Ints{0}, Ints{1, 2}, Ints{-3, -1}}) {
-    expect_matches_reference("ReduceSum", attrs({{"keepdims", std::int64_t{0}}}),
-                             {runtime(random_tensor(rng, {3, 13, 31}, 0.1f, 1.0f)), constant(axes(axis_list))},
-                             kTolerance);
+    expect_matches_reference(
+        "ReduceSum", attrs({{"keepdims", std::int64_t{0}}}),
+        {runtime(random_tensor(rng, {3, 13, 31}, 0.1f, 1.0f)), constant(axes(axis_list))},
+        kTolerance);
   }
-  expect_matches_reference("ReduceSum", {}, {runtime(random_tensor(rng, {2, 3, 4}, 0.1f, 1.0f))}, kTolerance);
+  expect_matches_reference("ReduceSum", {}, {runtime(random_tensor(rng, {2, 3, 4}, 0.1f, 1.0f))},
+                           kTolerance);
   expect_matches_reference("ReduceSum", attrs({{"noop_with_empty_axes", std::int64_t{1}}}),
                            {runtime(random_tensor(rng, {2, 3}, 0.1f, 1.0f))}, kTolerance);
 }

@@ -23,16 +23,20 @@ Tensor sizes(const std::vector<std::int64_t>& values) {
 TEST_F(ResizeTest, NearestModes) {
   std::mt19937 rng(81);
   const Tensor x = random_tensor(rng, {1, 3, 5, 7});
-  for (const char* coordinates : {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"}) {
+  for (const char* coordinates :
+       {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"}) {
     for (const char* nearest : {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}) {
       SCOPED_TRACE(std::string(coordinates) + " " + nearest);
-      const Attributes attributes = attrs({{"mode", std::string("nearest")},
-                                           {"coordinate_transformation_mode", std::string(coordinates)},
-                                           {"nearest_mode", std::string(nearest)}});
+      const Attributes attributes =
+          attrs({{"mode", std::string("nearest")},
+                 {"coordinate_transformation_mode", std::string(coordinates)},
+                 {"nearest_mode", std::string(nearest)}});
       expect_matches_reference("Resize", attributes,
-                               {runtime(x), omitted(), constant(floats({1.0f, 1.0f, 2.0f, 1.5f}))}, 0.0);
+                               {runtime(x), omitted(), constant(floats({1.0f, 1.0f, 2.0f, 1.5f}))},
+                               0.0);
       expect_matches_reference("Resize", attributes,
-                               {runtime(x), omitted(), omitted(), constant(sizes({1, 3, 3, 4}))}, 0.0);
+                               {runtime(x), omitted(), omitted(), constant(sizes({1, 3, 3, 4}))},
+                               0.0);
     }
   }
 }
@@ -40,21 +44,27 @@ TEST_F(ResizeTest, NearestModes) {
 TEST_F(ResizeTest, LinearModes) {
   std::mt19937 rng(82);
   const Tensor x = random_tensor(rng, {2, 2, 7, 6});
-  for (const char* coordinates : {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"}) {
+  for (const char* coordinates :
+       {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"}) {
     SCOPED_TRACE(coordinates);
     const Attributes attributes =
-        attrs({{"mode", std::string("linear")}, {"coordinate_transformation_mode", std::string(coordinates)}});
+        attrs({{"mode", std::string("linear")},
+               {"coordinate_transformation_mode", std::string(coordinates)}});
     expect_matches_reference("Resize", attributes,
-                             {runtime(x), omitted(), constant(floats({1.0f, 1.0f, 2.0f, 3.0f}))}, kTolerance);
+                             {runtime(x), omitted(), constant(floats({1.0f, 1.0f, 2.0f, 3.0f}))},
+                             kTolerance);
     expect_matches_reference("Resize", attributes,
-                             {runtime(x), omitted(), omitted(), constant(sizes({2, 2, 4, 13}))}, kTolerance);
+                             {runtime(x), omitted(), omitted(), constant(sizes({2, 2, 4, 13}))},
+                             kTolerance);
   }
 }
 
 TEST_F(ResizeTest, OnlyTheLastTwoAxes) {
   std::mt19937 rng(83);
-  const op_test::SingleNodeGraph single = op_test::make_single_node_graph(
-      "Resize", {}, {runtime(random_tensor(rng, {1, 2, 3, 3})), omitted(), constant(floats({1.0f, 2.0f, 1.0f, 1.0f}))});
+  const op_test::SingleNodeGraph single =
+      op_test::make_single_node_graph("Resize", {},
+                                      {runtime(random_tensor(rng, {1, 2, 3, 3})), omitted(),
+                                       constant(floats({1.0f, 2.0f, 1.0f, 1.0f}))});
   PlanOptions options;
   const Plan plan = make_plan(single.graph, single.runtime_infos(), options);
   CompileOptions compile;

@@ -38,14 +38,15 @@ TEST_F(ShapeOpsTest, Transpose) {
 TEST_F(ShapeOpsTest, Slice) {
   std::mt19937 rng(73);
   const Tensor x = random_tensor(rng, {5, 13, 7});
-  expect_matches_reference("Slice", {}, {runtime(x), constant(ints({1, 2})), constant(ints({4, 11}))}, 0.0);
   expect_matches_reference("Slice", {},
-                           {runtime(x), constant(ints({-1, 12})), constant(ints({-100, 0})), constant(ints({0, 1})),
-                            constant(ints({-2, -3}))},
+                           {runtime(x), constant(ints({1, 2})), constant(ints({4, 11}))}, 0.0);
+  expect_matches_reference("Slice", {},
+                           {runtime(x), constant(ints({-1, 12})), constant(ints({-100, 0})),
+                            constant(ints({0, 1})), constant(ints({-2, -3}))},
                            0.0);
   expect_matches_reference("Slice", {},
-                           {runtime(x), constant(ints({2})), constant(ints({INT64_MAX})), constant(ints({-1})),
-                            constant(ints({3}))},
+                           {runtime(x), constant(ints({2})), constant(ints({INT64_MAX})),
+                            constant(ints({-1})), constant(ints({3}))},
                            0.0);
 }
 
@@ -69,11 +70,13 @@ TEST_F(ShapeOpsTest, Gather) {
   std::mt19937 rng(75);
   const Tensor data = random_tensor(rng, {5, 13, 3});
   expect_matches_reference("Gather", {}, {runtime(data), constant(ints({4, 0, -1, 2}))}, 0.0);
-  expect_matches_reference("Gather", attrs({{"axis", std::int64_t{1}}}),
-                           {runtime(data), constant(Tensor::from<std::int64_t>(DType::I64, {2, 2}, {12, -13, 0, 7}))},
-                           0.0);
-  expect_matches_reference("Gather", attrs({{"axis", std::int64_t{-1}}}),
-                           {runtime(data), constant(Tensor::from<std::int64_t>(DType::I64, {}, {1}))}, 0.0);
+  expect_matches_reference(
+      "Gather", attrs({{"axis", std::int64_t{1}}}),
+      {runtime(data), constant(Tensor::from<std::int64_t>(DType::I64, {2, 2}, {12, -13, 0, 7}))},
+      0.0);
+  expect_matches_reference(
+      "Gather", attrs({{"axis", std::int64_t{-1}}}),
+      {runtime(data), constant(Tensor::from<std::int64_t>(DType::I64, {}, {1}))}, 0.0);
   expect_matches_reference("Gather", {}, {constant(data), constant(ints({3, 3}))}, 0.0);
 }
 
@@ -98,12 +101,14 @@ TEST_F(ShapeOpsTest, Pad) {
   std::mt19937 rng(76);
   const Tensor x = random_tensor(rng, {2, 3, 5, 4});
   const Tensor value = Tensor::from<float>(DType::F32, {}, {0.75f});
-  expect_matches_reference("Pad", {}, {runtime(x), constant(ints({0, 1, 2, 0, 1, 0, 1, 3})), constant(value)}, 0.0);
+  expect_matches_reference(
+      "Pad", {}, {runtime(x), constant(ints({0, 1, 2, 0, 1, 0, 1, 3})), constant(value)}, 0.0);
   for (const char* mode : {"reflect", "edge"}) {
     expect_matches_reference("Pad", attrs({{"mode", std::string(mode)}}),
                              {runtime(x), constant(ints({0, 0, 3, 1, 0, 0, 2, 5}))}, 0.0);
   }
-  expect_matches_reference("Pad", {}, {runtime(x), constant(ints({0, 0, -1, 1, 0, 0, -2, 2}))}, 0.0);
+  expect_matches_reference("Pad", {}, {runtime(x), constant(ints({0, 0, -1, 1, 0, 0, -2, 2}))},
+                           0.0);
 }
 
 }  // namespace

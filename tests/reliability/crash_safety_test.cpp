@@ -102,10 +102,7 @@ class CrashSafety : public ::testing::TestWithParam<std::string> {
 
   ChildOptions writer_options(const std::string& outputs) const {
     ChildOptions options = tandem_options(run_args(model_, GetParam(), outputs), cache_.path());
-    // pocl's own kernel cache makes compiling from source take 0.2 s instead of 4: the
-    // subject here is tandem's cache file, not the driver's compiler.
-    options.environment.emplace_back("POCL_KERNEL_CACHE", "1");
-    options.environment.emplace_back("POCL_CACHE_DIR", pocl_cache_.path());
+    use_pocl_kernel_cache(options, pocl_cache_.path());
     return options;
   }
 

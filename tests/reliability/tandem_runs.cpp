@@ -75,11 +75,19 @@ ChildOptions tandem_options(const std::vector<std::string>& args, const std::str
   options.args.insert(options.args.end(), args.begin(), args.end());
   pin_drivers(options);
   options.environment.emplace_back("POCL_KERNEL_CACHE", "0");
+  // Drivers' own disk caches (Mesa's shader cache) stay out of the user's home.
+  static const ScratchDir driver_caches;
+  options.environment.emplace_back("XDG_CACHE_HOME", driver_caches.path());
   options.environment.emplace_back("TANDEM_BACKEND", std::nullopt);
   options.environment.emplace_back("TANDEM_DEVICE", std::nullopt);
   options.environment.emplace_back(
       "TANDEM_CACHE_DIR", cache_dir.empty() ? std::nullopt : std::optional<std::string>(cache_dir));
   return options;
+}
+
+void use_pocl_kernel_cache(ChildOptions& options, const std::string& dir) {
+  options.environment.emplace_back("POCL_KERNEL_CACHE", "1");
+  options.environment.emplace_back("POCL_CACHE_DIR", dir);
 }
 
 bool backend_has_device(const std::string& backend) {

@@ -23,6 +23,11 @@ bool backend_has_device(const std::string& backend);
 // drivers pinned the way ci/env.sh pins them.
 ChildOptions tandem_options(const std::vector<std::string>& args, const std::string& cache_dir);
 
+// Lets pocl keep compiled kernels in `dir` (ci/env.sh turns its cache off): compiling from
+// source then takes 0.2 s instead of seconds, for tests that run tandem many times and are
+// about tandem's own cache file, not the driver's compiler.
+void use_pocl_kernel_cache(ChildOptions& options, const std::string& dir);
+
 struct TandemRun {
   ChildResult child;
   nlohmann::json report;   // the --json report; null if there was none

@@ -3,7 +3,15 @@
 set -euo pipefail
 root=/tmp/tandem-runtime
 mkdir -p "$root"
-for deb in .dev/debs/*.deb; do dpkg -x "$deb" "$root"; done
+# The loaders and GL dispatch go to / (the NVIDIA drivers look for them there); the rest
+# stays in a folder of its own so it cannot shadow the machine's libraries.
+for deb in .dev/debs/*.deb; do
+  case "$(basename "$deb")" in
+    libvulkan1_*|libglvnd0_*|libglx0_*|libegl1_*|ocl-icd-libopencl1_*) dpkg -x "$deb" / ;;
+    *) dpkg -x "$deb" "$root" ;;
+  esac
+done
+ldconfig
 export LD_LIBRARY_PATH="$root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 mkdir -p /etc/OpenCL/vendors
 [ -e /usr/lib/libnvidia-opencl.so.1 ] && echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "conformance/cache_scenario_run.h"
+#include "conformance/parallel.h"
 
 namespace tandem::conformance {
 namespace {
@@ -260,18 +261,17 @@ int cache_scenario_estimate() { return 45; }
 
 std::vector<CaseResult> run_cache_scenarios(const std::string& backend, const DeviceInfo& device,
                                             const PreparedCase& model, const CaseSelector& selected,
-                                            const ResultSink& sink) {
+                                            const ResultSink& sink, int jobs) {
   std::vector<CaseResult> results;
-  auto emit = [&](CaseResult result) {
-    sink(result);
-    results.push_back(std::move(result));
-  };
   const CacheScenarioTarget target{backend, device, &model};
   if (!model.error.empty() || !model.skip_reason.empty()) {
     CaseResult result = scenario_result(target, "cold");
     result.outcome = model.error.empty() ? Outcome::Skip : Outcome::Fail;
     result.reason = "cache model: " + (model.error.empty() ? model.skip_reason : model.error);
-    if (selected(result.case_id)) emit(result);
+    if (selected(result.case_id)) {
+      sink(result);
+      results.push_back(std::move(result));
+    }
     return results;
   }
   if (!any_selected(selected)) return results;
@@ -279,13 +279,25 @@ std::vector<CaseResult> run_cache_scenarios(const std::string& backend, const De
   CaseResult cold = run_cold_scenario(target, baseline);
   // Every other scenario builds on the cold run, so its failure is reported even when
   // the filter named only later scenarios.
-  if (selected(cold.case_id) || is_failure(cold.outcome)) emit(cold);
-  if (!baseline) return results;
-  if (selected("cache/container_rejects_damage")) emit(container_checks(target, *baseline));
-  for (const CacheScenario& scenario : scenarios_after_cold(*baseline)) {
-    if (!selected("cache/" + scenario.name)) continue;
-    emit(run_cache_scenario(target, scenario, *baseline));
+  if (selected(cold.case_id) || is_failure(cold.outcome)) {
+    sink(cold);
+    results.push_back(std::move(cold));
   }
+  if (!baseline) return results;
+  if (selected("cache/container_rejects_damage")) {
+    results.push_back(container_checks(target, *baseline));
+    sink(results.back());
+  }
+  std::vector<CacheScenario> scenarios;
+  for (CacheScenario& scenario : scenarios_after_cold(*baseline)) {
+    if (selected("cache/" + scenario.name)) scenarios.push_back(std::move(scenario));
+  }
+  std::vector<CaseResult> ran(scenarios.size());
+  parallel_for(scenarios.size(), jobs, [&](std::size_t i) {
+    ran[i] = run_cache_scenario(target, scenarios[i], *baseline);
+    sink(ran[i]);
+  });
+  for (CaseResult& result : ran) results.push_back(std::move(result));
   return results;
 }
 

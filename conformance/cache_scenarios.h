@@ -22,10 +22,13 @@ using ResultSink = std::function<void(const CaseResult&)>;
 // bumps, truncations at every header field boundary and at random offsets, flipped bits,
 // empty/random/directory/FIFO/unreadable files, read-only directory and modes. Each ends
 // with outputs checked against the reference, the status and reason the backend reported,
-// and the file left valid (or untouched where nothing may be written). Never throws.
+// and the file left valid (or untouched where nothing may be written). After the cold
+// run, scenarios run on up to `jobs` threads (each has its own directory and backend);
+// `sink` hears of each result as it finishes, from any of them. Results come back in
+// scenario order. Never throws.
 std::vector<CaseResult> run_cache_scenarios(const std::string& backend, const DeviceInfo& device,
                                             const PreparedCase& model, const CaseSelector& selected,
-                                            const ResultSink& sink);
+                                            const ResultSink& sink, int jobs = 1);
 
 // About how many results run_cache_scenarios reports, for progress bars.
 int cache_scenario_estimate();

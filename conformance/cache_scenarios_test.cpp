@@ -1,5 +1,6 @@
 #include "conformance/cache_scenarios.h"
 
+#include <atomic>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -90,9 +91,9 @@ std::map<std::string, CaseResult> run_all(const std::string& backend) {
   EXPECT_TRUE(prepared.error.empty() && prepared.skip_reason.empty()) << prepared.error << prepared.skip_reason;
   const DeviceInfo device = BackendRegistry::instance().create(backend)->devices().front();
   std::map<std::string, CaseResult> results;
-  int reported = 0;
+  std::atomic<int> reported{0};
   for (CaseResult& r : run_cache_scenarios(backend, device, prepared, [](const std::string&) { return true; },
-                                           [&](const CaseResult&) { ++reported; })) {
+                                           [&](const CaseResult&) { ++reported; }, 2)) {
     results.emplace(r.case_id, std::move(r));
   }
   EXPECT_EQ(reported, static_cast<int>(results.size()));

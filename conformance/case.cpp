@@ -312,6 +312,13 @@ std::vector<Case> load_cases(const std::string& dir) {
 std::string source_root() {
   const char* from_environment = std::getenv("TANDEM_SOURCE_DIR");
   if (from_environment && *from_environment) return from_environment;
+  // A binary carried to another machine (ci/gpu-bundle) no longer sits beside the tree it
+  // was built from; there the scripts run from a copy of the tree.
+  std::error_code error;
+  if (!std::filesystem::is_directory(std::string(TANDEM_CONFORMANCE_SOURCE_DIR) + "/conformance/cases", error) &&
+      std::filesystem::is_directory("conformance/cases", error)) {
+    return std::filesystem::current_path(error).string();
+  }
   return TANDEM_CONFORMANCE_SOURCE_DIR;
 }
 

@@ -68,7 +68,8 @@ std::vector<Case> load_case_file(const std::string& path);
 // Every *.yaml under `dir`, in file-name order; case ids must be unique across files.
 std::vector<Case> load_cases(const std::string& dir);
 
-// The tandem source tree: $TANDEM_SOURCE_DIR, else the tree this library was built from.
+// The tandem source tree: $TANDEM_SOURCE_DIR, else the tree this library was built from,
+// else (a binary carried to another machine) the working directory if it holds the cases.
 std::string source_root();
 std::string default_cases_dir();          // <source root>/conformance/cases
 std::string default_expectations_dir();   // <source root>/conformance/expectations

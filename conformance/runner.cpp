@@ -1,17 +1,16 @@
 #include "conformance/runner.h"
 
-#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <memory>
 #include <regex>
-#include <thread>
 #include <unistd.h>
 
 #include "conformance/cache_scenarios.h"
 #include "conformance/case_execution.h"
 #include "conformance/device_pairing.h"
 #include "conformance/expectations.h"
+#include "conformance/parallel.h"
 #include "conformance/progress.h"
 #include "conformance/temp_dir.h"
 
@@ -39,19 +38,6 @@ std::string host_name() {
   char name[256] = {};
   if (gethostname(name, sizeof name - 1) != 0) return "unknown";
   return name;
-}
-
-// Runs body(0..count-1) on up to `jobs` threads.
-void parallel_for(std::size_t count, int jobs, const std::function<void(std::size_t)>& body) {
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < count; i = next++) body(i);
-  };
-  const std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(std::max(jobs, 1)), count);
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& thread : pool) thread.join();
 }
 
 Lane unavailable_lane(const std::string& backend, const std::string& why) {
@@ -129,13 +115,15 @@ void run_lane(Lane& lane, const std::vector<PreparedCase>& prepared, const Runne
   }
   if (cache_model) {
     const std::regex filter(options.filter);
-    run_cache_scenarios(
-        lane.report.backend, lane.report.device, *cache_model,
-        [&](const std::string& id) { return options.filter.empty() || std::regex_search(id, filter); },
-        [&](const CaseResult& result) {
-          lane.report.results.push_back(result);
-          if (options.progress) options.progress->report(label, result);
-        });
+    for (CaseResult& result : run_cache_scenarios(
+             lane.report.backend, lane.report.device, *cache_model,
+             [&](const std::string& id) { return options.filter.empty() || std::regex_search(id, filter); },
+             [&](const CaseResult& result) {
+               if (options.progress) options.progress->report(label, result);
+             },
+             options.jobs)) {
+      lane.report.results.push_back(std::move(result));
+    }
   }
   lane.report.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

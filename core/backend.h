@@ -1,6 +1,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,9 @@ class Executable {
   virtual ~Executable() = default;
   virtual std::vector<Tensor> run(const std::vector<Tensor>& inputs) = 0;
   virtual CacheReport cache_report() const = 0;
+  // Device time of the last run()'s kernels (timestamp queries, profiling events), without
+  // host copies; nullopt where the backend or device cannot measure it.
+  virtual std::optional<double> last_run_device_ms() const { return std::nullopt; }
 };
 
 // The seam between the core and an API. A backend lists devices and compiles plans; how it

@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <sstream>
 
 #include "core/cache/posix_file.h"
 #include "core/error.h"
@@ -267,12 +269,44 @@ std::string read_config_file(const std::string& path) {
   return text;
 }
 
-std::vector<YAML::Node> load_documents(const std::string& yaml_text, const std::string& source) {
+// Notes where each YAML document starts; ignores everything else.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> marks;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+std::string line_prefix(const YAML::Mark& mark) {
+  return mark.is_null() ? "" : std::to_string(mark.line + 1) + ":";
+}
+
+// The one document of the file (Null when it has none). Not YAML::LoadAll: on some
+// malformed input (",&x") yaml-cpp 0.7 yields empty documents without end, and LoadAll
+// would collect them until memory runs out. Here the parser is asked for two at most.
+YAML::Node load_one_document(const std::string& yaml_text, const std::string& source) {
   try {
-    return YAML::LoadAll(yaml_text);
+    std::istringstream stream(yaml_text);
+    YAML::Parser parser(stream);
+    DocumentStarts starts;
+    if (parser.HandleNextDocument(starts) && parser.HandleNextDocument(starts)) {
+      fail(source + ":" + line_prefix(starts.marks.back()) +
+           " expected one YAML document, found more");
+    }
+    return YAML::Load(yaml_text);
   } catch (const YAML::Exception& error) {
-    const std::string line = error.mark.is_null() ? "" : std::to_string(error.mark.line + 1) + ":";
-    fail(source + ":" + line + " invalid YAML: " + printable(error.msg));
+    fail(source + ":" + line_prefix(error.mark) + " invalid YAML: " + printable(error.msg));
   }
 }
 
@@ -317,20 +351,11 @@ Config Config::defaults() {
 
 Config Config::parse(const std::string& yaml_text, const std::string& source_name) {
   Config config = defaults();
-  const std::vector<YAML::Node> documents = load_documents(yaml_text, source_name);
-  if (documents.size() > 1) {
-    const YAML::Mark mark = documents[1].Mark();
-    fail(source_name + ":" + (mark.is_null() ? "" : std::to_string(mark.line + 1) + ":") +
-         " expected one YAML document, found " + std::to_string(documents.size()));
-  }
-  if (!documents.empty()) {
-    try {
-      ConfigReader(source_name).read(documents[0], config);
-    } catch (const YAML::Exception& error) {
-      const YAML::Mark& mark = error.mark;
-      fail(source_name + ":" + (mark.is_null() ? "" : std::to_string(mark.line + 1) + ":") + " " +
-           printable(error.msg));
-    }
+  const YAML::Node document = load_one_document(yaml_text, source_name);
+  try {
+    ConfigReader(source_name).read(document, config);
+  } catch (const YAML::Exception& error) {
+    fail(source_name + ":" + line_prefix(error.mark) + " " + printable(error.msg));
   }
   return config;
 }

@@ -215,7 +215,8 @@ TEST_F(ConfigTest, SyntaxErrorsAndDocuments) {
             "cfg.yaml:2: invalid YAML: end of sequence flow not found");
   EXPECT_EQ(error_of("log: info\n  cache: x\n"), "cfg.yaml:2: invalid YAML: illegal map value");
   EXPECT_EQ(error_of("log: info\n---\nlog: warn\n"),
-            "cfg.yaml:3: expected one YAML document, found 2");
+            "cfg.yaml:2: expected one YAML document, found more");
+  EXPECT_EQ(error_of(",&x"), "cfg.yaml:1: expected one YAML document, found more");
 }
 
 TEST_F(ConfigTest, LoadReadsAFileAndNamesIt) {

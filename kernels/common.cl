@@ -47,7 +47,7 @@ float unary_op(int op, float alpha, float beta, float x) {
       return low > beta ? beta : low;
     }
     case UNARY_SIGMOID: return 1.0f / (1.0f + exp(-x));
-    case UNARY_HARD_SIGMOID: return clamp(alpha * x + beta, 0.0f, 1.0f);
+    case UNARY_HARD_SIGMOID: return clamp01(alpha * x + beta);
     case UNARY_HARD_SWISH: return x * clamp01(x / 6.0f + 0.5f);
     case UNARY_TANH: return tanh(x);
     case UNARY_EXP: return exp(x);

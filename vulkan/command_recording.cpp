@@ -90,11 +90,21 @@ void CommandRecorder::copy_in(const DeviceBuffer& staging, std::int64_t from, st
   copied_in_ = true;
 }
 
+void CommandRecorder::time_compute(VkQueryPool timestamps) {
+  timestamps_ = timestamps;
+  // Reset on every replay: a query must be reset before it is written again.
+  if (timestamps_ != VK_NULL_HANDLE) vkCmdResetQueryPool(commands_, timestamps_, 0, 2);
+}
+
 void CommandRecorder::begin_compute() {
-  if (!copied_in_) return;
-  barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
-          VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-          VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+  if (copied_in_) {
+    barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+            VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+  }
+  if (timestamps_ != VK_NULL_HANDLE) {
+    vkCmdWriteTimestamp(commands_, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, timestamps_, 0);
+  }
 }
 
 VkDescriptorSet CommandRecorder::descriptor_set(const Dispatch& dispatch,
@@ -172,6 +182,9 @@ void CommandRecorder::dispatch(const Dispatch& dispatch, const ComputePipeline& 
 }
 
 void CommandRecorder::end_compute() {
+  if (timestamps_ != VK_NULL_HANDLE) {
+    vkCmdWriteTimestamp(commands_, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, timestamps_, 1);
+  }
   // Transfer writes too: an output may be a graph input copied in and never computed on.
   barrier(kDeviceStages, VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
           VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT,

@@ -39,6 +39,9 @@ class CommandRecorder {
                   const DeviceBuffer& constants, const std::vector<Dispatch>& dispatches);
 
   void copy_in(const DeviceBuffer& staging, std::int64_t from, std::int64_t to, std::size_t bytes);
+  // With a pool of two timestamp queries, begin_compute and end_compute also write
+  // timestamps 0 and 1 around the dispatches (after every earlier command has finished).
+  void time_compute(VkQueryPool timestamps);
   void begin_compute();
   void dispatch(const Dispatch& dispatch, const ComputePipeline& pipeline);
   void end_compute();
@@ -58,6 +61,7 @@ class CommandRecorder {
   DescriptorPool descriptor_pool_;
   VkCommandBuffer commands_ = VK_NULL_HANDLE;
   HazardTracker hazards_;
+  VkQueryPool timestamps_ = VK_NULL_HANDLE;
   bool copied_in_ = false;
   bool copied_out_ = false;
 };

@@ -1,11 +1,15 @@
-// Conv and ConvTranspose through shaders/conv.comp: geometry resolved once by
-// core/ops/conv_geometry.h, the fused activation (kFusedActivation) baked in as a
-// specialization constant.
+// Conv and ConvTranspose: geometry resolved once by core/ops/conv_geometry.h, the fused
+// activation (kFusedActivation) baked in as a specialization constant. Group-1 convolutions
+// large enough to fill whole blocks run as an implicit GEMM (shaders/conv_gemm.comp, the
+// register-blocked tile loop); the rest, depthwise and ConvTranspose run the direct kernel
+// shaders/conv.comp, which also remains the simple reference the fast path is tested against.
 #include <limits>
+#include <optional>
 
 #include "core/op_registry.h"
 #include "core/ops/conv_geometry.h"
 #include "vulkan/activation.h"
+#include "vulkan/gemm_tiling.h"
 #include "vulkan/op_table.h"
 
 namespace tandem::vulkan {
@@ -47,6 +51,74 @@ WindowDim unit_dim() {
   return dim;
 }
 
+std::uint32_t i32_word(std::int64_t value) {
+  return static_cast<std::uint32_t>(static_cast<std::int32_t>(value));
+}
+
+// The implicit GEMM per image: M = output channels, N = output positions, K = C x taps.
+// Returns false when the layer is not one it takes (grouped, or too small for whole blocks).
+bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
+                      const WindowDim& w, const Activation& activation) {
+  if (geometry.group != 1) return false;
+  const std::int64_t m = geometry.out_channels;
+  const std::int64_t n = h.output * w.output;
+  const std::int64_t k = geometry.in_channels * h.kernel * w.kernel;
+  const std::optional<GemmTiling> tiling =
+      choose_gemm_tiling(context.limits(), m, n, k, geometry.batch);
+  if (!tiling || geometry.batch == 0) return false;
+  const Slot out = context.output_slot();
+  const Slot in = context.input_slot(0);
+  const Slot weights = context.input_slot(1);
+  const bool has_bias = context.has_input(2);
+  const Slot bias = has_bias ? context.input_slot(2) : weights;
+  const bool pointwise = h.kernel == 1 && w.kernel == 1 && h.stride == 1 && w.stride == 1 &&
+                         h.pad_begin == 0 && w.pad_begin == 0 && h.input == h.output &&
+                         w.input == w.output;
+  const bool vec_a = k % 4 == 0 && weights.element_offset() % 4 == 0;
+  const bool vec_b = pointwise && n % 4 == 0 && in.element_offset() % 4 == 0;
+  const bool vec_out = n % 4 == 0 && out.element_offset() % 4 == 0;
+  const std::int64_t count = static_cast<std::int64_t>(tiling->blocks(m, n)) * geometry.batch;
+  auto u32 = [&](std::int64_t value, const char* what) {
+    return checked_u32(context, value, what);
+  };
+  Dispatch dispatch;
+  dispatch.shader = "conv_gemm";
+  dispatch.variant = tiling->constants();
+  dispatch.variant.insert(
+      dispatch.variant.end(),
+      {static_cast<std::int32_t>(vec_a ? LoadMode::Vec4 : LoadMode::ContiguousFastest),
+       static_cast<std::int32_t>(vec_b ? LoadMode::Vec4 : LoadMode::ContiguousFastest),
+       vec_out ? 1 : 0, pointwise ? 1 : 0, activation.code});
+  dispatch.bindings = {out, in, weights, bias};
+  dispatch.workgroup_size = tiling->invocations();
+  dispatch.invocations = static_cast<std::uint64_t>(count) * tiling->invocations();
+  dispatch.push = {u32(count, "block count"),
+                   out.element_offset(),
+                   in.element_offset(),
+                   weights.element_offset(),
+                   bias.element_offset(),
+                   has_bias ? 1u : 0u,
+                   u32(m, "channels"),
+                   u32(n, "output size"),
+                   u32(k, "reduction size"),
+                   u32(geometry.in_channels, "channels"),
+                   u32(h.input, "height"),
+                   u32(w.input, "width"),
+                   u32(w.output, "width"),
+                   u32(h.kernel, "kernel"),
+                   u32(w.kernel, "kernel"),
+                   i32_word(h.stride),
+                   i32_word(w.stride),
+                   i32_word(h.pad_begin),
+                   i32_word(w.pad_begin),
+                   i32_word(h.dilation),
+                   i32_word(w.dilation),
+                   float_word(activation.alpha),
+                   float_word(activation.beta)};
+  context.dispatch(std::move(dispatch));
+  return true;
+}
+
 void compile_conv(NodeContext& context, bool transposed) {
   const Shape& x = context.input(0).shape;
   const Shape& w = context.input(1).shape;
@@ -59,6 +131,7 @@ void compile_conv(NodeContext& context, bool transposed) {
   const WindowDim h = dims.size() == 2 ? dims[0] : unit_dim();
   const WindowDim wd = dims.back();
   const Activation activation = fused_activation(context);
+  if (!transposed && record_conv_gemm(context, geometry, h, wd, activation)) return;
   const Slot out = context.output_slot();
   const Slot in = context.input_slot(0);
   const Slot weights = context.input_slot(1);

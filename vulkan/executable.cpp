@@ -73,7 +73,48 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<VulkanDevice> device, const P
 
   bind_inputs_and_outputs(plan);
   create_buffers(plan, constants);
+  create_timestamps();
   record(dispatches, create_pipelines(dispatches, options));
+}
+
+void VulkanExecutable::create_timestamps() {
+  const PhysicalDevice& physical = device_->physical();
+  std::uint32_t count = 0;
+  vkGetPhysicalDeviceQueueFamilyProperties(physical.handle, &count, nullptr);
+  std::vector<VkQueueFamilyProperties> families(count);
+  vkGetPhysicalDeviceQueueFamilyProperties(physical.handle, &count, families.data());
+  const std::uint32_t bits = physical.compute_queue_family < count
+                                 ? families[physical.compute_queue_family].timestampValidBits
+                                 : 0;
+  if (bits == 0 || device_->limits().timestampPeriod <= 0) return;
+  timestamp_mask_ = bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
+  VkQueryPoolCreateInfo create{};
+  create.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO;
+  create.queryType = VK_QUERY_TYPE_TIMESTAMP;
+  create.queryCount = 2;
+  VkQueryPool handle = VK_NULL_HANDLE;
+  check_vk(vkCreateQueryPool(device_->get(), &create, nullptr, &handle), "vkCreateQueryPool");
+  timestamps_ = QueryPool(device_->get(), handle);
+}
+
+void VulkanExecutable::read_timestamps() {
+  if (!timestamps_) return;
+  std::uint64_t ticks[2] = {0, 0};
+  const VkResult result =
+      vkGetQueryPoolResults(device_->get(), timestamps_.get(), 0, 2, sizeof ticks, ticks,
+                            sizeof ticks[0], VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
+  if (result != VK_SUCCESS) {
+    last_device_ms_ = -1.0;
+    return;
+  }
+  const std::uint64_t elapsed = (ticks[1] - ticks[0]) & timestamp_mask_;
+  last_device_ms_ = static_cast<double>(elapsed) * device_->limits().timestampPeriod * 1e-6;
+}
+
+std::optional<double> VulkanExecutable::last_run_device_ms() const {
+  const double ms = last_device_ms_;
+  if (ms < 0) return std::nullopt;
+  return ms;
 }
 
 void VulkanExecutable::bind_inputs_and_outputs(const Plan& plan) {
@@ -155,6 +196,7 @@ std::vector<const ComputePipeline*> VulkanExecutable::create_pipelines(
 void VulkanExecutable::record(const std::vector<Dispatch>& dispatches,
                               const std::vector<const ComputePipeline*>& pipelines) {
   CommandRecorder recorder(*device_, command_pool_.get(), arena_, constants_, dispatches);
+  recorder.time_compute(timestamps_.get());
   for (const HostBinding& input : inputs_) {
     if (input.arena_offset >= 0 && input_staging_) {
       recorder.copy_in(input_staging_, input.staging_offset, input.arena_offset,
@@ -196,6 +238,7 @@ std::vector<Tensor> VulkanExecutable::run(const std::vector<Tensor>& inputs) {
     std::memcpy(target, source.raw(), source.bytes());
   }
   device_->submit_and_wait(commands_, fence_.get());
+  read_timestamps();
   std::vector<Tensor> outputs;
   for (const HostBinding& binding : outputs_) {
     if (binding.constant) {

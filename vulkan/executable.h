@@ -3,7 +3,9 @@
 // the op table), places weights in one constants buffer and activations in one arena buffer
 // (offsets from the plan's MemoryPlan), creates the pipelines through the persisted pipeline
 // cache and records ONE command buffer. run() only copies inputs in, replays it and copies
-// outputs out.
+// outputs out. Where the queue supports timestamps, two queries bracket the dispatches, so
+// last_run_device_ms() reports the kernels' own time.
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,12 +20,15 @@
 
 namespace tandem::vulkan {
 
+using QueryPool = DeviceHandle<VkQueryPool, vkDestroyQueryPool>;
+
 class VulkanExecutable : public Executable {
  public:
   VulkanExecutable(std::shared_ptr<VulkanDevice> device, const Plan& plan,
                    const CompileOptions& options);
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override;
   CacheReport cache_report() const override { return cache_report_; }
+  std::optional<double> last_run_device_ms() const override;
 
  private:
   // A graph input or output: where it lives in the arena (and in its staging buffer on
@@ -43,6 +48,8 @@ class VulkanExecutable : public Executable {
                                                        const CompileOptions& options);
   void record(const std::vector<Dispatch>& dispatches,
               const std::vector<const ComputePipeline*>& pipelines);
+  void create_timestamps();
+  void read_timestamps();
 
   std::shared_ptr<VulkanDevice> device_;  // first member: destroyed last
   Placement placement_;                   // of the arena and weights
@@ -58,6 +65,9 @@ class VulkanExecutable : public Executable {
   std::vector<HostBinding> inputs_;
   std::vector<HostBinding> outputs_;
   CacheReport cache_report_;
+  QueryPool timestamps_;                 // empty where the compute queue has no timestamps
+  std::uint64_t timestamp_mask_ = 0;     // timestampValidBits of the compute queue
+  std::atomic<double> last_device_ms_{-1.0};
   std::mutex run_mutex_;
 };
 

@@ -1,7 +1,13 @@
-// Gemm and MatMul through shaders/gemm.comp: operands addressed through strides (transposes
-// cost nothing), MatMul's batch dims broadcast numpy-style, Gemm's C broadcast to [M, N].
+// Gemm and MatMul: operands addressed through strides (transposes cost nothing), MatMul's
+// batch dims broadcast numpy-style, Gemm's C broadcast to [M, N]. Products that fill whole
+// blocks run the register-blocked shaders/gemm_tiled.comp; the rest run shaders/gemm.comp,
+// which also remains the simple reference the fast kernel is tested against.
+#include <initializer_list>
+#include <optional>
+
 #include "core/ops/broadcast.h"
 #include "vulkan/broadcast_layout.h"
+#include "vulkan/gemm_tiling.h"
 #include "vulkan/op_table.h"
 
 namespace tandem::vulkan {
@@ -28,6 +34,38 @@ struct GemmLayout {
   BroadcastLayout batch;  // strides[0] for A, strides[1] for B
 };
 
+bool all_multiples_of_4(std::initializer_list<std::int64_t> values) {
+  for (std::int64_t value : values) {
+    if (value % 4 != 0) return false;
+  }
+  return true;
+}
+
+bool batch_strides_multiple_of_4(const GemmLayout& layout, std::size_t operand) {
+  for (std::int64_t stride : layout.batch.strides[operand]) {
+    if (stride % 4 != 0) return false;
+  }
+  return true;
+}
+
+// How gemm_tile.glsl spreads A's and B's loads: vec4 where rows are contiguous and every
+// address stays 16-byte aligned, else along whichever index is contiguous.
+std::vector<std::int32_t> load_modes(const GemmLayout& layout, const Slot& a, const Slot& b,
+                                     const Slot& out) {
+  LoadMode a_mode = layout.a_k == 1 ? LoadMode::ContiguousFastest : LoadMode::OtherFastest;
+  if (layout.a_k == 1 && all_multiples_of_4({layout.k, layout.a_row, a.element_offset()}) &&
+      batch_strides_multiple_of_4(layout, 0)) {
+    a_mode = LoadMode::Vec4;
+  }
+  LoadMode b_mode = layout.b_column == 1 ? LoadMode::ContiguousFastest : LoadMode::OtherFastest;
+  if (layout.b_column == 1 && all_multiples_of_4({layout.n, layout.b_k, b.element_offset()}) &&
+      batch_strides_multiple_of_4(layout, 1)) {
+    b_mode = LoadMode::Vec4;
+  }
+  const bool vec_out = all_multiples_of_4({layout.n, out.element_offset()});
+  return {static_cast<std::int32_t>(a_mode), static_cast<std::int32_t>(b_mode), vec_out ? 1 : 0};
+}
+
 void record_gemm(NodeContext& context, const GemmLayout& layout, bool has_c) {
   if (layout.batch.shape.size() > kMaxBatchRank) {
     context.unsupported("MatMul with " + std::to_string(layout.batch.shape.size()) +
@@ -38,19 +76,31 @@ void record_gemm(NodeContext& context, const GemmLayout& layout, bool has_c) {
   const Slot b = context.input_slot(1);
   const Slot c = has_c ? context.input_slot(2) : a;
   const std::int64_t elements = shape_numel(context.output().shape);
-  const bool tiled = use_tiles(context, layout.m, layout.n, layout.k);
+  const std::int64_t batches = elements == 0 ? 0 : elements / (layout.m * layout.n);
+  const std::optional<GemmTiling> blocked =
+      choose_gemm_tiling(context.limits(), layout.m, layout.n, layout.k, batches);
+  const bool tiled = !blocked && use_tiles(context, layout.m, layout.n, layout.k);
   // The tiled variant counts tiles: batches x row tiles x column tiles.
   const std::int64_t tiles = elements == 0 ? 0
                                            : elements / (layout.m * layout.n) *
                                                  ((layout.m + kTile - 1) / kTile) *
                                                  ((layout.n + kTile - 1) / kTile);
-  const std::int64_t count = tiled ? tiles : elements;
+  std::int64_t count = tiled ? tiles : elements;
   auto u32 = [&](std::int64_t value) { return checked_u32(context, value, "size or stride"); };
   Dispatch dispatch;
   dispatch.variant = {tiled ? 1 : 0};
   dispatch.bindings = {out, a, b, c};
   dispatch.workgroup_size = tiled ? kTileInvocations : 64;
   dispatch.invocations = static_cast<std::uint64_t>(count) * (tiled ? kTileInvocations : 1);
+  if (blocked) {
+    count = static_cast<std::int64_t>(blocked->blocks(layout.m, layout.n)) * batches;
+    dispatch.shader = "gemm_tiled";
+    dispatch.variant = blocked->constants();
+    const std::vector<std::int32_t> modes = load_modes(layout, a, b, out);
+    dispatch.variant.insert(dispatch.variant.end(), modes.begin(), modes.end());
+    dispatch.workgroup_size = blocked->invocations();
+    dispatch.invocations = static_cast<std::uint64_t>(count) * blocked->invocations();
+  }
   dispatch.push = {u32(count),
                    out.element_offset(),
                    a.element_offset(),

@@ -1,0 +1,42 @@
+#include "bench/harness.h"
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+namespace tandem::bench {
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+double wall_ms_since(double start_ms) { return now_ms() - start_ms; }
+
+double gflops(double flops, double ms) { return ms > 0 ? flops / (ms * 1e6) : 0.0; }
+
+Measurement measure(const std::function<Sample()>& once, const MeasureOptions& options) {
+  for (int i = 0; i < options.warmup; ++i) once();
+  std::vector<double> samples;
+  std::string clock;
+  double spent = 0;
+  while (static_cast<int>(samples.size()) < options.max_repetitions) {
+    const Sample sample = once();
+    samples.push_back(sample.ms);
+    clock = sample.clock;
+    spent += sample.ms;
+    if (static_cast<int>(samples.size()) >= options.min_repetitions && spent >= options.budget_ms) {
+      break;
+    }
+  }
+  std::sort(samples.begin(), samples.end());
+  Measurement result;
+  result.repetitions = static_cast<int>(samples.size());
+  result.median_ms = samples[samples.size() / 2];
+  result.min_ms = samples.front();
+  result.clock = clock;
+  return result;
+}
+
+}  // namespace tandem::bench

@@ -1,0 +1,26 @@
+#pragma once
+// An example model end to end through tandem::Session on one backend: compile + first run
+// with an empty cache (cold) and again with the cache that run wrote (warm), then the
+// steady-state latency by wall clock, and the planned arena against the planner's
+// live-set lower bound.
+#include <string>
+
+#include "bench/harness.h"
+#include "core/config.h"
+
+namespace tandem::bench {
+
+struct ModelTiming {
+  std::string device;
+  double cold_ms = 0;  // compile + first run, empty cache
+  double warm_ms = 0;  // compile + first run, the cache the cold run wrote
+  std::string cold_status, warm_status;
+  Measurement steady;
+  std::int64_t planned_bytes = 0;
+  std::int64_t lower_bound_bytes = 0;
+};
+
+ModelTiming bench_model(const std::string& path, const std::string& backend,
+                        const DeviceSelector& device, const MeasureOptions& options);
+
+}  // namespace tandem::bench

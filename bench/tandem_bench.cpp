@@ -1,0 +1,320 @@
+// tandem-bench: SGEMM, conv layers and the example models on tandem's OpenCL and Vulkan
+// backends, side by side with CLBlast on the same OpenCL device (and cuBLAS figures that
+// bench/cublas_sgemm.py measured, given with --cublas). Prints markdown tables for
+// docs/performance.md and writes every figure as JSON with --json.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "bench/clblast_sgemm.h"
+#include "bench/device_peak.h"
+#include "bench/model_bench.h"
+#include "bench/op_bench.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/log.h"
+
+namespace tandem::bench {
+namespace {
+
+struct Args {
+  std::string device = "";
+  std::string json;
+  std::string cublas;
+  std::string models_dir = "examples";
+  double peak_gflops = 0;
+  double budget_ms = 1000;
+  bool quick = false;
+  std::vector<std::string> sections = {"gemm", "conv", "models"};
+};
+
+// A tandem backend and the device the selector picked on it, or why there is none.
+struct Target {
+  std::string backend;
+  std::unique_ptr<Backend> api;
+  std::optional<DeviceInfo> device;
+  std::string why;
+};
+
+Target open_target(const std::string& name, const DeviceSelector& selector) {
+  Target target;
+  target.backend = name;
+  try {
+    target.api = BackendRegistry::instance().create(name);
+    for (const DeviceInfo& device : target.api->devices()) {
+      if (selector.empty() || selector.matches(device)) {
+        target.device = device;
+        break;
+      }
+    }
+    if (!target.device) target.why = "no device matches '" + selector.to_string() + "'";
+  } catch (const Error& error) {
+    target.why = error.what();
+  }
+  return target;
+}
+
+std::string fixed(double value, int digits = 1) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", digits, value);
+  return text;
+}
+
+std::string ratio(double value, double baseline) {
+  return value > 0 && baseline > 0 ? fixed(value / baseline, 2) + "x" : "-";
+}
+
+bool is_gpu(const Target& target) { return target.device && target.device->type == "gpu"; }
+
+std::vector<GemmShape> gemm_shapes(bool large) {
+  std::vector<GemmShape> shapes = {{"square 512", 512, 512, 512}, {"square 1024", 1024, 1024, 1024}};
+  if (large) {
+    shapes.push_back({"square 4096", 4096, 4096, 4096});
+    shapes.push_back({"square 8192", 8192, 8192, 8192});
+  }
+  // The examples' own products: transformer_block's projections (16 tokens) and
+  // mobilenet_tiny's classifier Gemm (batch 1 and 64).
+  shapes.push_back({"transformer qkv 16x64x64", 16, 64, 64});
+  shapes.push_back({"transformer ffn up 16x128x64", 16, 128, 64});
+  shapes.push_back({"transformer ffn down 16x64x128", 16, 64, 128});
+  shapes.push_back({"mobilenet fc 1x10x96", 1, 10, 96});
+  shapes.push_back({"mobilenet fc 64x10x96", 64, 10, 96});
+  return shapes;
+}
+
+std::vector<ConvShape> conv_shapes(std::int64_t batch) {
+  // name, batch, C, H, W, M, kernel, stride, pad, group
+  return {
+      {"mobilenet 3x3 s2 3->32 @224", batch, 3, 224, 224, 32, 3, 2, 1, 1},
+      {"mobilenet dw 3x3 32 @112", batch, 32, 112, 112, 32, 3, 1, 1, 32},
+      {"mobilenet 1x1 32->64 @112", batch, 32, 112, 112, 64, 1, 1, 0, 1},
+      {"mobilenet dw 3x3 s2 64 @112", batch, 64, 112, 112, 64, 3, 2, 1, 64},
+      {"mobilenet 1x1 128->128 @56", batch, 128, 56, 56, 128, 1, 1, 0, 1},
+      {"mobilenet 1x1 512->512 @14", batch, 512, 14, 14, 512, 1, 1, 0, 1},
+      {"mobilenet dw 3x3 512 @14", batch, 512, 14, 14, 512, 3, 1, 1, 512},
+      {"resnet 3x3 64->64 @56", batch, 64, 56, 56, 64, 3, 1, 1, 1},
+      {"resnet 3x3 s2 64->128 @56", batch, 64, 56, 56, 128, 3, 2, 1, 1},
+      {"resnet 1x1 256->64 @56", batch, 256, 56, 56, 64, 1, 1, 0, 1},
+      {"resnet 3x3 256->256 @14", batch, 256, 14, 14, 256, 3, 1, 1, 1},
+      {"resnet 1x1 1024->256 @14", batch, 1024, 14, 14, 256, 1, 1, 0, 1},
+      {"resnet 3x3 512->512 @7", batch, 512, 7, 7, 512, 3, 1, 1, 1},
+  };
+}
+
+// cuBLAS GFLOP/s by (m, n, k), from bench/cublas_sgemm.py's JSON.
+double cublas_gflops(const nlohmann::json& cublas, const GemmShape& shape) {
+  if (!cublas.contains("results")) return 0;
+  for (const auto& row : cublas["results"]) {
+    if (row.value("m", 0) == shape.m && row.value("n", 0) == shape.n && row.value("k", 0) == shape.k) {
+      return row.value("gflops", 0.0);
+    }
+  }
+  return 0;
+}
+
+// One figure of a tandem backend, or the reason it has none.
+struct Figure {
+  double gflops = 0;
+  std::string clock;
+  std::string error;
+  std::string text() const { return error.empty() ? fixed(gflops) + " (" + clock + ")" : "n/a"; }
+};
+
+template <typename Run>
+Figure figure_of(Target& target, double flops, Run run) {
+  Figure figure;
+  if (!target.device) {
+    figure.error = target.why;
+    return figure;
+  }
+  try {
+    const OpTiming timing = run(*target.api, *target.device);
+    figure.gflops = gflops(flops, timing.steady.median_ms);
+    figure.clock = timing.steady.clock;
+  } catch (const Error& error) {
+    figure.error = error.what();
+    std::fprintf(stderr, "tandem-bench: %s: %s\n", target.backend.c_str(), error.what());
+  }
+  return figure;
+}
+
+nlohmann::json figure_json(const Figure& figure) {
+  if (!figure.error.empty()) return {{"error", figure.error}};
+  return {{"gflops", figure.gflops}, {"clock", figure.clock}};
+}
+
+nlohmann::json run_gemm(Target& opencl, Target& vulkan, const Args& args,
+                        const MeasureOptions& options) {
+  const bool large = is_gpu(opencl) || is_gpu(vulkan);
+  nlohmann::json cublas;
+  if (!args.cublas.empty()) cublas = nlohmann::json::parse(std::ifstream(args.cublas));
+  std::unique_ptr<ClblastSgemm> clblast;
+  std::string clblast_why = "no OpenCL device";
+  if (opencl.device) clblast = ClblastSgemm::open(opencl.device->name, clblast_why);
+  std::printf("\n## SGEMM (GFLOP/s, median; C[m,n] = A[m,k] x B[k,n])\n\n");
+  if (!large) std::printf("Sizes 4096 and 8192 run on GPUs only: skipped on these CPU devices.\n\n");
+  if (!clblast) std::printf("CLBlast: %s\n\n", clblast_why.c_str());
+  std::printf("| shape | tandem OpenCL | tandem Vulkan | CLBlast | CLBlast first call ms | "
+              "OpenCL/CLBlast | Vulkan/CLBlast | cuBLAS | OpenCL/cuBLAS | Vulkan/cuBLAS |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  nlohmann::json rows = nlohmann::json::array();
+  for (const GemmShape& shape : gemm_shapes(large && !args.quick)) {
+    auto matmul = [&](Backend& api, const DeviceInfo& device) {
+      return bench_matmul(api, device, shape, options);
+    };
+    const Figure cl = figure_of(opencl, shape.flops(), matmul);
+    const Figure vk = figure_of(vulkan, shape.flops(), matmul);
+    double baseline = 0;
+    double first_call_ms = 0;
+    if (clblast) {
+      baseline = gflops(shape.flops(), clblast->run(shape.m, shape.n, shape.k, options, first_call_ms).median_ms);
+    }
+    const double cu = cublas_gflops(cublas, shape);
+    std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", shape.name.c_str(),
+                cl.text().c_str(), vk.text().c_str(), baseline > 0 ? fixed(baseline).c_str() : "-",
+                baseline > 0 ? fixed(first_call_ms).c_str() : "-", ratio(cl.gflops, baseline).c_str(),
+                ratio(vk.gflops, baseline).c_str(), cu > 0 ? fixed(cu).c_str() : "-",
+                ratio(cl.gflops, cu).c_str(), ratio(vk.gflops, cu).c_str());
+    std::fflush(stdout);
+    rows.push_back({{"shape", shape.name}, {"m", shape.m}, {"n", shape.n}, {"k", shape.k},
+                    {"opencl", figure_json(cl)}, {"vulkan", figure_json(vk)},
+                    {"clblast_gflops", baseline}, {"clblast_first_call_ms", first_call_ms},
+                    {"cublas_gflops", cu}});
+  }
+  return rows;
+}
+
+nlohmann::json run_conv(Target& opencl, Target& vulkan, const Args& args,
+                        const MeasureOptions& options) {
+  const bool gpu = is_gpu(opencl) || is_gpu(vulkan);
+  const std::int64_t batch = gpu ? 16 : 1;
+  const Peak cl_peak = opencl.device ? fp32_peak(*opencl.device, args.peak_gflops) : Peak{};
+  const Peak vk_peak = vulkan.device ? fp32_peak(*vulkan.device, args.peak_gflops) : Peak{};
+  std::printf("\n## Conv2d layers (batch %lld; GFLOP/s, median, and fraction of FP32 peak)\n\n",
+              static_cast<long long>(batch));
+  std::printf("FP32 peak: OpenCL %s GFLOP/s (%s), Vulkan %s GFLOP/s (%s).\n\n",
+              fixed(cl_peak.gflops, 0).c_str(), cl_peak.source.c_str(),
+              fixed(vk_peak.gflops, 0).c_str(), vk_peak.source.c_str());
+  std::printf("| layer | GFLOP | tandem OpenCL | of peak | tandem Vulkan | of peak |\n");
+  std::printf("|---|---|---|---|---|---|\n");
+  nlohmann::json rows = nlohmann::json::array();
+  std::vector<ConvShape> shapes = conv_shapes(batch);
+  if (args.quick) shapes.resize(4);
+  for (const ConvShape& shape : shapes) {
+    auto conv = [&](Backend& api, const DeviceInfo& device) {
+      return bench_conv(api, device, shape, options);
+    };
+    const Figure cl = figure_of(opencl, shape.flops(), conv);
+    const Figure vk = figure_of(vulkan, shape.flops(), conv);
+    auto share = [](const Figure& f, const Peak& peak) {
+      return f.error.empty() && peak.gflops > 0 ? fixed(100.0 * f.gflops / peak.gflops) + "%" : "-";
+    };
+    std::printf("| %s | %s | %s | %s | %s | %s |\n", shape.name.c_str(),
+                fixed(shape.flops() * 1e-9, 2).c_str(), cl.text().c_str(),
+                share(cl, cl_peak).c_str(), vk.text().c_str(), share(vk, vk_peak).c_str());
+    std::fflush(stdout);
+    rows.push_back({{"layer", shape.name}, {"batch", batch}, {"gflop", shape.flops() * 1e-9},
+                    {"opencl", figure_json(cl)}, {"vulkan", figure_json(vk)},
+                    {"opencl_peak_gflops", cl_peak.gflops}, {"vulkan_peak_gflops", vk_peak.gflops}});
+  }
+  return rows;
+}
+
+nlohmann::json run_models(const Args& args, const DeviceSelector& selector,
+                          const MeasureOptions& options) {
+  std::printf("\n## Example models end to end (wall clock; drivers' own caches off)\n\n");
+  std::printf("| model | backend | steady ms | cold compile+first run ms | warm ms | warm/cold | "
+              "cache cold -> warm | planned / lower bound bytes |\n");
+  std::printf("|---|---|---|---|---|---|---|---|\n");
+  nlohmann::json rows = nlohmann::json::array();
+  for (const char* model : {"mobilenet_tiny.onnx", "transformer_block.onnx"}) {
+    for (const char* backend : {"opencl", "vulkan"}) {
+      const std::string path = args.models_dir + "/" + model;
+      try {
+        const ModelTiming t = bench_model(path, backend, selector, options);
+        std::printf("| %s | %s | %s | %s | %s | %s | %s -> %s | %lld / %lld (%sx) |\n", model, backend,
+                    fixed(t.steady.median_ms, 3).c_str(), fixed(t.cold_ms).c_str(),
+                    fixed(t.warm_ms).c_str(), fixed(t.warm_ms / t.cold_ms, 3).c_str(),
+                    t.cold_status.c_str(), t.warm_status.c_str(),
+                    static_cast<long long>(t.planned_bytes), static_cast<long long>(t.lower_bound_bytes),
+                    fixed(static_cast<double>(t.planned_bytes) /
+                              static_cast<double>(std::max<std::int64_t>(t.lower_bound_bytes, 1)), 3)
+                        .c_str());
+        rows.push_back({{"model", model}, {"backend", backend}, {"device", t.device},
+                        {"steady_ms", t.steady.median_ms}, {"cold_ms", t.cold_ms},
+                        {"warm_ms", t.warm_ms}, {"cold_cache", t.cold_status},
+                        {"warm_cache", t.warm_status}, {"planned_bytes", t.planned_bytes},
+                        {"lower_bound_bytes", t.lower_bound_bytes}});
+      } catch (const Error& error) {
+        std::printf("| %s | %s | n/a: %s | | | | | |\n", model, backend, error.what());
+        rows.push_back({{"model", model}, {"backend", backend}, {"error", error.what()}});
+      }
+      std::fflush(stdout);
+    }
+  }
+  return rows;
+}
+
+bool wanted(const Args& args, const std::string& section) {
+  return std::find(args.sections.begin(), args.sections.end(), section) != args.sections.end();
+}
+
+int run(const Args& args) {
+  // Cold-compile figures must not be helped by the drivers' own caches (an explicit
+  // setting in the environment wins).
+  setenv("POCL_KERNEL_CACHE", "0", 0);
+  setenv("CUDA_CACHE_DISABLE", "1", 0);
+  setenv("__GL_SHADER_DISK_CACHE", "0", 0);
+  setenv("MESA_SHADER_CACHE_DISABLE", "true", 0);
+  set_log_level(LogLevel::Warn);
+  const DeviceSelector selector = DeviceSelector::parse(args.device);
+  Target opencl = open_target("opencl", selector);
+  Target vulkan = open_target("vulkan", selector);
+  nlohmann::json result;
+  for (const Target* target : {&opencl, &vulkan}) {
+    const std::string line = target->device ? target->device->name + " (driver " +
+                                                  target->device->driver_version + ")"
+                                            : "none: " + target->why;
+    std::printf("%-7s %s\n", target->backend.c_str(), line.c_str());
+    result["devices"][target->backend] =
+        target->device ? nlohmann::json{{"name", target->device->name},
+                                        {"type", target->device->type},
+                                        {"driver_version", target->device->driver_version}}
+                       : nlohmann::json{{"error", target->why}};
+  }
+  MeasureOptions options;
+  options.budget_ms = args.budget_ms;
+  if (wanted(args, "gemm")) result["gemm"] = run_gemm(opencl, vulkan, args, options);
+  if (wanted(args, "conv")) result["conv"] = run_conv(opencl, vulkan, args, options);
+  if (wanted(args, "models")) result["models"] = run_models(args, selector, options);
+  if (!args.json.empty()) std::ofstream(args.json) << result.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace tandem::bench
+
+int main(int argc, char** argv) {
+  tandem::bench::Args args;
+  CLI::App app("tandem-bench: SGEMM, conv layers and example models on OpenCL and Vulkan");
+  app.add_option("--device", args.device, "Device selector for both backends: gpu, cpu, name=H100");
+  app.add_option("--json", args.json, "Write every figure to this JSON file");
+  app.add_option("--cublas", args.cublas, "JSON from bench/cublas_sgemm.py, for cuBLAS ratios");
+  app.add_option("--models-dir", args.models_dir, "Folder of the example .onnx models");
+  app.add_option("--peak-gflops", args.peak_gflops, "FP32 peak of the device, GFLOP/s");
+  app.add_option("--budget-ms", args.budget_ms, "Measured time per figure before stopping");
+  app.add_option("--section", args.sections, "gemm, conv, models (default: all)");
+  app.add_flag("--quick", args.quick, "Fewer shapes and layers (a smoke run)");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return tandem::bench::run(args);
+  } catch (const tandem::Error& error) {
+    std::fprintf(stderr, "tandem-bench: %s\n", error.what());
+    return 1;
+  }
+}

@@ -1,0 +1,128 @@
+// The register-blocked tile loop shared by gemm_tiled.comp and conv_gemm.comp.
+// A workgroup of (BM / TM) x (BN / TN) invocations computes a BM x BN block of
+// C = A[M, K] x B[K, N]; each invocation holds a TM x TN micro-tile of it in registers.
+// K is walked BK at a time through shared memory; the next step's operands are fetched from
+// global memory into registers while the current step multiplies, so load latency overlaps
+// arithmetic. Tile sizes are specialization constants the host picks per device
+// (vulkan/gemm_tiling.cpp); TM and TN are multiples of 4.
+//
+// The including shader defines, before including this file:
+//   float load_a(uint i, uint k)   A[i, k] of the workgroup's batch, 0 outside [M, K)
+//   vec4 load_a4(uint i, uint k)   A[i, k .. k+3]      (A_MODE 2 only; k % 4 == 0, K % 4 == 0)
+//   float load_b(uint k, uint j)   B[k, j], 0 outside [K, N)
+//   vec4 load_b4(uint k, uint j)   B[k, j .. j+3]      (B_MODE 2 only; j % 4 == 0, N % 4 == 0)
+
+layout(constant_id = 1) const uint BM = 64;
+layout(constant_id = 2) const uint BN = 64;
+layout(constant_id = 3) const uint BK = 16;
+layout(constant_id = 4) const uint TM = 4;
+layout(constant_id = 5) const uint TN = 4;
+// How global loads are spread over invocations, so neighbours read neighbouring addresses:
+// A_MODE 0: i fastest, 1: k fastest, 2: vec4 along k.  B_MODE 0: k fastest, 1: j fastest,
+// 2: vec4 along j.
+layout(constant_id = 6) const int A_MODE = 1;
+layout(constant_id = 7) const int B_MODE = 1;
+
+const uint THREADS_M = BM / TM;
+const uint THREADS_N = BN / TN;
+const uint THREADS = THREADS_M * THREADS_N;
+const uint A_PER_THREAD = BM * BK / THREADS;  // floats each invocation stages per K step
+const uint B_PER_THREAD = BK * BN / THREADS;
+
+// [k][i] and [k][j]: one K step's operands, read as vec4 along i and j.
+shared vec4 tile_a[BK * BM / 4];
+shared vec4 tile_b[BK * BN / 4];
+
+float acc[TM * TN];
+float staged_a[A_PER_THREAD];
+float staged_b[B_PER_THREAD];
+
+// Micro-tile rows come in groups of 4 consecutive rows, the groups THREADS_M * 4 apart, so
+// neighbouring invocations read neighbouring vec4s of shared memory (no bank conflicts).
+uint tile_row(uint ty, uint r) { return (r / 4) * (THREADS_M * 4) + ty * 4 + r % 4; }
+uint tile_col(uint tx, uint c) { return (c / 4) * (THREADS_N * 4) + tx * 4 + c % 4; }
+
+// The (i, k) of staged_a[s] within the block.
+uvec2 a_element(uint tid, uint s) {
+  if (A_MODE == 2) {
+    const uint v = tid + (s / 4) * THREADS;
+    return uvec2(v / (BK / 4), (v % (BK / 4)) * 4 + s % 4);
+  }
+  const uint e = tid + s * THREADS;
+  return A_MODE == 1 ? uvec2(e / BK, e % BK) : uvec2(e % BM, e / BM);
+}
+
+// The (k, j) of staged_b[s] within the block.
+uvec2 b_element(uint tid, uint s) {
+  if (B_MODE == 2) {
+    const uint v = tid + (s / 4) * THREADS;
+    return uvec2(v / (BN / 4), (v % (BN / 4)) * 4 + s % 4);
+  }
+  const uint e = tid + s * THREADS;
+  return B_MODE == 1 ? uvec2(e / BN, e % BN) : uvec2(e % BK, e / BK);
+}
+
+void fetch_step(uint i0, uint j0, uint k0, uint tid) {
+  for (uint s = 0; s < A_PER_THREAD; s += (A_MODE == 2 ? 4 : 1)) {
+    const uvec2 ik = a_element(tid, s);
+    if (A_MODE == 2) {
+      const vec4 v = load_a4(i0 + ik.x, k0 + ik.y);
+      staged_a[s] = v.x;
+      staged_a[s + 1] = v.y;
+      staged_a[s + 2] = v.z;
+      staged_a[s + 3] = v.w;
+    } else {
+      staged_a[s] = load_a(i0 + ik.x, k0 + ik.y);
+    }
+  }
+  for (uint s = 0; s < B_PER_THREAD; s += (B_MODE == 2 ? 4 : 1)) {
+    const uvec2 kj = b_element(tid, s);
+    if (B_MODE == 2) {
+      const vec4 v = load_b4(k0 + kj.x, j0 + kj.y);
+      staged_b[s] = v.x;
+      staged_b[s + 1] = v.y;
+      staged_b[s + 2] = v.z;
+      staged_b[s + 3] = v.w;
+    } else {
+      staged_b[s] = load_b(k0 + kj.x, j0 + kj.y);
+    }
+  }
+}
+
+void store_step(uint tid) {
+  for (uint s = 0; s < A_PER_THREAD; ++s) {
+    const uvec2 ik = a_element(tid, s);
+    const uint index = ik.y * BM + ik.x;
+    tile_a[index / 4][index % 4] = staged_a[s];
+  }
+  for (uint s = 0; s < B_PER_THREAD; ++s) {
+    const uvec2 kj = b_element(tid, s);
+    const uint index = kj.x * BN + kj.y;
+    tile_b[index / 4][index % 4] = staged_b[s];
+  }
+}
+
+// Accumulates the block at (i0, j0) over all of K into acc. Every invocation of the
+// workgroup must call it (it has barriers); k is uniform.
+void multiply_block(uint i0, uint j0, uint k) {
+  const uint tid = gl_LocalInvocationID.x;
+  const uint tx = tid % THREADS_N;
+  const uint ty = tid / THREADS_N;
+  for (uint r = 0; r < TM * TN; ++r) acc[r] = 0.0;
+  fetch_step(i0, j0, 0, tid);
+  for (uint k0 = 0; k0 < k; k0 += BK) {
+    barrier();  // the previous step's reads of shared memory are done
+    store_step(tid);
+    barrier();
+    if (k0 + BK < k) fetch_step(i0, j0, k0 + BK, tid);
+    for (uint kk = 0; kk < BK; ++kk) {
+      vec4 a[TM / 4];
+      vec4 b[TN / 4];
+      for (uint r = 0; r < TM / 4; ++r) a[r] = tile_a[(kk * BM + tile_row(ty, 4 * r)) / 4];
+      for (uint c = 0; c < TN / 4; ++c) b[c] = tile_b[(kk * BN + tile_col(tx, 4 * c)) / 4];
+      for (uint r = 0; r < TM; ++r) {
+        for (uint c = 0; c < TN; ++c) acc[r * TN + c] += a[r / 4][r % 4] * b[c / 4][c % 4];
+      }
+    }
+  }
+}

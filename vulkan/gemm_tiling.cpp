@@ -1,0 +1,47 @@
+#include "vulkan/gemm_tiling.h"
+
+namespace tandem::vulkan {
+namespace {
+
+// 128 x 128 blocks with 8 x 8 per invocation: 64 multiply-adds per 16 floats read from
+// shared memory, the classic shape for desktop GPUs. 64 x 64 with 4 x 4 keeps more blocks
+// in flight for medium products and fewer registers per invocation.
+constexpr GemmTiling kLarge{128, 128, 8, 8, 8};
+constexpr GemmTiling kMedium{64, 64, 16, 4, 4};
+constexpr GemmTiling kSmall{32, 32, 16, 4, 4};
+
+// Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).
+constexpr std::uint64_t kLargeBlocksWanted = 128;
+
+bool fits(const GemmTiling& tiling, const VkPhysicalDeviceLimits& limits) {
+  return tiling.invocations() <= limits.maxComputeWorkGroupInvocations &&
+         tiling.invocations() <= limits.maxComputeWorkGroupSize[0] &&
+         tiling.shared_bytes() <= limits.maxComputeSharedMemorySize;
+}
+
+}  // namespace
+
+std::uint64_t GemmTiling::blocks(std::int64_t m, std::int64_t n) const {
+  return static_cast<std::uint64_t>((m + bm - 1) / bm) * static_cast<std::uint64_t>((n + bn - 1) / bn);
+}
+
+std::vector<std::int32_t> GemmTiling::constants() const {
+  return {static_cast<std::int32_t>(bm), static_cast<std::int32_t>(bn),
+          static_cast<std::int32_t>(bk), static_cast<std::int32_t>(tm),
+          static_cast<std::int32_t>(tn)};
+}
+
+std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limits,
+                                             std::int64_t m, std::int64_t n, std::int64_t k,
+                                             std::int64_t batches) {
+  if (k < 8 || batches < 1) return std::nullopt;
+  const auto large_blocks = kLarge.blocks(m, n) * static_cast<std::uint64_t>(batches);
+  if (m >= 128 && n >= 128 && large_blocks >= kLargeBlocksWanted && fits(kLarge, limits)) {
+    return kLarge;
+  }
+  if (m >= 64 && n >= 64 && fits(kMedium, limits)) return kMedium;
+  if (m >= 32 && n >= 32 && fits(kSmall, limits)) return kSmall;
+  return std::nullopt;
+}
+
+}  // namespace tandem::vulkan

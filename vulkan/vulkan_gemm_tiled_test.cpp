@@ -1,0 +1,137 @@
+// The register-blocked kernels (shaders/gemm_tile.glsl through gemm_tiled.comp and
+// conv_gemm.comp) against the float64 reference: every block size the tiling picks, vec4 and
+// scalar loads, transposed operands, broadcast batches, partial edge blocks, implicit-GEMM
+// convolutions with padding, strides, dilations, bias and fused activations.
+#include <random>
+
+#include "core/op_registry.h"
+#include "vulkan/device.h"
+#include "vulkan/gemm_tiling.h"
+#include "vulkan/op_test_support.h"
+
+namespace tandem::vulkan::testing {
+namespace {
+
+class GemmTiledTest : public VulkanTest {
+ protected:
+  // The limits of the device the tests run on (lavapipe here).
+  static VkPhysicalDeviceLimits limits() {
+    const auto instance = VulkanInstance::create();
+    return instance->find(test_device()).properties.limits;
+  }
+};
+
+using Ints = std::vector<std::int64_t>;
+
+// Sums of up to ~600 float32 products of values in [-1, 1): rounding stays far below 1e-4
+// relative to the output's magnitude.
+constexpr double kTolerance = 1e-4;
+
+TEST_F(GemmTiledTest, TilingFollowsShape) {
+  const VkPhysicalDeviceLimits device = limits();
+  ASSERT_TRUE(choose_gemm_tiling(device, 130, 129, 24, 128).has_value());
+  EXPECT_EQ(choose_gemm_tiling(device, 130, 129, 24, 128)->bm, 128u);
+  EXPECT_EQ(choose_gemm_tiling(device, 65, 70, 24, 1)->bm, 64u);
+  EXPECT_EQ(choose_gemm_tiling(device, 33, 40, 24, 1)->bm, 32u);
+  EXPECT_FALSE(choose_gemm_tiling(device, 16, 64, 64, 1).has_value());
+  EXPECT_FALSE(choose_gemm_tiling(device, 64, 64, 4, 1).has_value());
+  for (const GemmTiling& tiling : {*choose_gemm_tiling(device, 130, 129, 24, 128),
+                                   *choose_gemm_tiling(device, 65, 70, 24, 1)}) {
+    EXPECT_LE(tiling.invocations(), device.maxComputeWorkGroupInvocations);
+    EXPECT_LE(tiling.shared_bytes(), device.maxComputeSharedMemorySize);
+  }
+}
+
+// Each MatMul names the block size and load layouts it exercises.
+TEST_F(GemmTiledTest, MatMulBlocks) {
+  std::mt19937 rng(41);
+  const std::vector<std::pair<Shape, Shape>> cases = {
+      {{64, 64}, {64, 64}},            // 64 blocks, vec4 A and B, vec4 stores, exact fit
+      {{65, 37}, {37, 70}},            // 64 blocks, scalar loads, partial blocks, K % 16 != 0
+      {{33, 20}, {20, 45}},            // 32 blocks, vec4 A, scalar B
+      {{3, 70, 36}, {36, 68}},         // batches over A, B shared
+      {{2, 1, 66, 24}, {3, 24, 64}},   // broadcast batches on both sides
+      {{32, 130, 24}, {24, 132}},      // 128 blocks (enough of them), partial edges
+      {{128, 128, 8}, {128, 8, 128}},  // 128 blocks, K of exactly one step
+  };
+  for (const auto& [a, b] : cases) {
+    SCOPED_TRACE("A " + shape_to_string(a) + " B " + shape_to_string(b));
+    expect_matches_reference("MatMul", {},
+                             {runtime(random_tensor(rng, a)), constant(random_tensor(rng, b))},
+                             kTolerance);
+  }
+}
+
+TEST_F(GemmTiledTest, GemmTransposesAndC) {
+  std::mt19937 rng(42);
+  struct Case {
+    Shape a, b, c;
+    std::int64_t trans_a, trans_b;
+  };
+  const std::vector<Case> cases = {
+      {{96, 72}, {96, 68}, {68}, 1, 0},     // A read along i (transposed)
+      {{72, 96}, {68, 96}, {72, 1}, 0, 1},  // B read along k (transposed)
+      {{40, 70}, {35, 40}, {70, 35}, 1, 1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE("A " + shape_to_string(c.a) + " B " + shape_to_string(c.b));
+    expect_matches_reference(
+        "Gemm",
+        attrs({{"transA", c.trans_a}, {"transB", c.trans_b}, {"alpha", 0.5}, {"beta", -1.25}}),
+        {runtime(random_tensor(rng, c.a)), constant(random_tensor(rng, c.b)),
+         constant(random_tensor(rng, c.c))},
+        kTolerance);
+  }
+}
+
+struct ConvCase {
+  Shape x;
+  Shape w;
+  Attributes attributes;
+  bool bias = true;
+};
+
+TEST_F(GemmTiledTest, ConvImplicitGemm) {
+  std::mt19937 rng(43);
+  const std::vector<ConvCase> cases = {
+      // Pointwise: vec4 gathers (8x8 positions) and scalar ones (7x9).
+      {{2, 24, 8, 8}, {40, 24, 1, 1}, {}},
+      {{1, 33, 7, 9}, {36, 33, 1, 1}, {}, false},
+      // 3x3 with padding, then strided, dilated and asymmetric.
+      {{2, 8, 10, 9}, {34, 8, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
+      {{1, 5, 17, 16}, {64, 5, 3, 3}, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}})},
+      {{1, 6, 13, 14},
+       {33, 6, 3, 2},
+       attrs({{"dilations", Ints{2, 1}}, {"pads", Ints{2, 0, 1, 1}}, {"strides", Ints{1, 2}}})},
+      // 1-D.
+      {{2, 12, 50}, {32, 12, 5}, attrs({{"pads", Ints{2, 2}}})},
+  };
+  for (const ConvCase& c : cases) {
+    std::vector<NodeInput> inputs{runtime(random_tensor(rng, c.x)),
+                                  constant(random_tensor(rng, c.w))};
+    if (c.bias) inputs.push_back(constant(random_tensor(rng, {c.w[0]})));
+    SCOPED_TRACE("x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
+    expect_matches_reference("Conv", c.attributes, inputs, kTolerance);
+  }
+}
+
+TEST_F(GemmTiledTest, ConvFusedActivations) {
+  std::mt19937 rng(44);
+  for (const Attributes& fused : {attrs({{kFusedActivation, std::string("Relu")}}),
+                                  attrs({{kFusedActivation, std::string("Clip")},
+                                         {kFusedAlpha, 0.0},
+                                         {kFusedBeta, 6.0}}),
+                                  attrs({{kFusedActivation, std::string("HardSwish")}})}) {
+    Attributes attributes = fused;
+    attributes.set("pads", Ints{1, 1, 1, 1});
+    SCOPED_TRACE(fused.get_string(kFusedActivation));
+    expect_matches_reference("Conv", attributes,
+                             {runtime(random_tensor(rng, {1, 16, 12, 12}, -2.0f, 2.0f)),
+                              constant(random_tensor(rng, {48, 16, 3, 3})),
+                              constant(random_tensor(rng, {48}))},
+                             kTolerance);
+  }
+}
+
+}  // namespace
+}  // namespace tandem::vulkan::testing

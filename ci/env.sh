@@ -8,5 +8,7 @@ if [ -z "${TANDEM_KEEP_DRIVERS:-}" ]; then
 fi
 # pocl's own kernel cache would hide our cache's effect and skew timings.
 export POCL_KERNEL_CACHE=0
+# ccache keys on paths relative to the checkout, so a fresh clone reuses earlier objects.
+export CCACHE_BASEDIR="$PWD" CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 # Caches of a run live in the build tree, never in the user's home.
 export XDG_CACHE_HOME="${XDG_CACHE_HOME_OVERRIDE:-$PWD/build/xdg-cache}"

@@ -73,6 +73,10 @@ const char* describe(const YAML::Node& node) {
   }
 }
 
+std::string line_prefix(const YAML::Mark& mark) {
+  return mark.is_null() ? "" : std::to_string(mark.line + 1) + ":";
+}
+
 // Walks the parsed document; every message starts "file:line: dotted.key: ".
 class ConfigReader {
  public:
@@ -80,8 +84,7 @@ class ConfigReader {
 
   void read(const YAML::Node& root, Config& config) const {
     if (root.IsNull()) return;   // an empty file (or only comments) keeps the defaults
-    using Handler = std::function<void(const YAML::Node&)>;
-    const std::map<std::string, Handler> handlers = {
+    const Handlers handlers = {
         {"backend", [&](const YAML::Node& value) { config.backends = backends(value); }},
         {"device", [&](const YAML::Node& value) { config.device = device(value); }},
         {"cache", [&](const YAML::Node& value) { read_cache(value, config.cache); }},
@@ -105,11 +108,9 @@ class ConfigReader {
 
   [[noreturn]] void bad(const YAML::Node& node, const std::string& key,
                         const std::string& what) const {
-    const YAML::Mark mark = node.Mark();
-    const std::string line = mark.is_null() ? "" : std::to_string(mark.line + 1) + ":";
     // Keys and values come from the file: printable() keeps the message on one line.
-    fail(source_ + ":" + line + " " + (key.empty() ? "" : printable(key) + ": ") +
-         printable(what, 400));
+    const std::string quoted_key = key.empty() ? "" : printable(key) + ": ";
+    fail(source_ + ":" + line_prefix(node.Mark()) + " " + quoted_key + printable(what, 400));
   }
 
   // Calls the handler of each key of `map`; unknown and repeated keys are errors.
@@ -287,10 +288,6 @@ class DocumentStarts : public YAML::EventHandler {
                   YAML::EmitterStyle::value) override {}
   void OnMapEnd() override {}
 };
-
-std::string line_prefix(const YAML::Mark& mark) {
-  return mark.is_null() ? "" : std::to_string(mark.line + 1) + ":";
-}
 
 // The one document of the file (Null when it has none). Not YAML::LoadAll: on some
 // malformed input (",&x") yaml-cpp 0.7 yields empty documents without end, and LoadAll

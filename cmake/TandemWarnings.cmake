@@ -5,7 +5,10 @@ function(tandem_target_defaults target)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
   if(TANDEM_SANITIZE)
-    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    # -fno-sanitize-recover: undefined behaviour aborts the test that hits it, rather than
+    # printing a report that a passing test run would hide.
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined
+                           -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
 endfunction()

@@ -1,15 +1,16 @@
 #include "conformance/cache_scenario_run.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 
 #include "conformance/temp_dir.h"
 
@@ -72,7 +73,8 @@ Attempt compile_once(const CacheScenarioTarget& target, const std::string& dir, 
   std::unique_ptr<Backend> backend = BackendRegistry::instance().create(target.backend);
   FifoWatchdog watchdog(watched_path);
   Attempt attempt;
-  attempt.outputs = compile_and_run(*target.model, *backend, target.device, options, &attempt.report);
+  attempt.outputs =
+      compile_and_run(*target.model, *backend, target.device, options, &attempt.report);
   watchdog.stop();
   attempt.fifo_blocked = watchdog.fired();
   return attempt;
@@ -86,7 +88,8 @@ std::string lowercase(std::string text) {
 bool bitwise_equal(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].info() != b[i].info() || std::memcmp(a[i].raw(), b[i].raw(), a[i].bytes()) != 0) return false;
+    if (a[i].info() != b[i].info() || std::memcmp(a[i].raw(), b[i].raw(), a[i].bytes()) != 0)
+      return false;
   }
   return true;
 }
@@ -97,17 +100,18 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
   return text;
 }
 
-void check_outputs(CaseResult& result, const CacheScenarioTarget& target, const std::vector<Tensor>& outputs,
-                   std::vector<std::string>& problems) {
+void check_outputs(CaseResult& result, const CacheScenarioTarget& target,
+                   const std::vector<Tensor>& outputs, std::vector<std::string>& problems) {
   result.comparison = compare_outputs(target.model->expected, outputs, result.tolerance);
   if (!result.comparison.passed) problems.push_back("outputs: " + result.comparison.message);
 }
 
-void check_status(const CacheScenario& scenario, const std::vector<std::string>& allowed, const CacheReport& report,
-                  std::vector<std::string>& problems) {
+void check_status(const CacheScenario& scenario, const std::vector<std::string>& allowed,
+                  const CacheReport& report, std::vector<std::string>& problems) {
   const std::string status = cache_status_name(report.status);
   if (std::find(allowed.begin(), allowed.end(), status) == allowed.end()) {
-    problems.push_back("status " + status + " (" + report.reason + "), expected " + join(allowed, " or "));
+    problems.push_back("status " + status + " (" + report.reason + "), expected " +
+                       join(allowed, " or "));
   }
   if (status != "hit" && status != "miss" && status != "off" && report.reason.empty()) {
     problems.push_back("status " + status + " comes without a reason");
@@ -116,14 +120,18 @@ void check_status(const CacheScenario& scenario, const std::vector<std::string>&
   for (const std::string& word : scenario.reason_mentions) {
     if (lowercase(report.reason).find(lowercase(word)) != std::string::npos) return;
   }
-  problems.push_back("reason '" + report.reason + "' names none of: " + join(scenario.reason_mentions, ", "));
+  problems.push_back("reason '" + report.reason +
+                     "' names none of: " + join(scenario.reason_mentions, ", "));
 }
 
-void check_after(const CacheScenario& scenario, const std::string& path, const CacheBaseline& baseline,
-                 const std::optional<std::vector<std::uint8_t>>& before, std::vector<std::string>& problems) {
+void check_after(const CacheScenario& scenario, const std::string& path,
+                 const CacheBaseline& baseline,
+                 const std::optional<std::vector<std::uint8_t>>& before,
+                 std::vector<std::string>& problems) {
   std::error_code error;
   if (scenario.after == AfterRun::NoFile) {
-    if (fs::exists(fs::symlink_status(path, error))) problems.push_back("a cache file was written where none may be");
+    if (fs::exists(fs::symlink_status(path, error)))
+      problems.push_back("a cache file was written where none may be");
     return;
   }
   if (scenario.after == AfterRun::Untouched) {
@@ -137,7 +145,8 @@ void check_after(const CacheScenario& scenario, const std::string& path, const C
   }
   const CacheLoadResult loaded = read_cache_file(path, baseline.image.header);
   if (loaded.outcome != CacheLoadOutcome::Loaded) {
-    problems.push_back(std::string("file afterwards: ") + load_outcome_name(loaded.outcome) + ": " + loaded.reason);
+    problems.push_back(std::string("file afterwards: ") + load_outcome_name(loaded.outcome) + ": " +
+                       loaded.reason);
   }
 }
 
@@ -149,23 +158,28 @@ std::optional<std::vector<std::uint8_t>> regular_file_bytes(const std::string& p
 }
 
 double milliseconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
-void finish(CaseResult& result, const std::vector<std::string>& problems, const CacheReport& report) {
+void finish(CaseResult& result, const std::vector<std::string>& problems,
+            const CacheReport& report) {
   result.outcome = problems.empty() ? Outcome::Pass : Outcome::Fail;
-  result.reason = problems.empty() ? result.cache_status + (report.reason.empty() ? "" : ": " + report.reason)
-                                   : join(problems, "; ");
+  result.reason = problems.empty()
+                      ? result.cache_status + (report.reason.empty() ? "" : ": " + report.reason)
+                      : join(problems, "; ");
 }
 
 // The statuses a scenario accepts, and what the container itself must say of the bytes.
-std::vector<std::string> allowed_statuses(const CacheScenario& scenario, const CacheBaseline& baseline,
+std::vector<std::string> allowed_statuses(const CacheScenario& scenario,
+                                          const CacheBaseline& baseline,
                                           std::vector<std::string>& problems) {
   if (!scenario.bytes) return scenario.statuses;
   const CacheLoadResult verdict = parse_cache_bytes(*scenario.bytes, &baseline.image.header);
   const auto& must = scenario.container_must;
   if (!must.empty() && std::find(must.begin(), must.end(), verdict.outcome) == must.end()) {
-    problems.push_back(std::string("the container reads these bytes as ") + load_outcome_name(verdict.outcome) +
+    problems.push_back(std::string("the container reads these bytes as ") +
+                       load_outcome_name(verdict.outcome) +
                        (verdict.reason.empty() ? "" : " (" + verdict.reason + ")"));
   }
   if (!scenario.statuses.empty()) return scenario.statuses;
@@ -176,11 +190,15 @@ std::vector<std::string> allowed_statuses(const CacheScenario& scenario, const C
 
 const char* expected_status(CacheLoadOutcome outcome) {
   switch (outcome) {
-    case CacheLoadOutcome::Loaded: return "hit";
-    case CacheLoadOutcome::Missing: return "miss";
-    case CacheLoadOutcome::Mismatch: return "invalidated";
+    case CacheLoadOutcome::Loaded:
+      return "hit";
+    case CacheLoadOutcome::Missing:
+      return "miss";
+    case CacheLoadOutcome::Mismatch:
+      return "invalidated";
     case CacheLoadOutcome::Corrupt:
-    case CacheLoadOutcome::Untrusted: return "recovered";
+    case CacheLoadOutcome::Untrusted:
+      return "recovered";
   }
   return "?";
 }
@@ -192,7 +210,8 @@ CaseResult scenario_result(const CacheScenarioTarget& target, const std::string&
   return result;
 }
 
-CaseResult run_cold_scenario(const CacheScenarioTarget& target, std::optional<CacheBaseline>& baseline) {
+CaseResult run_cold_scenario(const CacheScenarioTarget& target,
+                             std::optional<CacheBaseline>& baseline) {
   CaseResult result = scenario_result(target, "cold");
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> problems;
@@ -203,16 +222,20 @@ CaseResult run_cold_scenario(const CacheScenarioTarget& target, std::optional<Ca
     report = attempt.report;
     result.cache_status = cache_status_name(report.status);
     check_outputs(result, target, attempt.outputs, problems);
-    if (report.status != CacheStatus::Miss) problems.push_back("status " + result.cache_status + ", expected miss");
+    if (report.status != CacheStatus::Miss)
+      problems.push_back("status " + result.cache_status + ", expected miss");
     const fs::path path(report.path);
     if (report.path.empty() || path.parent_path() != fs::path(dir.path())) {
-      problems.push_back("cache path '" + report.path + "' is not in the cache directory '" + dir.path() + "'");
+      problems.push_back("cache path '" + report.path + "' is not in the cache directory '" +
+                         dir.path() + "'");
     } else {
       CacheImage image = parse_cache_image(read_file_bytes(report.path), report.path);
-      baseline = CacheBaseline{path.filename().string(), std::move(image), std::move(attempt.outputs)};
+      baseline =
+          CacheBaseline{path.filename().string(), std::move(image), std::move(attempt.outputs)};
       const CacheLoadResult loaded = read_cache_file(report.path, baseline->image.header);
       if (loaded.outcome != CacheLoadOutcome::Loaded) {
-        problems.push_back(std::string("file afterwards: ") + load_outcome_name(loaded.outcome) + ": " + loaded.reason);
+        problems.push_back(std::string("file afterwards: ") + load_outcome_name(loaded.outcome) +
+                           ": " + loaded.reason);
       }
     }
   } catch (const Unsupported& error) {
@@ -249,7 +272,8 @@ CaseResult run_cache_scenario(const CacheScenarioTarget& target, const CacheScen
     ::chmod(dir.path().c_str(), 0700);
     report = attempt.report;
     result.cache_status = cache_status_name(report.status);
-    if (attempt.fifo_blocked) problems.push_back("blocked opening the FIFO at the cache path (released after 10 s)");
+    if (attempt.fifo_blocked)
+      problems.push_back("blocked opening the FIFO at the cache path (released after 10 s)");
     check_outputs(result, target, attempt.outputs, problems);
     if (scenario.identical_to_cold && !bitwise_equal(attempt.outputs, baseline.outputs)) {
       problems.push_back("outputs differ from the cold run's");

@@ -23,13 +23,13 @@ struct CacheScenario {
   // What the container must make of `bytes`; the status the backend must report then
   // follows from it (loaded: hit, mismatch: invalidated, corrupt/untrusted: recovered).
   std::vector<CacheLoadOutcome> container_must;
-  std::vector<std::string> statuses;                   // acceptable statuses; empty: from the container
-  std::vector<std::string> reason_mentions;            // one must appear in the reason (any case)
+  std::vector<std::string> statuses;         // acceptable statuses; empty: from the container
+  std::vector<std::string> reason_mentions;  // one must appear in the reason (any case)
   CacheMode mode = CacheMode::ReadWrite;
   bool read_only_dir = false;
-  bool identical_to_cold = false;                      // outputs bit-identical to the cold run's
+  bool identical_to_cold = false;  // outputs bit-identical to the cold run's
   AfterRun after = AfterRun::ValidFile;
-  std::function<std::string(const std::string& path)> extra_check;   // a problem, or ""
+  std::function<std::string(const std::string& path)> extra_check;  // a problem, or ""
   std::string skip_reason;
 };
 
@@ -51,7 +51,8 @@ CaseResult scenario_result(const CacheScenarioTarget& target, const std::string&
 
 // The cold run, in a fresh directory: status miss, correct outputs, a valid file. Fills
 // `baseline` when it succeeds.
-CaseResult run_cold_scenario(const CacheScenarioTarget& target, std::optional<CacheBaseline>& baseline);
+CaseResult run_cold_scenario(const CacheScenarioTarget& target,
+                             std::optional<CacheBaseline>& baseline);
 // Any other scenario, in its own fresh directory, against the cold run's baseline.
 CaseResult run_cache_scenario(const CacheScenarioTarget& target, const CacheScenario& scenario,
                               const CacheBaseline& baseline);

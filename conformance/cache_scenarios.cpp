@@ -1,8 +1,9 @@
 #include "conformance/cache_scenarios.h"
 
-#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <filesystem>
 
 #include "conformance/cache_scenario_run.h"
 #include "conformance/parallel.h"
@@ -45,15 +46,17 @@ void add_version_scenarios(std::vector<CacheScenario>& list, const CacheBaseline
   warm.identical_to_cold = true;
   list.push_back(warm);
 
-  CacheScenario stale = with_bytes("stale_entry_keys", with_stale_keys(base.image), {CacheLoadOutcome::Loaded});
+  CacheScenario stale =
+      with_bytes("stale_entry_keys", with_stale_keys(base.image), {CacheLoadOutcome::Loaded});
   stale.statuses = {"miss", "partial"};
   stale.extra_check = [&base](const std::string& path) { return keys_restored(path, base); };
   list.push_back(stale);
 
   CacheScenario option;
   option.name = "build_options_changed";
-  option.skip_reason = "CompileOptions has no build-option or kernel-source override; stale_entry_keys "
-                       "stands in (entry keys embed the source hash and the options)";
+  option.skip_reason =
+      "CompileOptions has no build-option or kernel-source override; stale_entry_keys "
+      "stands in (entry keys embed the source hash and the options)";
   list.push_back(option);
 
   for (const auto& [key, value] : base.image.header.identity) {
@@ -61,8 +64,9 @@ void add_version_scenarios(std::vector<CacheScenario>& list, const CacheBaseline
     for (auto& field : header.identity) {
       if (field.first == key) field.second = value + "-tampered";
     }
-    CacheScenario changed = with_bytes("identity_" + field_slug(key), with_header(base.image, header),
-                                       {CacheLoadOutcome::Mismatch});
+    CacheScenario changed =
+        with_bytes("identity_" + field_slug(key), with_header(base.image, header),
+                   {CacheLoadOutcome::Mismatch});
     changed.statuses = {"invalidated"};
     changed.reason_mentions = {key, value + "-tampered"};
     if (!value.empty()) changed.reason_mentions.push_back(value);
@@ -70,7 +74,8 @@ void add_version_scenarios(std::vector<CacheScenario>& list, const CacheBaseline
   }
   CacheFileHeader engine = base.image.header;
   engine.engine_version = "999.0.0-conformance";
-  CacheScenario bump = with_bytes("engine_version_bump", with_header(base.image, engine), {CacheLoadOutcome::Mismatch});
+  CacheScenario bump = with_bytes("engine_version_bump", with_header(base.image, engine),
+                                  {CacheLoadOutcome::Mismatch});
   bump.statuses = {"invalidated"};
   bump.reason_mentions = {"engine", "version", engine.engine_version};
   list.push_back(bump);
@@ -85,11 +90,13 @@ void add_corruption_scenarios(std::vector<CacheScenario>& list, const CacheBasel
   const std::vector<std::uint8_t>& bytes = base.image.bytes;
   for (std::size_t offset : header_field_boundaries(base.image)) {
     list.push_back(with_bytes("truncated_at_" + std::to_string(offset),
-                              {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(offset)}, kCorrupt));
+                              {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(offset)},
+                              kCorrupt));
   }
   for (std::size_t offset : random_offsets(base.image, 2, 0x7a11)) {
     list.push_back(with_bytes("truncated_randomly_at_" + std::to_string(offset),
-                              {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(offset)}, kCorrupt));
+                              {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(offset)},
+                              kCorrupt));
   }
   list.push_back(with_bytes("zero_length", {}, kCorrupt));
   list.push_back(with_bytes("flipped_bit_in_magic", with_bit_flipped(bytes, 0, 0), kCorrupt));
@@ -109,10 +116,13 @@ void add_corruption_scenarios(std::vector<CacheScenario>& list, const CacheBasel
   CacheScenario flipped_checksum;
   if (checksum.empty()) {
     flipped_checksum.name = "flipped_bit_in_checksum";
-    flipped_checksum.skip_reason = "no bytes of the file depend on entry 0's payload: nothing checksums it";
+    flipped_checksum.skip_reason =
+        "no bytes of the file depend on entry 0's payload: nothing checksums it";
   } else {
-    const std::vector<std::uint8_t> serialized = serialize_cache(base.image.header, base.image.entries);
-    flipped_checksum = with_bytes("flipped_bit_in_checksum", with_bit_flipped(serialized, checksum.front(), 0), kCorrupt);
+    const std::vector<std::uint8_t> serialized =
+        serialize_cache(base.image.header, base.image.entries);
+    flipped_checksum = with_bytes("flipped_bit_in_checksum",
+                                  with_bit_flipped(serialized, checksum.front(), 0), kCorrupt);
   }
   list.push_back(flipped_checksum);
   list.push_back(with_bytes("random_bytes", random_bytes(bytes.size(), 0xbadcafe), kCorrupt));
@@ -122,13 +132,17 @@ void add_filesystem_scenarios(std::vector<CacheScenario>& list, const CacheBasel
   const bool root = ::geteuid() == 0;
   CacheScenario directory;
   directory.name = "directory_at_path";
-  directory.plant = [](const std::string& path) { std::filesystem::create_directories(path + "/stray"); };
+  directory.plant = [](const std::string& path) {
+    std::filesystem::create_directories(path + "/stray");
+  };
   directory.statuses = {"recovered"};
   list.push_back(directory);
 
   CacheScenario fifo;
   fifo.name = "fifo_at_path";
-  fifo.plant = [](const std::string& path) { check(::mkfifo(path.c_str(), 0600) == 0, "mkfifo " + path); };
+  fifo.plant = [](const std::string& path) {
+    check(::mkfifo(path.c_str(), 0600) == 0, "mkfifo " + path);
+  };
   fifo.statuses = {"recovered"};
   list.push_back(fifo);
 
@@ -143,7 +157,8 @@ void add_filesystem_scenarios(std::vector<CacheScenario>& list, const CacheBasel
   shared.statuses = {"recovered"};
   list.push_back(shared);
 
-  CacheScenario locked_dir = with_bytes("read_only_directory", base.image.bytes, {CacheLoadOutcome::Loaded});
+  CacheScenario locked_dir =
+      with_bytes("read_only_directory", base.image.bytes, {CacheLoadOutcome::Loaded});
   locked_dir.read_only_dir = true;
   locked_dir.statuses = {"hit", "read-only"};
   locked_dir.after = AfterRun::Untouched;
@@ -152,16 +167,17 @@ void add_filesystem_scenarios(std::vector<CacheScenario>& list, const CacheBasel
 }
 
 void add_mode_scenarios(std::vector<CacheScenario>& list, const CacheBaseline& base) {
-  CacheScenario warm = with_bytes("read_only_mode_warm", base.image.bytes, {CacheLoadOutcome::Loaded});
+  CacheScenario warm =
+      with_bytes("read_only_mode_warm", base.image.bytes, {CacheLoadOutcome::Loaded});
   warm.mode = CacheMode::ReadOnly;
   warm.statuses = {"hit", "read-only"};
   warm.after = AfterRun::Untouched;
   list.push_back(warm);
 
   const std::vector<std::uint8_t>& bytes = base.image.bytes;
-  CacheScenario corrupt = with_bytes("read_only_mode_corrupt",
-                                     {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2)},
-                                     kCorrupt);
+  CacheScenario corrupt = with_bytes(
+      "read_only_mode_corrupt",
+      {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2)}, kCorrupt);
   corrupt.mode = CacheMode::ReadOnly;
   corrupt.statuses = {"recovered", "invalidated", "miss", "read-only"};
   corrupt.after = AfterRun::Untouched;
@@ -191,23 +207,28 @@ CaseResult container_checks(const CacheScenarioTarget& target, const CacheBaseli
   for (std::size_t size = 0; size < bytes.size() && problem.empty(); ++size) {
     const CacheLoadResult verdict = parse_cache_bytes({bytes.data(), size}, &base.image.header);
     if (verdict.outcome != CacheLoadOutcome::Corrupt) {
-      problem = "a prefix of " + std::to_string(size) + " bytes reads as " + load_outcome_name(verdict.outcome);
+      problem = "a prefix of " + std::to_string(size) + " bytes reads as " +
+                load_outcome_name(verdict.outcome);
     }
   }
   const std::size_t step = std::max<std::size_t>(1, bytes.size() / 512);
   for (std::size_t offset = 0; offset < bytes.size() && problem.empty(); offset += step) {
-    const CacheLoadResult verdict =
-        parse_cache_bytes(with_bit_flipped(bytes, offset, static_cast<int>(offset % 8)), &base.image.header);
+    const CacheLoadResult verdict = parse_cache_bytes(
+        with_bit_flipped(bytes, offset, static_cast<int>(offset % 8)), &base.image.header);
     if (verdict.outcome != CacheLoadOutcome::Loaded) continue;
     bool same = verdict.entries.size() == base.image.entries.size();
     for (std::size_t e = 0; same && e < verdict.entries.size(); ++e) {
       same = verdict.entries[e].key == base.image.entries[e].key &&
              verdict.entries[e].payload == base.image.entries[e].payload;
     }
-    if (!same) problem = "a bit flipped at offset " + std::to_string(offset) + " changed an entry undetected";
+    if (!same)
+      problem =
+          "a bit flipped at offset " + std::to_string(offset) + " changed an entry undetected";
   }
   result.outcome = problem.empty() ? Outcome::Pass : Outcome::Fail;
-  result.reason = problem.empty() ? "every truncation rejected, every sampled bit flip rejected or harmless" : problem;
+  result.reason = problem.empty()
+                      ? "every truncation rejected, every sampled bit flip rejected or harmless"
+                      : problem;
   return result;
 }
 
@@ -223,12 +244,31 @@ std::vector<CacheScenario> scenarios_after_cold(const CacheBaseline& base) {
 // Scenario names depend on the cold run's file (offsets, identity fields); these stand for
 // them when deciding whether a filter selects any scenario at all.
 bool any_selected(const CaseSelector& selected) {
-  for (const char* name : {"cold", "warm", "stale_entry_keys", "build_options_changed", "identity_device_name",
-                           "engine_version_bump", "format_version_bump", "truncated_at_8", "truncated_randomly_at_100",
-                           "zero_length", "flipped_bit_in_magic", "flipped_bit_in_header", "flipped_bit_in_entry",
-                           "flipped_bit_in_checksum", "random_bytes", "directory_at_path", "fifo_at_path",
-                           "unreadable_file", "group_writable_file", "read_only_directory", "read_only_mode_warm",
-                           "read_only_mode_corrupt", "read_only_mode_cold", "cache_off", "container_rejects_damage"}) {
+  for (const char* name : {"cold",
+                           "warm",
+                           "stale_entry_keys",
+                           "build_options_changed",
+                           "identity_device_name",
+                           "engine_version_bump",
+                           "format_version_bump",
+                           "truncated_at_8",
+                           "truncated_randomly_at_100",
+                           "zero_length",
+                           "flipped_bit_in_magic",
+                           "flipped_bit_in_header",
+                           "flipped_bit_in_entry",
+                           "flipped_bit_in_checksum",
+                           "random_bytes",
+                           "directory_at_path",
+                           "fifo_at_path",
+                           "unreadable_file",
+                           "group_writable_file",
+                           "read_only_directory",
+                           "read_only_mode_warm",
+                           "read_only_mode_corrupt",
+                           "read_only_mode_cold",
+                           "cache_off",
+                           "container_rejects_damage"}) {
     if (selected(std::string("cache/") + name)) return true;
   }
   return false;

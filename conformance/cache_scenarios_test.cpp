@@ -1,9 +1,9 @@
 #include "conformance/cache_scenarios.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <map>
-
-#include <gtest/gtest.h>
 
 #include "conformance/cache_tampering.h"
 #include "core/reference_backend.h"
@@ -16,7 +16,8 @@ namespace {
 // that never reads its cache would; the scenarios must catch that.
 class CachingExecutable : public Executable {
  public:
-  CachingExecutable(Plan plan, CacheReport report) : plan_(std::move(plan)), report_(std::move(report)) {}
+  CachingExecutable(Plan plan, CacheReport report)
+      : plan_(std::move(plan)), report_(std::move(report)) {}
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {
     std::vector<Tensor> outputs = run_reference(plan_, inputs);
     for (Tensor& output : outputs) output = output.cast(DType::F32);
@@ -36,10 +37,13 @@ CacheReport load_status(const CacheLoadResult& loaded, const std::string& key) {
         if (entry.key == key) return {"", CacheStatus::Hit, ""};
       }
       return {"", CacheStatus::Miss, "no entry " + key};
-    case CacheLoadOutcome::Missing: return {"", CacheStatus::Miss, ""};
-    case CacheLoadOutcome::Mismatch: return {"", CacheStatus::Invalidated, loaded.reason};
+    case CacheLoadOutcome::Missing:
+      return {"", CacheStatus::Miss, ""};
+    case CacheLoadOutcome::Mismatch:
+      return {"", CacheStatus::Invalidated, loaded.reason};
     case CacheLoadOutcome::Corrupt:
-    case CacheLoadOutcome::Untrusted: return {"", CacheStatus::Recovered, loaded.reason};
+    case CacheLoadOutcome::Untrusted:
+      return {"", CacheStatus::Recovered, loaded.reason};
   }
   return {};
 }
@@ -49,8 +53,15 @@ class CachingBackend : public Backend {
   explicit CachingBackend(bool careless) : careless_(careless) {}
   std::string name() const override { return careless_ ? "test-careless-cache" : "test-caching"; }
   std::vector<DeviceInfo> devices() override {
-    return {{name(), 0, "Cache Test Device", "tandem", "cpu", "7.1",
-             {{"device_name", "Cache Test Device"}, {"driver_version", "7.1"}, {"pointer_bits", "64"}}}};
+    return {{name(),
+             0,
+             "Cache Test Device",
+             "tandem",
+             "cpu",
+             "7.1",
+             {{"device_name", "Cache Test Device"},
+              {"driver_version", "7.1"},
+              {"pointer_bits", "64"}}}};
   }
   std::unique_ptr<Executable> compile(const Plan& plan, const DeviceInfo& device,
                                       const CompileOptions& options) override {
@@ -67,11 +78,13 @@ class CachingBackend : public Backend {
     const bool writable = options.cache.mode == CacheMode::ReadWrite;
     if (writable && report.status == CacheStatus::Recovered) set_aside_cache_file(path);
     if (writable && report.status != CacheStatus::Hit) {
-      const std::vector<std::uint8_t> payload(40, static_cast<std::uint8_t>(plan.graph.nodes().size()));
+      const std::vector<std::uint8_t> payload(40,
+                                              static_cast<std::uint8_t>(plan.graph.nodes().size()));
       try {
         update_cache_file(path, header, {{key, payload, 1700000000}}, {});
       } catch (const Error& error) {
-        report.reason += (report.reason.empty() ? "" : "; ") + std::string("not written: ") + error.what();
+        report.reason +=
+            (report.reason.empty() ? "" : "; ") + std::string("not written: ") + error.what();
       }
     }
     if (!writable) report.reason += (report.reason.empty() ? "" : "; ") + std::string("read-only");
@@ -82,18 +95,22 @@ class CachingBackend : public Backend {
   bool careless_;
 };
 
-const BackendRegistration caching("test-caching", [] { return std::make_unique<CachingBackend>(false); });
-const BackendRegistration careless("test-careless-cache", [] { return std::make_unique<CachingBackend>(true); });
+const BackendRegistration caching("test-caching",
+                                  [] { return std::make_unique<CachingBackend>(false); });
+const BackendRegistration careless("test-careless-cache",
+                                   [] { return std::make_unique<CachingBackend>(true); });
 
 std::map<std::string, CaseResult> run_all(const std::string& backend) {
   static const Case model = cache_model_case();
   static const PreparedCase prepared = prepare_case(model, ".");
-  EXPECT_TRUE(prepared.error.empty() && prepared.skip_reason.empty()) << prepared.error << prepared.skip_reason;
+  EXPECT_TRUE(prepared.error.empty() && prepared.skip_reason.empty())
+      << prepared.error << prepared.skip_reason;
   const DeviceInfo device = BackendRegistry::instance().create(backend)->devices().front();
   std::map<std::string, CaseResult> results;
   std::atomic<int> reported{0};
-  for (CaseResult& r : run_cache_scenarios(backend, device, prepared, [](const std::string&) { return true; },
-                                           [&](const CaseResult&) { ++reported; }, 2)) {
+  for (CaseResult& r : run_cache_scenarios(
+           backend, device, prepared, [](const std::string&) { return true; },
+           [&](const CaseResult&) { ++reported; }, 2)) {
     results.emplace(r.case_id, std::move(r));
   }
   EXPECT_EQ(reported, static_cast<int>(results.size()));
@@ -135,19 +152,24 @@ TEST(CacheScenarios, ACarefulBackendPassesEveryScenario) {
 TEST(CacheScenarios, ABackendThatIgnoresItsCacheFails) {
   const std::map<std::string, CaseResult> results = run_all("test-careless-cache");
   EXPECT_EQ(results.at("cache/cold").outcome, Outcome::Pass);
-  for (const char* id : {"cache/warm", "cache/identity_driver_version", "cache/engine_version_bump",
-                         "cache/truncated_at_8", "cache/flipped_bit_in_entry", "cache/fifo_at_path"}) {
+  for (const char* id :
+       {"cache/warm", "cache/identity_driver_version", "cache/engine_version_bump",
+        "cache/truncated_at_8", "cache/flipped_bit_in_entry", "cache/fifo_at_path"}) {
     EXPECT_EQ(results.at(id).outcome, Outcome::Fail) << id;
   }
-  EXPECT_NE(results.at("cache/warm").reason.find("status miss"), std::string::npos) << results.at("cache/warm").reason;
+  EXPECT_NE(results.at("cache/warm").reason.find("status miss"), std::string::npos)
+      << results.at("cache/warm").reason;
   EXPECT_NE(results.at("cache/warm").reason.find("expected hit"), std::string::npos);
 }
 
 CacheImage sample_image() {
-  const CacheFileHeader header{"test-programs", 1, "0.1.0", {{"device_name", "Cache Test Device"}, {"driver", "pocl 5.0"}}};
-  std::vector<CacheEntry> entries = {{"program|conv.cl|abc|-O2", std::vector<std::uint8_t>(100, 0x5a), 1700000000},
-                                     {"program|eltwise.cl|def|", std::vector<std::uint8_t>(30, 0x11), 1700000001}};
-  for (std::size_t i = 0; i < entries[0].payload.size(); ++i) entries[0].payload[i] = static_cast<std::uint8_t>(i * 7);
+  const CacheFileHeader header{
+      "test-programs", 1, "0.1.0", {{"device_name", "Cache Test Device"}, {"driver", "pocl 5.0"}}};
+  std::vector<CacheEntry> entries = {
+      {"program|conv.cl|abc|-O2", std::vector<std::uint8_t>(100, 0x5a), 1700000000},
+      {"program|eltwise.cl|def|", std::vector<std::uint8_t>(30, 0x11), 1700000001}};
+  for (std::size_t i = 0; i < entries[0].payload.size(); ++i)
+    entries[0].payload[i] = static_cast<std::uint8_t>(i * 7);
   return parse_cache_image(serialize_cache(header, entries), "sample");
 }
 
@@ -174,7 +196,8 @@ TEST(CacheTampering, ChecksumAndPayloadBytesAreLocated) {
   ASSERT_FALSE(checksum.empty());
   for (std::size_t offset : checksum) {
     EXPECT_NE(offset, payload);
-    const CacheLoadResult r = parse_cache_bytes(with_bit_flipped(image.bytes, offset, 2), &image.header);
+    const CacheLoadResult r =
+        parse_cache_bytes(with_bit_flipped(image.bytes, offset, 2), &image.header);
     EXPECT_EQ(r.outcome, CacheLoadOutcome::Corrupt) << offset;
   }
 }
@@ -190,7 +213,8 @@ TEST(CacheTampering, RewrittenHeadersAndKeysStayWellFormed) {
   ASSERT_EQ(stale.entries.size(), 2u);
   EXPECT_NE(stale.entries[0].key, image.entries[0].key);
   EXPECT_EQ(stale.entries[0].payload, image.entries[0].payload);
-  EXPECT_EQ(parse_cache_bytes(random_bytes(image.bytes.size(), 9), &image.header).outcome, CacheLoadOutcome::Corrupt);
+  EXPECT_EQ(parse_cache_bytes(random_bytes(image.bytes.size(), 9), &image.header).outcome,
+            CacheLoadOutcome::Corrupt);
   EXPECT_EQ(random_bytes(64, 9), random_bytes(64, 9));
   EXPECT_NE(random_bytes(64, 9), random_bytes(64, 10));
 }

@@ -1,27 +1,31 @@
 #include "conformance/cache_tampering.h"
 
-#include <algorithm>
 #include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <random>
 #include <set>
-#include <sys/stat.h>
 
 #include "core/error.h"
 
 namespace tandem::conformance {
 namespace {
 
-std::size_t find_text(const std::vector<std::uint8_t>& bytes, const std::string& text, std::size_t from) {
+std::size_t find_text(const std::vector<std::uint8_t>& bytes, const std::string& text,
+                      std::size_t from) {
   if (text.empty() || from >= bytes.size()) return std::string::npos;
-  auto it = std::search(bytes.begin() + static_cast<std::ptrdiff_t>(from), bytes.end(), text.begin(), text.end(),
+  auto it = std::search(bytes.begin() + static_cast<std::ptrdiff_t>(from), bytes.end(),
+                        text.begin(), text.end(),
                         [](std::uint8_t a, char b) { return a == static_cast<std::uint8_t>(b); });
   return it == bytes.end() ? std::string::npos : static_cast<std::size_t>(it - bytes.begin());
 }
 
-std::size_t find_bytes(const std::vector<std::uint8_t>& bytes, const std::vector<std::uint8_t>& needle) {
+std::size_t find_bytes(const std::vector<std::uint8_t>& bytes,
+                       const std::vector<std::uint8_t>& needle) {
   if (needle.empty()) return std::string::npos;
   auto it = std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end());
   return it == bytes.end() ? std::string::npos : static_cast<std::size_t>(it - bytes.begin());
@@ -89,7 +93,8 @@ std::vector<std::size_t> header_field_boundaries(const CacheImage& image) {
   return result;
 }
 
-std::vector<std::size_t> random_offsets(const CacheImage& image, std::size_t count, std::uint64_t seed) {
+std::vector<std::size_t> random_offsets(const CacheImage& image, std::size_t count,
+                                        std::uint64_t seed) {
   const std::vector<std::size_t> header = header_field_boundaries(image);
   const std::size_t begin = header.empty() ? 1 : header.back() + 1;
   std::vector<std::size_t> offsets;
@@ -104,9 +109,12 @@ std::vector<std::size_t> random_offsets(const CacheImage& image, std::size_t cou
 }
 
 std::size_t payload_offset(const CacheImage& image) {
-  if (image.entries.empty() || image.entries.front().payload.empty()) return std::numeric_limits<std::size_t>::max();
+  if (image.entries.empty() || image.entries.front().payload.empty())
+    return std::numeric_limits<std::size_t>::max();
   const std::vector<std::uint8_t>& payload = image.entries.front().payload;
-  const std::vector<std::uint8_t> head(payload.begin(), payload.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(payload.size(), 64)));
+  const std::vector<std::uint8_t> head(
+      payload.begin(),
+      payload.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(payload.size(), 64)));
   const std::size_t at = find_bytes(image.bytes, head);
   return at == std::string::npos ? std::numeric_limits<std::size_t>::max() : at;
 }
@@ -126,8 +134,10 @@ std::vector<std::size_t> checksum_offsets(const CacheImage& image) {
   return offsets;
 }
 
-std::vector<std::uint8_t> with_bit_flipped(std::vector<std::uint8_t> bytes, std::size_t offset, int bit) {
-  check(offset < bytes.size(), "bit flip at " + std::to_string(offset) + " is past the end of the file");
+std::vector<std::uint8_t> with_bit_flipped(std::vector<std::uint8_t> bytes, std::size_t offset,
+                                           int bit) {
+  check(offset < bytes.size(),
+        "bit flip at " + std::to_string(offset) + " is past the end of the file");
   bytes[offset] = static_cast<std::uint8_t>(bytes[offset] ^ (1u << bit));
   return bytes;
 }
@@ -159,7 +169,8 @@ void write_file_bytes(const std::string& path, const std::vector<std::uint8_t>& 
   {
     std::ofstream file(path, std::ios::binary | std::ios::trunc);
     check(file.good(), "cannot write '" + path + "'");
-    file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    file.write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     check(file.good(), "cannot write '" + path + "'");
   }
   ::chmod(path.c_str(), 0600);
@@ -167,11 +178,16 @@ void write_file_bytes(const std::string& path, const std::vector<std::uint8_t>& 
 
 const char* load_outcome_name(CacheLoadOutcome outcome) {
   switch (outcome) {
-    case CacheLoadOutcome::Loaded: return "loaded";
-    case CacheLoadOutcome::Missing: return "missing";
-    case CacheLoadOutcome::Mismatch: return "mismatch";
-    case CacheLoadOutcome::Corrupt: return "corrupt";
-    case CacheLoadOutcome::Untrusted: return "untrusted";
+    case CacheLoadOutcome::Loaded:
+      return "loaded";
+    case CacheLoadOutcome::Missing:
+      return "missing";
+    case CacheLoadOutcome::Mismatch:
+      return "mismatch";
+    case CacheLoadOutcome::Corrupt:
+      return "corrupt";
+    case CacheLoadOutcome::Untrusted:
+      return "untrusted";
   }
   return "?";
 }

@@ -27,7 +27,8 @@ CacheImage parse_cache_image(std::vector<std::uint8_t> bytes, const std::string&
 std::vector<std::size_t> header_field_boundaries(const CacheImage& image);
 
 // `count` seeded offsets past the header, for truncation.
-std::vector<std::size_t> random_offsets(const CacheImage& image, std::size_t count, std::uint64_t seed);
+std::vector<std::size_t> random_offsets(const CacheImage& image, std::size_t count,
+                                        std::uint64_t seed);
 
 // Offset of entry 0's payload in the bytes, or SIZE_MAX when it cannot be located.
 std::size_t payload_offset(const CacheImage& image);
@@ -37,16 +38,18 @@ std::size_t payload_offset(const CacheImage& image);
 // into serialize_cache(image.header, image.entries), which the caller tampers with.
 std::vector<std::size_t> checksum_offsets(const CacheImage& image);
 
-std::vector<std::uint8_t> with_bit_flipped(std::vector<std::uint8_t> bytes, std::size_t offset, int bit);
+std::vector<std::uint8_t> with_bit_flipped(std::vector<std::uint8_t> bytes, std::size_t offset,
+                                           int bit);
 std::vector<std::uint8_t> with_header(const CacheImage& image, const CacheFileHeader& header);
 // Every entry key changed, as if written from other kernel sources or build options.
 std::vector<std::uint8_t> with_stale_keys(const CacheImage& image);
 // `size` seeded random bytes.
 std::vector<std::uint8_t> random_bytes(std::size_t size, std::uint64_t seed);
 
-std::vector<std::uint8_t> read_file_bytes(const std::string& path);   // throws Error
-void write_file_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes);   // mode 0600
+std::vector<std::uint8_t> read_file_bytes(const std::string& path);  // throws Error
+void write_file_bytes(const std::string& path,
+                      const std::vector<std::uint8_t>& bytes);  // mode 0600
 
-const char* load_outcome_name(CacheLoadOutcome outcome);   // "loaded", "corrupt" ...
+const char* load_outcome_name(CacheLoadOutcome outcome);  // "loaded", "corrupt" ...
 
 }  // namespace tandem::conformance

@@ -1,5 +1,7 @@
 #include "conformance/case.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -9,8 +11,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "conformance/case_grid.h"
 #include "conformance/case_values.h"
@@ -29,9 +29,15 @@ struct Where {
   int line = 0;
   std::string path;
 
-  Where at(const std::string& key) const { return {file, line, path.empty() ? key : path + "." + key}; }
-  Where item(std::size_t index) const { return {file, line, path + "[" + std::to_string(index) + "]"}; }
-  std::string text() const { return file + ":" + std::to_string(line) + (path.empty() ? "" : ": " + path); }
+  Where at(const std::string& key) const {
+    return {file, line, path.empty() ? key : path + "." + key};
+  }
+  Where item(std::size_t index) const {
+    return {file, line, path + "[" + std::to_string(index) + "]"};
+  }
+  std::string text() const {
+    return file + ":" + std::to_string(line) + (path.empty() ? "" : ": " + path);
+  }
 };
 
 void check_keys(const YAML::Node& map, const Where& where, const std::set<std::string>& allowed) {
@@ -68,7 +74,8 @@ Shape get_shape(const YAML::Node& node, const Where& where) {
 std::vector<double> get_numbers(const YAML::Node& node, const Where& where) {
   check(node.IsSequence(), where.text() + ": expected a list of numbers");
   std::vector<double> numbers;
-  for (std::size_t i = 0; i < node.size(); ++i) numbers.push_back(parse_number(node[i], where.item(i).text()));
+  for (std::size_t i = 0; i < node.size(); ++i)
+    numbers.push_back(parse_number(node[i], where.item(i).text()));
   return numbers;
 }
 
@@ -82,7 +89,8 @@ DType get_dtype(const YAML::Node& node, const Where& where) {
 
 GeneratorSpec get_generator(const YAML::Node& node, const Where& where) {
   check_keys(node, where, {"uniform", "normal", "integers", "fill", "arange"});
-  check(node.size() == 1, where.text() + ": give exactly one of uniform, normal, integers, fill, arange");
+  check(node.size() == 1,
+        where.text() + ": give exactly one of uniform, normal, integers, fill, arange");
   const std::string kind = node.begin()->first.Scalar();
   const YAML::Node params = node.begin()->second;
   GeneratorSpec spec;
@@ -93,9 +101,10 @@ GeneratorSpec get_generator(const YAML::Node& node, const Where& where) {
   }
   const std::vector<double> pair = get_numbers(params, where.at(kind));
   check(pair.size() == 2, where.at(kind).text() + ": expected two numbers");
-  static const std::map<std::string, Distribution> kinds = {
-      {"uniform", Distribution::Uniform}, {"normal", Distribution::Normal},
-      {"integers", Distribution::Integers}, {"arange", Distribution::Arange}};
+  static const std::map<std::string, Distribution> kinds = {{"uniform", Distribution::Uniform},
+                                                            {"normal", Distribution::Normal},
+                                                            {"integers", Distribution::Integers},
+                                                            {"arange", Distribution::Arange}};
   spec.distribution = kinds.at(kind);
   spec.a = pair[0];
   spec.b = pair[1];
@@ -109,15 +118,17 @@ InputSpec get_input(const YAML::Node& node, const Where& where, const std::strin
     spec.omitted = true;
     return spec;
   }
-  check_keys(node, where, {"name", "shape", "dtype", "constant", "values", "generator", "special",
-                           "special_fraction"});
+  check_keys(
+      node, where,
+      {"name", "shape", "dtype", "constant", "values", "generator", "special", "special_fraction"});
   if (node["name"]) spec.name = get_string(node["name"], where.at("name"));
   if (node["dtype"]) spec.dtype = get_dtype(node["dtype"], where.at("dtype"));
   if (node["constant"]) spec.constant = get_bool(node["constant"], where.at("constant"));
   if (node["generator"]) spec.generator = get_generator(node["generator"], where.at("generator"));
   if (node["special"]) spec.generator.specials = get_numbers(node["special"], where.at("special"));
   if (node["special_fraction"]) {
-    spec.generator.special_fraction = parse_number(node["special_fraction"], where.at("special_fraction").text());
+    spec.generator.special_fraction =
+        parse_number(node["special_fraction"], where.at("special_fraction").text());
   }
   if (node["values"]) spec.values = get_numbers(node["values"], where.at("values"));
   if (node["shape"]) {
@@ -141,7 +152,8 @@ Tolerance get_tolerance(const YAML::Node& node, const Where& where) {
   if (node["ftz"]) tolerance.flush_denormals = get_bool(node["ftz"], where.at("ftz"));
   if (node["nan"]) {
     const std::string policy = get_string(node["nan"], where.at("nan"));
-    check(policy == "match" || policy == "ignore", where.at("nan").text() + ": expected match or ignore");
+    check(policy == "match" || policy == "ignore",
+          where.at("nan").text() + ": expected match or ignore");
     tolerance.nan = policy == "match" ? NanPolicy::Match : NanPolicy::Ignore;
   }
   check(static_cast<bool>(node["reason"]), where.text() + ": a tolerance needs its reason");
@@ -156,12 +168,14 @@ NodeSpec get_node(const YAML::Node& node, const Where& where) {
   NodeSpec spec;
   spec.op_type = get_string(node["op"], where.at("op"));
   if (node["name"]) spec.name = get_string(node["name"], where.at("name"));
-  for (const YAML::Node& name : node["inputs"]) spec.inputs.push_back(name.IsNull() ? "" : name.Scalar());
+  for (const YAML::Node& name : node["inputs"])
+    spec.inputs.push_back(name.IsNull() ? "" : name.Scalar());
   for (const YAML::Node& name : node["outputs"]) spec.outputs.push_back(name.Scalar());
   check(!spec.outputs.empty(), where.text() + ": a node needs outputs");
   if (node["attributes"]) {
     check(node["attributes"].IsMap(), where.at("attributes").text() + ": expected a map");
-    spec.attributes = parse_attributes(spec.op_type, node["attributes"], where.at("attributes").text());
+    spec.attributes =
+        parse_attributes(spec.op_type, node["attributes"], where.at("attributes").text());
   }
   return spec;
 }
@@ -172,7 +186,8 @@ void parse_single_op(Case& result, const YAML::Node& entry, const Where& where) 
   node.name = result.name;
   if (entry["attributes"]) {
     check(entry["attributes"].IsMap(), where.at("attributes").text() + ": expected a map");
-    node.attributes = parse_attributes(node.op_type, entry["attributes"], where.at("attributes").text());
+    node.attributes =
+        parse_attributes(node.op_type, entry["attributes"], where.at("attributes").text());
   }
   const YAML::Node inputs = entry["inputs"];
   check(inputs && inputs.IsSequence(), where.text() + ": an op case needs a list of inputs");
@@ -181,7 +196,8 @@ void parse_single_op(Case& result, const YAML::Node& entry, const Where& where) 
     node.inputs.push_back(input.omitted ? "" : input.name);
     result.inputs.push_back(std::move(input));
   }
-  const std::int64_t outputs = entry["outputs"] ? parse_integer(entry["outputs"], where.at("outputs").text()) : 1;
+  const std::int64_t outputs =
+      entry["outputs"] ? parse_integer(entry["outputs"], where.at("outputs").text()) : 1;
   for (std::int64_t o = 0; o < outputs; ++o) node.outputs.push_back("out" + std::to_string(o));
   result.outputs = node.outputs;
   result.op_label = node.op_type;
@@ -192,10 +208,12 @@ void parse_graph(Case& result, const YAML::Node& graph, const Where& where) {
   check_keys(graph, where, {"inputs", "nodes", "outputs"});
   for (std::size_t i = 0; i < graph["inputs"].size(); ++i) {
     InputSpec input = get_input(graph["inputs"][i], where.at("inputs").item(i), "");
-    check(!input.name.empty() && !input.omitted, where.at("inputs").item(i).text() + ": a graph input needs a name");
+    check(!input.name.empty() && !input.omitted,
+          where.at("inputs").item(i).text() + ": a graph input needs a name");
     result.inputs.push_back(std::move(input));
   }
-  check(graph["nodes"].IsSequence() && graph["nodes"].size() > 0, where.text() + ": a graph needs nodes");
+  check(graph["nodes"].IsSequence() && graph["nodes"].size() > 0,
+        where.text() + ": a graph needs nodes");
   for (std::size_t i = 0; i < graph["nodes"].size(); ++i) {
     NodeSpec node = get_node(graph["nodes"][i], where.at("nodes").item(i));
     if (node.name.empty()) node.name = node.op_type + "_" + std::to_string(i);
@@ -216,21 +234,25 @@ void parse_model(Case& result, const YAML::Node& entry, const Where& where) {
 }
 
 Case parse_case(const YAML::Node& entry, const std::string& family, const Where& where) {
-  check_keys(entry, where, {"name", "op", "attributes", "inputs", "outputs", "graph", "model",
-                            "tolerance", "seed", "note"});
+  check_keys(entry, where,
+             {"name", "op", "attributes", "inputs", "outputs", "graph", "model", "tolerance",
+              "seed", "note"});
   Case result;
   result.family = family;
   result.source = where.file + ":" + std::to_string(where.line);
   check(static_cast<bool>(entry["name"]), where.text() + ": a case needs a name");
   result.name = get_string(entry["name"], where.at("name"));
   const int forms = (entry["op"] ? 1 : 0) + (entry["graph"] ? 1 : 0) + (entry["model"] ? 1 : 0);
-  check(forms == 1, where.text() + ": case '" + result.name + "' needs exactly one of op, graph, model");
+  check(forms == 1,
+        where.text() + ": case '" + result.name + "' needs exactly one of op, graph, model");
   if (entry["op"]) parse_single_op(result, entry, where);
   if (entry["graph"]) parse_graph(result, entry["graph"], where.at("graph"));
   if (entry["model"]) parse_model(result, entry, where);
-  check(static_cast<bool>(entry["tolerance"]), where.text() + ": case '" + result.name + "' needs a tolerance");
+  check(static_cast<bool>(entry["tolerance"]),
+        where.text() + ": case '" + result.name + "' needs a tolerance");
   result.tolerance = get_tolerance(entry["tolerance"], where.at("tolerance"));
-  if (entry["seed"]) result.seed = static_cast<std::uint64_t>(parse_integer(entry["seed"], where.at("seed").text()));
+  if (entry["seed"])
+    result.seed = static_cast<std::uint64_t>(parse_integer(entry["seed"], where.at("seed").text()));
   return result;
 }
 
@@ -248,17 +270,20 @@ std::vector<Case> parse_root(const YAML::Node& root, const std::string& source_n
   check_keys(root, file_where, {"family", "defaults", "cases"});
   const std::string family = root["family"] ? get_string(root["family"], file_where.at("family"))
                                             : std::filesystem::path(source_name).stem().string();
-  check(root["cases"] && root["cases"].IsSequence(), source_name + ": expected a list under 'cases'");
+  check(root["cases"] && root["cases"].IsSequence(),
+        source_name + ": expected a list under 'cases'");
   std::vector<Case> cases;
   std::set<std::string> names;
   const YAML::Node cases_node = root["cases"];
   for (std::size_t i = 0; i < cases_node.size(); ++i) {
     const YAML::Node entry = cases_node[i];
     const Where where{source_name, entry.Mark().line + 1, ""};
-    for (const YAML::Node& expanded : expand_grid(with_defaults(entry, root["defaults"]), where.text())) {
+    for (const YAML::Node& expanded :
+         expand_grid(with_defaults(entry, root["defaults"]), where.text())) {
       Case parsed = parse_case(expanded, family, where);
-      check(names.insert(parsed.name).second,
-            where.text() + ": duplicate case name '" + parsed.name + "' (a grid variable missing from the name?)");
+      check(names.insert(parsed.name).second, where.text() + ": duplicate case name '" +
+                                                  parsed.name +
+                                                  "' (a grid variable missing from the name?)");
       cases.push_back(std::move(parsed));
     }
   }
@@ -315,7 +340,8 @@ std::string source_root() {
   // A binary carried to another machine (ci/gpu-bundle) no longer sits beside the tree it
   // was built from; there the scripts run from a copy of the tree.
   std::error_code error;
-  if (!std::filesystem::is_directory(std::string(TANDEM_CONFORMANCE_SOURCE_DIR) + "/conformance/cases", error) &&
+  if (!std::filesystem::is_directory(
+          std::string(TANDEM_CONFORMANCE_SOURCE_DIR) + "/conformance/cases", error) &&
       std::filesystem::is_directory("conformance/cases", error)) {
     return std::filesystem::current_path(error).string();
   }
@@ -337,7 +363,8 @@ std::uint64_t stable_hash(const std::string& text) {
 std::uint64_t input_seed(const Case& c, std::size_t index) {
   // splitmix64 of the id's hash, the case's own seed and the index: neighbouring inputs
   // (and cases) get unrelated streams, and `seed` re-draws one case without touching others.
-  std::uint64_t z = stable_hash(c.id()) + 0xd1b54a32d192ed03ull * c.seed + 0x9e3779b97f4a7c15ull * (index + 1);
+  std::uint64_t z =
+      stable_hash(c.id()) + 0xd1b54a32d192ed03ull * c.seed + 0x9e3779b97f4a7c15ull * (index + 1);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);

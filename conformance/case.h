@@ -26,19 +26,19 @@ struct GeneratorSpec {
 };
 
 struct InputSpec {
-  std::string name;                       // the graph value's name
+  std::string name;  // the graph value's name
   DType dtype = DType::F32;
   Shape shape;
-  bool constant = false;                  // a graph constant (weights, shapes, indices)
-  bool omitted = false;                   // an omitted optional input (ONNX's "")
-  std::optional<std::vector<double>> values;   // explicit data instead of the generator
+  bool constant = false;                      // a graph constant (weights, shapes, indices)
+  bool omitted = false;                       // an omitted optional input (ONNX's "")
+  std::optional<std::vector<double>> values;  // explicit data instead of the generator
   GeneratorSpec generator;
 };
 
 struct NodeSpec {
   std::string name;
   std::string op_type;
-  std::vector<std::string> inputs;        // "" for an omitted optional input
+  std::vector<std::string> inputs;  // "" for an omitted optional input
   std::vector<std::string> outputs;
   Attributes attributes;
 };
@@ -46,14 +46,14 @@ struct NodeSpec {
 // One conformance case: a graph of one or more nodes (or an ONNX model), its inputs with
 // their generators, and the tolerance its outputs are held to.
 struct Case {
-  std::string family;                     // op family: a row of the report's matrix
+  std::string family;  // op family: a row of the report's matrix
   std::string name;
-  std::string source;                     // "eltwise.yaml:12", for messages
-  std::string op_label;                   // "Conv", "Conv+Relu+Add", "mobilenet_tiny.onnx"
-  std::vector<InputSpec> inputs;          // graph inputs and constants, in order
+  std::string source;             // "eltwise.yaml:12", for messages
+  std::string op_label;           // "Conv", "Conv+Relu+Add", "mobilenet_tiny.onnx"
+  std::vector<InputSpec> inputs;  // graph inputs and constants, in order
   std::vector<NodeSpec> nodes;
   std::vector<std::string> outputs;
-  std::string model_path;                 // an ONNX file (relative to the source root) instead of nodes
+  std::string model_path;  // an ONNX file (relative to the source root) instead of nodes
   Tolerance tolerance;
   std::uint64_t seed = 0;
 
@@ -71,12 +71,12 @@ std::vector<Case> load_cases(const std::string& dir);
 // The tandem source tree: $TANDEM_SOURCE_DIR, else the tree this library was built from,
 // else (a binary carried to another machine) the working directory if it holds the cases.
 std::string source_root();
-std::string default_cases_dir();          // <source root>/conformance/cases
-std::string default_expectations_dir();   // <source root>/conformance/expectations
+std::string default_cases_dir();         // <source root>/conformance/cases
+std::string default_expectations_dir();  // <source root>/conformance/expectations
 
 // The seed a case's input `index` is drawn with: a stable hash of the case id mixed with
 // the case's own `seed` (0 unless given) and the index, identical on every machine.
 std::uint64_t input_seed(const Case& c, std::size_t index);
-std::uint64_t stable_hash(const std::string& text);   // FNV-1a 64
+std::uint64_t stable_hash(const std::string& text);  // FNV-1a 64
 
 }  // namespace tandem::conformance

@@ -9,7 +9,8 @@ namespace tandem::conformance {
 namespace {
 
 double milliseconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 }  // namespace
@@ -40,8 +41,9 @@ CaseResult blank_result(const Case& c) {
   return result;
 }
 
-std::vector<Tensor> compile_and_run(const PreparedCase& prepared, Backend& backend, const DeviceInfo& device,
-                                    const CompileOptions& options, CacheReport* report) {
+std::vector<Tensor> compile_and_run(const PreparedCase& prepared, Backend& backend,
+                                    const DeviceInfo& device, const CompileOptions& options,
+                                    CacheReport* report) {
   PlanOptions plan_options;
   plan_options.fuses = [&backend](const std::string& op_type, const std::string& activation) {
     return backend.fuses_activation(op_type, activation);

@@ -15,8 +15,8 @@ struct PreparedCase {
   const Case* spec = nullptr;
   BuiltCase built;
   std::vector<Tensor> expected;
-  std::string skip_reason;   // the core cannot run it (op not implemented, model absent)
-  std::string error;         // the case itself is broken: it fails everywhere
+  std::string skip_reason;  // the core cannot run it (op not implemented, model absent)
+  std::string error;        // the case itself is broken: it fails everywhere
   double reference_ms = 0.0;
 };
 
@@ -35,7 +35,8 @@ CaseResult run_case(const PreparedCase& prepared, Backend& backend, const Device
 
 // The outputs of `backend` for `prepared` on `device`, or an exception: for callers that
 // handle errors themselves (the cache scenarios).
-std::vector<Tensor> compile_and_run(const PreparedCase& prepared, Backend& backend, const DeviceInfo& device,
-                                    const CompileOptions& options, CacheReport* report = nullptr);
+std::vector<Tensor> compile_and_run(const PreparedCase& prepared, Backend& backend,
+                                    const DeviceInfo& device, const CompileOptions& options,
+                                    CacheReport* report = nullptr);
 
 }  // namespace tandem::conformance

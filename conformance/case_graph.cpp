@@ -22,8 +22,8 @@ void add_inputs(BuiltCase& built, const Case& c) {
   for (std::size_t i = 0; i < c.inputs.size(); ++i) {
     const InputSpec& spec = c.inputs[i];
     if (spec.omitted) continue;
-    check(!built.graph.find_value(spec.name), c.source + ": case '" + c.id() + "': input '" +
-                                                  spec.name + "' is defined twice");
+    check(!built.graph.find_value(spec.name),
+          c.source + ": case '" + c.id() + "': input '" + spec.name + "' is defined twice");
     Tensor tensor = generate_input(spec, input_seed(c, i));
     if (spec.constant) {
       built.graph.add_constant(spec.name, std::move(tensor));
@@ -50,15 +50,16 @@ void add_nodes(BuiltCase& built, const Case& c) {
       node.inputs.push_back(name.empty() ? kNoValue : find_named(built.graph, c, name));
     }
     for (const std::string& name : spec.outputs) {
-      check(!built.graph.find_value(name), c.source + ": case '" + c.id() + "': value '" + name +
-                                               "' is written twice");
+      check(!built.graph.find_value(name),
+            c.source + ": case '" + c.id() + "': value '" + name + "' is written twice");
       Value value;
       value.name = name;
       node.outputs.push_back(built.graph.add_value(std::move(value)));
     }
     built.graph.add_node(std::move(node));
   }
-  for (const std::string& name : c.outputs) built.graph.outputs().push_back(find_named(built.graph, c, name));
+  for (const std::string& name : c.outputs)
+    built.graph.outputs().push_back(find_named(built.graph, c, name));
 }
 
 // A model's inputs: the case's specs where given (by position), else the declared shape
@@ -66,8 +67,8 @@ void add_nodes(BuiltCase& built, const Case& c) {
 void bind_model_inputs(BuiltCase& built, const Case& c) {
   const std::vector<ValueId>& ids = built.graph.inputs();
   check(c.inputs.size() <= ids.size(), c.source + ": case '" + c.id() + "' gives " +
-                                           std::to_string(c.inputs.size()) + " inputs, the model has " +
-                                           std::to_string(ids.size()));
+                                           std::to_string(c.inputs.size()) +
+                                           " inputs, the model has " + std::to_string(ids.size()));
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const Value& value = built.graph.value(ids[i]);
     InputSpec spec = i < c.inputs.size() ? c.inputs[i] : InputSpec{};
@@ -82,9 +83,8 @@ void bind_model_inputs(BuiltCase& built, const Case& c) {
 }
 
 BuiltCase build_model(const Case& c, const std::string& root) {
-  const std::string path = std::filesystem::path(c.model_path).is_absolute()
-                               ? c.model_path
-                               : root + "/" + c.model_path;
+  const std::string path =
+      std::filesystem::path(c.model_path).is_absolute() ? c.model_path : root + "/" + c.model_path;
   std::error_code error;
   if (!std::filesystem::exists(path, error)) {
     throw Unsupported("model '" + c.model_path + "' is not in this source tree yet");

@@ -22,14 +22,15 @@ std::string whole_variable_name(const std::string& text) {
   return "";
 }
 
-// The field at dotted `path` below `node` ("m", "size.m", or "shapes.0" for a list item). No Node assignment here:
-// yaml-cpp's operator= writes through to the node referred to, it does not rebind.
+// The field at dotted `path` below `node` ("m", "size.m", or "shapes.0" for a list item). No Node
+// assignment here: yaml-cpp's operator= writes through to the node referred to, it does not rebind.
 std::optional<YAML::Node> descend(const YAML::Node& node, const std::string& path) {
   if (path.empty()) return node;
   const std::size_t dot = path.find('.');
   const std::string field = path.substr(0, dot);
   const std::string rest = dot == std::string::npos ? "" : path.substr(dot + 1);
-  if (node.IsSequence() && !field.empty() && field.find_first_not_of("0123456789") == std::string::npos) {
+  if (node.IsSequence() && !field.empty() &&
+      field.find_first_not_of("0123456789") == std::string::npos) {
     const std::size_t index = std::stoul(field);
     if (index >= node.size()) return std::nullopt;
     return descend(node[index], rest);
@@ -42,12 +43,14 @@ std::optional<YAML::Node> descend(const YAML::Node& node, const std::string& pat
 std::optional<YAML::Node> find_variable(const Variables& variables, const std::string& path) {
   const std::size_t dot = path.find('.');
   for (const auto& [known, value] : variables) {
-    if (known == path.substr(0, dot)) return descend(value, dot == std::string::npos ? "" : path.substr(dot + 1));
+    if (known == path.substr(0, dot))
+      return descend(value, dot == std::string::npos ? "" : path.substr(dot + 1));
   }
   return std::nullopt;
 }
 
-std::string substitute_text(std::string text, const Variables& variables, const std::string& where) {
+std::string substitute_text(std::string text, const Variables& variables,
+                            const std::string& where) {
   std::size_t start = 0;
   while ((start = text.find("${", start)) != std::string::npos) {
     const std::size_t end = text.find('}', start);
@@ -62,7 +65,8 @@ std::string substitute_text(std::string text, const Variables& variables, const 
   return text;
 }
 
-YAML::Node substitute(const YAML::Node& node, const Variables& variables, const std::string& where) {
+YAML::Node substitute(const YAML::Node& node, const Variables& variables,
+                      const std::string& where) {
   if (node.IsScalar()) {
     const std::string name = whole_variable_name(node.Scalar());
     if (!name.empty()) {

@@ -1,8 +1,8 @@
 #pragma once
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 namespace tandem::conformance {
 
@@ -12,7 +12,8 @@ namespace tandem::conformance {
 // shape, a list, a number); `${var}` inside a longer string becomes its compact text
 // ([1, 3, 8] -> "1x3x8"), which is how names stay unique. An entry without a grid comes
 // back alone, after the same checks. A variable whose values are maps has its fields
-// reached with dots: `$size.m`, `${size.k}`; list items by index: `${shapes.0}`. `where` prefixes errors ("eltwise.yaml:12").
+// reached with dots: `$size.m`, `${size.k}`; list items by index: `${shapes.0}`. `where` prefixes
+// errors ("eltwise.yaml:12").
 std::vector<YAML::Node> expand_grid(const YAML::Node& entry, const std::string& where);
 
 // The compact text of a value used in names: scalars as written, lists joined with 'x',

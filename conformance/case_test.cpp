@@ -1,9 +1,9 @@
 #include "conformance/case.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "conformance/case_grid.h"
 
@@ -35,7 +35,7 @@ cases:
                                                   "eltwise.yaml");
   ASSERT_EQ(cases.size(), 21u);
   EXPECT_EQ(cases[0].name, "Relu_1");
-  EXPECT_EQ(cases[1].name, "Relu_13");   // the last variable varies fastest
+  EXPECT_EQ(cases[1].name, "Relu_13");  // the last variable varies fastest
   EXPECT_EQ(cases[7].name, "Sigmoid_1");
   EXPECT_EQ(cases.back().name, "Tanh_257");
   EXPECT_EQ(cases.back().inputs[0].shape, (Shape{257}));
@@ -93,9 +93,11 @@ cases:
   EXPECT_EQ(cases[0].nodes[0].attributes.get_float("beta"), 0.5);
   // The grid's own values are not changed by being read.
   EXPECT_EQ(parse_case_file(yaml, "gemm.yaml")[3].inputs[0].shape, (Shape{65, 257}));
-  EXPECT_NE(error_of("cases:\n  - {name: a, grid: {s: [{m: 1}]}, op: Relu, inputs: [{shape: [$s.q]}], "
-                     "tolerance: {abs: 0, reason: r}}\n").find("unknown grid variable 's.q'"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("cases:\n  - {name: a, grid: {s: [{m: 1}]}, op: Relu, inputs: [{shape: [$s.q]}], "
+               "tolerance: {abs: 0, reason: r}}\n")
+          .find("unknown grid variable 's.q'"),
+      std::string::npos);
 }
 
 TEST(CaseGrid, EntryWithoutGridStaysOne) {
@@ -146,7 +148,7 @@ cases:
   EXPECT_TRUE(std::holds_alternative<double>(guessed.at("scale")));
   EXPECT_TRUE(std::holds_alternative<std::string>(guessed.at("mode")));
   EXPECT_TRUE(std::holds_alternative<std::vector<std::int64_t>>(guessed.at("sizes")));
-  EXPECT_EQ(cases[1].family, "kinds");   // the file name when no family is given
+  EXPECT_EQ(cases[1].family, "kinds");  // the file name when no family is given
 }
 
 TEST(CaseFile, InputsValuesSpecialsAndOmittedInputs) {
@@ -218,12 +220,14 @@ TEST(CaseFile, ErrorsNameTheFileLineAndKey) {
                 .find("unknown grid variable 'y'"),
             std::string::npos);
   const std::string duplicate = error_of(
-      "cases:\n  - {name: a, grid: {x: [1, 2]}, op: Relu, inputs: [{shape: [$x]}], tolerance: {abs: 0, reason: r}}\n");
+      "cases:\n  - {name: a, grid: {x: [1, 2]}, op: Relu, inputs: [{shape: [$x]}], tolerance: "
+      "{abs: 0, reason: r}}\n");
   EXPECT_NE(duplicate.find("test.yaml:2"), std::string::npos) << duplicate;
   EXPECT_NE(duplicate.find("duplicate case name 'a'"), std::string::npos) << duplicate;
-  EXPECT_NE(error_of("cases:\n  - {name: a, op: Relu, inputs: [{shape: [2]}], tolerance: {abs: 0}}\n")
-                .find("needs its reason"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("cases:\n  - {name: a, op: Relu, inputs: [{shape: [2]}], tolerance: {abs: 0}}\n")
+          .find("needs its reason"),
+      std::string::npos);
   EXPECT_NE(error_of("cases:\n  - {name: a, op: Relu, inputs: [{shape: [2], colour: red}], "
                      "tolerance: {abs: 0, reason: r}}\n")
                 .find("unknown key 'colour'"),
@@ -231,7 +235,8 @@ TEST(CaseFile, ErrorsNameTheFileLineAndKey) {
   EXPECT_NE(error_of("cases:\n  - {name: a, op: Relu, graph: {}, tolerance: {abs: 0, reason: r}}\n")
                 .find("exactly one of op, graph, model"),
             std::string::npos);
-  EXPECT_NE(error_of("cases:\n  - {name: a, op: Relu, inputs: [{shape: [x]}], tolerance: {abs: 0, reason: r}}\n")
+  EXPECT_NE(error_of("cases:\n  - {name: a, op: Relu, inputs: [{shape: [x]}], tolerance: {abs: 0, "
+                     "reason: r}}\n")
                 .find("inputs[0].shape[0]: expected an integer"),
             std::string::npos);
   EXPECT_NE(error_of("cases: [").find("test.yaml:"), std::string::npos);

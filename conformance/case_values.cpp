@@ -46,19 +46,23 @@ std::vector<double> numbers(const YAML::Node& node, const std::string& where) {
 
 Attribute convert(const YAML::Node& node, AttrKind kind, const std::string& where) {
   switch (kind) {
-    case AttrKind::Int: return parse_integer(node, where);
+    case AttrKind::Int:
+      return parse_integer(node, where);
     // ONNX float attributes are float32: a case's 0.2 means 0.2f, as an imported model's would.
-    case AttrKind::Float: return static_cast<double>(static_cast<float>(parse_number(node, where)));
+    case AttrKind::Float:
+      return static_cast<double>(static_cast<float>(parse_number(node, where)));
     case AttrKind::String:
       check(node.IsScalar(), where + ": expected a string");
       return node.Scalar();
-    case AttrKind::Ints: return integers(node, where);
+    case AttrKind::Ints:
+      return integers(node, where);
     case AttrKind::Floats: {
       std::vector<double> values = numbers(node, where);
       for (double& value : values) value = static_cast<double>(static_cast<float>(value));
       return values;
     }
-    case AttrKind::Tensor: break;
+    case AttrKind::Tensor:
+      break;
   }
   throw Unsupported(where + ": tensor attributes cannot be written in a case");
 }
@@ -70,7 +74,8 @@ AttrKind guess_kind(const YAML::Node& node) {
     return is_number(node.Scalar()) ? AttrKind::Float : AttrKind::String;
   }
   bool all_integer = true;
-  for (const YAML::Node& item : node) all_integer &= item.IsScalar() && looks_integer(item.Scalar());
+  for (const YAML::Node& item : node)
+    all_integer &= item.IsScalar() && looks_integer(item.Scalar());
   return all_integer ? AttrKind::Ints : AttrKind::Floats;
 }
 
@@ -122,7 +127,8 @@ std::int64_t parse_integer(const YAML::Node& node, const std::string& where) {
   return value;
 }
 
-Attributes parse_attributes(const std::string& op_type, const YAML::Node& map, const std::string& where) {
+Attributes parse_attributes(const std::string& op_type, const YAML::Node& map,
+                            const std::string& where) {
   const OpSchema* schema = OpRegistry::instance().find(op_type);
   Attributes attributes;
   for (const auto& item : map) {

@@ -1,8 +1,8 @@
 #pragma once
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <string>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/attribute.h"
 
@@ -18,6 +18,7 @@ std::int64_t parse_integer(const YAML::Node& node, const std::string& where);
 // A node's attributes, each converted to the kind the op's schema declares; for an op the
 // registry does not know, integers stay integers and anything with a point is a float.
 // Float attributes are rounded to float32, as ONNX stores them.
-Attributes parse_attributes(const std::string& op_type, const YAML::Node& map, const std::string& where);
+Attributes parse_attributes(const std::string& op_type, const YAML::Node& map,
+                            const std::string& where);
 
 }  // namespace tandem::conformance

@@ -29,9 +29,10 @@ std::vector<std::string> words(const std::string& text) {
 }
 
 std::set<std::string> significant_words(const std::string& name) {
-  static const std::set<std::string> noise = {"nvidia", "amd", "intel", "corporation", "corp", "inc",
-                                              "graphics", "gpu", "r", "tm", "the", "series", "device",
-                                              "advanced", "micro", "devices", "ati", "radeon", "geforce"};
+  static const std::set<std::string> noise = {
+      "nvidia", "amd",     "intel", "corporation", "corp",   "inc",    "graphics",
+      "gpu",    "r",       "tm",    "the",         "series", "device", "advanced",
+      "micro",  "devices", "ati",   "radeon",      "geforce"};
   std::set<std::string> result;
   for (const std::string& word : words(name)) {
     if (!noise.count(word)) result.insert(word);
@@ -42,7 +43,8 @@ std::set<std::string> significant_words(const std::string& name) {
 std::string uuid_of(const DeviceInfo& device) {
   for (const auto& [key, value] : device.identity) {
     const std::string lower = lowercase(key);
-    if ((lower == "device_uuid" || lower == "uuid" || lower == "deviceuuid") && !value.empty()) return lowercase(value);
+    if ((lower == "device_uuid" || lower == "uuid" || lower == "deviceuuid") && !value.empty())
+      return lowercase(value);
   }
   return "";
 }
@@ -69,12 +71,11 @@ std::string match_reason(const DeviceInfo& a, const DeviceInfo& b) {
 
 std::string canonical_vendor(const std::string& vendor) {
   static const std::map<std::string, std::string> known = {
-      {"0x10de", "nvidia"}, {"4318", "nvidia"},   {"nvidia", "nvidia"},
-      {"0x1002", "amd"},    {"4098", "amd"},      {"amd", "amd"},         {"advanced", "amd"},
-      {"authenticamd", "amd"},
-      {"0x8086", "intel"},  {"32902", "intel"},   {"intel", "intel"},     {"genuineintel", "intel"},
-      {"0x13b5", "arm"},    {"arm", "arm"},       {"0x5143", "qualcomm"}, {"qualcomm", "qualcomm"},
-      {"0x106b", "apple"},  {"apple", "apple"},   {"0x10005", "mesa"},    {"mesa", "mesa"},
+      {"0x10de", "nvidia"}, {"4318", "nvidia"}, {"nvidia", "nvidia"},   {"0x1002", "amd"},
+      {"4098", "amd"},      {"amd", "amd"},     {"advanced", "amd"},    {"authenticamd", "amd"},
+      {"0x8086", "intel"},  {"32902", "intel"}, {"intel", "intel"},     {"genuineintel", "intel"},
+      {"0x13b5", "arm"},    {"arm", "arm"},     {"0x5143", "qualcomm"}, {"qualcomm", "qualcomm"},
+      {"0x106b", "apple"},  {"apple", "apple"}, {"0x10005", "mesa"},    {"mesa", "mesa"},
       {"65541", "mesa"}};
   const std::string lower = lowercase(vendor);
   auto it = known.find(lower);
@@ -91,12 +92,13 @@ double name_similarity(const std::string& a, const std::string& b) {
   if (words_a.empty() || words_b.empty()) return 0.0;
   std::size_t common = 0;
   for (const std::string& word : words_a) common += words_b.count(word);
-  return static_cast<double>(common) / static_cast<double>(words_a.size() + words_b.size() - common);
+  return static_cast<double>(common) /
+         static_cast<double>(words_a.size() + words_b.size() - common);
 }
 
 std::vector<DevicePair> pair_devices(const std::vector<DeviceInfo>& devices) {
   std::vector<DevicePair> pairs;
-  std::set<std::pair<std::size_t, std::string>> taken;   // (device, other backend)
+  std::set<std::pair<std::size_t, std::string>> taken;  // (device, other backend)
   for (std::size_t i = 0; i < devices.size(); ++i) {
     for (std::size_t j = i + 1; j < devices.size(); ++j) {
       const DeviceInfo& a = devices[i];

@@ -10,9 +10,9 @@ namespace tandem::conformance {
 // Two devices of different backends judged to be the same physical device, so their
 // outputs can be compared with each other (OpenCL and Vulkan on one GPU).
 struct DevicePair {
-  std::size_t first = 0;    // indices into the list given to pair_devices
+  std::size_t first = 0;  // indices into the list given to pair_devices
   std::size_t second = 0;
-  std::string reason;       // how they were matched, recorded in the report
+  std::string reason;  // how they were matched, recorded in the report
 };
 
 // Pairs devices across backends (never two of one backend, never the reference): equal

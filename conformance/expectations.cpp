@@ -1,17 +1,18 @@
 #include "conformance/expectations.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/error.h"
 
 namespace tandem::conformance {
 namespace {
 
-std::regex compile_pattern(const std::string& pattern, std::regex::flag_type flags, const std::string& where) {
+std::regex compile_pattern(const std::string& pattern, std::regex::flag_type flags,
+                           const std::string& where) {
   try {
     return std::regex(pattern, flags);
   } catch (const std::regex_error& error) {
@@ -25,10 +26,12 @@ std::vector<ExpectationRule> parse_rules(const YAML::Node& list, const std::stri
   check(list.IsSequence(), where + ": expected a list of {case, reason, device}");
   for (const YAML::Node& item : list) {
     const std::string at = where + ":" + std::to_string(item.Mark().line + 1);
-    check(item.IsMap() && item["case"] && item["reason"], at + ": each entry needs case and reason");
+    check(item.IsMap() && item["case"] && item["reason"],
+          at + ": each entry needs case and reason");
     for (const auto& key : item) {
       const std::string name = key.first.Scalar();
-      check(name == "case" || name == "reason" || name == "device", at + ": unknown key '" + name + "'");
+      check(name == "case" || name == "reason" || name == "device",
+            at + ": unknown key '" + name + "'");
     }
     ExpectationRule rule;
     rule.case_pattern = item["case"].Scalar();
@@ -36,7 +39,8 @@ std::vector<ExpectationRule> parse_rules(const YAML::Node& list, const std::stri
     check(!rule.reason.empty(), at + ": the reason must not be empty");
     if (item["device"]) rule.device_pattern = item["device"].Scalar();
     rule.case_regex = compile_pattern(rule.case_pattern, std::regex::ECMAScript, at);
-    rule.device_regex = compile_pattern(rule.device_pattern, std::regex::ECMAScript | std::regex::icase, at);
+    rule.device_regex =
+        compile_pattern(rule.device_pattern, std::regex::ECMAScript | std::regex::icase, at);
     rules.push_back(std::move(rule));
   }
   return rules;
@@ -57,7 +61,8 @@ bool ExpectationRule::matches(const std::string& case_id, const std::string& dev
   return device_pattern.empty() || std::regex_search(device_name, device_regex);
 }
 
-const ExpectationRule* Expectations::find_unsupported(const std::string& case_id, const std::string& device) const {
+const ExpectationRule* Expectations::find_unsupported(const std::string& case_id,
+                                                      const std::string& device) const {
   return find(unsupported, case_id, device);
 }
 
@@ -78,7 +83,8 @@ Expectations parse_expectations(const std::string& yaml_text, const std::string&
   check(root.IsMap(), source_name + ": expected a map with unsupported and expected_failure");
   for (const auto& key : root) {
     const std::string name = key.first.Scalar();
-    check(name == "unsupported" || name == "expected_failure", source_name + ": unknown key '" + name + "'");
+    check(name == "unsupported" || name == "expected_failure",
+          source_name + ": unknown key '" + name + "'");
   }
   expectations.unsupported = parse_rules(root["unsupported"], source_name);
   expectations.expected_failures = parse_rules(root["expected_failure"], source_name);

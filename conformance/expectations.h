@@ -26,8 +26,10 @@ struct Expectations {
   std::vector<ExpectationRule> unsupported;
   std::vector<ExpectationRule> expected_failures;
 
-  const ExpectationRule* find_unsupported(const std::string& case_id, const std::string& device) const;
-  const ExpectationRule* find_expected_failure(const std::string& case_id, const std::string& device) const;
+  const ExpectationRule* find_unsupported(const std::string& case_id,
+                                          const std::string& device) const;
+  const ExpectationRule* find_expected_failure(const std::string& case_id,
+                                               const std::string& device) const;
 };
 
 Expectations parse_expectations(const std::string& yaml_text, const std::string& source_name);

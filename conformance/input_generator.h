@@ -16,6 +16,7 @@ Tensor generate_input(const InputSpec& spec, std::uint64_t seed);
 
 // Indices the special values are written to: `count` distinct indices in [0, numel), one
 // per equal bucket, at a seeded place within it.
-std::vector<std::int64_t> special_positions(std::int64_t numel, std::int64_t count, std::uint64_t seed);
+std::vector<std::int64_t> special_positions(std::int64_t numel, std::int64_t count,
+                                            std::uint64_t seed);
 
 }  // namespace tandem::conformance

@@ -1,10 +1,10 @@
 #include "conformance/input_generator.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstring>
 #include <random>
-
-#include <gtest/gtest.h>
 
 namespace tandem::conformance {
 namespace {
@@ -34,8 +34,9 @@ TEST(InputGenerator, UniformFollowsTheDocumentedFormula) {
   const Tensor tensor = generate_input(spec, 7);
   std::mt19937_64 engine(7);
   for (std::int64_t i = 0; i < 64; ++i) {
-    const double unit = static_cast<double>(engine() >> 11) / 9007199254740992.0;   // 2^53
-    EXPECT_EQ(tensor.data<float>()[static_cast<std::size_t>(i)], static_cast<float>(-2.0 + 8.0 * unit));
+    const double unit = static_cast<double>(engine() >> 11) / 9007199254740992.0;  // 2^53
+    EXPECT_EQ(tensor.data<float>()[static_cast<std::size_t>(i)],
+              static_cast<float>(-2.0 + 8.0 * unit));
   }
 }
 
@@ -69,7 +70,7 @@ TEST(InputGenerator, IntegersCoverTheInclusiveRange) {
     ASSERT_LE(v, 4);
     ++seen[static_cast<std::size_t>(v + 3)];
   }
-  for (int count : seen) EXPECT_GT(count, 150);   // 250 expected each
+  for (int count : seen) EXPECT_GT(count, 150);  // 250 expected each
 }
 
 TEST(InputGenerator, FillArangeAndExplicitValues) {
@@ -82,7 +83,8 @@ TEST(InputGenerator, FillArangeAndExplicitValues) {
   explicit_values.shape = {3};
   explicit_values.dtype = DType::I64;
   explicit_values.values = std::vector<double>{4, -1, 7};
-  EXPECT_EQ(generate_input(explicit_values, 1).to_i64_vector(), (std::vector<std::int64_t>{4, -1, 7}));
+  EXPECT_EQ(generate_input(explicit_values, 1).to_i64_vector(),
+            (std::vector<std::int64_t>{4, -1, 7}));
 }
 
 TEST(InputGenerator, SpecialValuesAllAppearWithTheirExactBits) {
@@ -92,13 +94,20 @@ TEST(InputGenerator, SpecialValuesAllAppearWithTheirExactBits) {
   const Tensor tensor = generate_input(spec, 3);
   int nan = 0, pos_inf = 0, neg_inf = 0, neg_zero = 0, denormal = 0, large = 0, ordinary = 0;
   for (float v : tensor.data<float>()) {
-    if (std::isnan(v)) ++nan;
-    else if (v == INFINITY) ++pos_inf;
-    else if (v == -INFINITY) ++neg_inf;
-    else if (v == 0.0f && std::signbit(v)) ++neg_zero;
-    else if (std::fpclassify(v) == FP_SUBNORMAL) ++denormal;
-    else if (v == 1e30f) ++large;
-    else if (v >= 1.0f && v <= 2.0f) ++ordinary;
+    if (std::isnan(v))
+      ++nan;
+    else if (v == INFINITY)
+      ++pos_inf;
+    else if (v == -INFINITY)
+      ++neg_inf;
+    else if (v == 0.0f && std::signbit(v))
+      ++neg_zero;
+    else if (std::fpclassify(v) == FP_SUBNORMAL)
+      ++denormal;
+    else if (v == 1e30f)
+      ++large;
+    else if (v >= 1.0f && v <= 2.0f)
+      ++ordinary;
   }
   // 5% of 1000 = 50 positions, the six values in turn.
   EXPECT_EQ(nan, 9);

@@ -8,11 +8,21 @@ namespace {
 
 void count(OutcomeCounts& counts, Outcome outcome) {
   switch (outcome) {
-    case Outcome::Pass: ++counts.pass; break;
-    case Outcome::Fail: ++counts.fail; break;
-    case Outcome::Skip: ++counts.skip; break;
-    case Outcome::ExpectedFailure: ++counts.xfail; break;
-    case Outcome::UnexpectedPass: ++counts.xpass; break;
+    case Outcome::Pass:
+      ++counts.pass;
+      break;
+    case Outcome::Fail:
+      ++counts.fail;
+      break;
+    case Outcome::Skip:
+      ++counts.skip;
+      break;
+    case Outcome::ExpectedFailure:
+      ++counts.xfail;
+      break;
+    case Outcome::UnexpectedPass:
+      ++counts.xpass;
+      break;
   }
 }
 
@@ -62,13 +72,15 @@ void Progress::draw_bar(const std::string& lane, const CaseResult& result) {
   const int width = 30;
   const int total = std::max(expected_, done_);
   const int filled = total > 0 ? width * done_ / total : width;
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::string bar(static_cast<std::size_t>(filled), '=');
   bar += std::string(static_cast<std::size_t>(width - filled), ' ');
   std::string current = lane + " " + result.case_id;
   if (current.size() > 48) current = current.substr(0, 47) + "~";
-  std::fprintf(stream_, "\r\033[K[%s] %d/%d  pass %d fail %d skip %d  %.0fs  %s", bar.c_str(), done_, total,
-               counts_.pass, counts_.failures(), counts_.skip + counts_.xfail, elapsed, current.c_str());
+  std::fprintf(stream_, "\r\033[K[%s] %d/%d  pass %d fail %d skip %d  %.0fs  %s", bar.c_str(),
+               done_, total, counts_.pass, counts_.failures(), counts_.skip + counts_.xfail,
+               elapsed, current.c_str());
   std::fflush(stream_);
   bar_drawn_ = true;
 }
@@ -89,9 +101,9 @@ std::string summary_table(const RunReport& report) {
       table += "unavailable: " + lane.note + "\n";
       continue;
     }
-    table += pad(lane.device.name, 44) + right(std::to_string(c.pass), 6) + right(std::to_string(c.fail), 6) +
-             right(std::to_string(c.skip), 6) + right(std::to_string(c.xfail), 6) +
-             right(std::to_string(c.xpass), 6) + "\n";
+    table += pad(lane.device.name, 44) + right(std::to_string(c.pass), 6) +
+             right(std::to_string(c.fail), 6) + right(std::to_string(c.skip), 6) +
+             right(std::to_string(c.xfail), 6) + right(std::to_string(c.xpass), 6) + "\n";
   }
   return table;
 }

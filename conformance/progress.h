@@ -18,7 +18,7 @@ class Progress {
 
   void add_expected(int count);
   void report(const std::string& lane, const CaseResult& result);
-  void note(const std::string& line);   // a line that is not a result (lane unavailable ...)
+  void note(const std::string& line);  // a line that is not a result (lane unavailable ...)
   void finish();
 
  private:

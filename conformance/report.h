@@ -16,7 +16,7 @@ void write_junit(const RunReport& report, const std::string& path);
 // else a prefix: "out/run1" gives out/run1-<backend>-<device>.json. Returns the paths.
 std::string render_lane_json(const LaneReport& lane, const std::string& tandem_version);
 std::vector<std::string> write_json_reports(const RunReport& report, const std::string& target);
-std::string json_file_name(const LaneReport& lane);   // "opencl-pocl-cpu-haswell.json"
+std::string json_file_name(const LaneReport& lane);  // "opencl-pocl-cpu-haswell.json"
 
 // Reads lane files back (any mix of machines); lanes with the same host, backend and
 // device identity are kept once, the later file winning. Throws Error naming the file.

@@ -1,6 +1,5 @@
 #include <cmath>
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "conformance/report.h"
@@ -36,20 +35,38 @@ json page_data(const RunReport& report) {
     json results = json::array();
     for (const CaseResult& r : lane.results) {
       const Comparison& cmp = r.comparison;
-      results.push_back({{"case", r.case_id}, {"family", r.family}, {"op", r.op},
-                         {"status", outcome_name(r.outcome)}, {"reason", r.reason},
-                         {"ratio", number(cmp.tolerance_ratio)}, {"abs", number(cmp.max_abs_err)},
-                         {"rel", number(cmp.max_rel_err)}, {"ulp", cmp.max_ulp}, {"output", cmp.worst_output},
-                         {"index", cmp.worst_index}, {"expected", number(cmp.worst_expected)},
-                         {"actual", number(cmp.worst_actual)}, {"tol", describe(r.tolerance)},
-                         {"tol_reason", r.tolerance.reason}, {"cache_status", r.cache_status}});
+      results.push_back({{"case", r.case_id},
+                         {"family", r.family},
+                         {"op", r.op},
+                         {"status", outcome_name(r.outcome)},
+                         {"reason", r.reason},
+                         {"ratio", number(cmp.tolerance_ratio)},
+                         {"abs", number(cmp.max_abs_err)},
+                         {"rel", number(cmp.max_rel_err)},
+                         {"ulp", cmp.max_ulp},
+                         {"output", cmp.worst_output},
+                         {"index", cmp.worst_index},
+                         {"expected", number(cmp.worst_expected)},
+                         {"actual", number(cmp.worst_actual)},
+                         {"tol", describe(r.tolerance)},
+                         {"tol_reason", r.tolerance.reason},
+                         {"cache_status", r.cache_status}});
     }
-    lanes.push_back({{"label", lane.label()}, {"backend", lane.backend}, {"device", lane.device.name},
-                     {"vendor", lane.device.vendor}, {"driver", lane.device.driver_version},
-                     {"host", lane.host}, {"available", lane.available}, {"note", lane.note},
+    lanes.push_back({{"label", lane.label()},
+                     {"backend", lane.backend},
+                     {"device", lane.device.name},
+                     {"vendor", lane.device.vendor},
+                     {"driver", lane.device.driver_version},
+                     {"host", lane.host},
+                     {"available", lane.available},
+                     {"note", lane.note},
                      {"identity", identity},
-                     {"counts", {{"pass", c.pass}, {"fail", c.fail}, {"skip", c.skip}, {"xfail", c.xfail},
-                                 {"xpass", c.xpass}}},
+                     {"counts",
+                      {{"pass", c.pass},
+                       {"fail", c.fail},
+                       {"skip", c.skip},
+                       {"xfail", c.xfail},
+                       {"xpass", c.xpass}}},
                      {"results", results}});
   }
   return {{"tandem_version", report.tandem_version}, {"generated_at", now_utc()}, {"lanes", lanes}};
@@ -63,9 +80,12 @@ std::string render_html(const RunReport& report) {
   // inside JSON strings, where \u003c means the same character.
   std::string escaped;
   for (char c : data) {
-    if (c == '<') escaped += "\\u003c";
-    else if (c == '>') escaped += "\\u003e";
-    else escaped += c;
+    if (c == '<')
+      escaped += "\\u003c";
+    else if (c == '>')
+      escaped += "\\u003e";
+    else
+      escaped += c;
   }
   data.swap(escaped);
   std::string page = html_page_template();
@@ -74,6 +94,8 @@ std::string render_html(const RunReport& report) {
   return page;
 }
 
-void write_html(const RunReport& report, const std::string& path) { write_text_file(path, render_html(report)); }
+void write_html(const RunReport& report, const std::string& path) {
+  write_text_file(path, render_html(report));
+}
 
 }  // namespace tandem::conformance

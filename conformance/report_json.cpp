@@ -2,9 +2,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "conformance/report.h"
 
@@ -34,8 +33,10 @@ std::string slug(const std::string& text) {
   std::string result;
   for (char c : text) {
     const bool keep = std::isalnum(static_cast<unsigned char>(c)) != 0;
-    if (keep) result += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    else if (!result.empty() && result.back() != '-') result += '-';
+    if (keep)
+      result += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (!result.empty() && result.back() != '-')
+      result += '-';
     if (result.size() >= 48) break;
   }
   while (!result.empty() && result.back() == '-') result.pop_back();
@@ -45,23 +46,35 @@ std::string slug(const std::string& text) {
 json device_json(const DeviceInfo& device) {
   json identity = json::array();
   for (const auto& [key, value] : device.identity) identity.push_back({key, value});
-  return {{"backend", device.backend}, {"index", device.index}, {"name", device.name},
-          {"vendor", device.vendor}, {"type", device.type}, {"driver_version", device.driver_version},
+  return {{"backend", device.backend}, {"index", device.index},
+          {"name", device.name},       {"vendor", device.vendor},
+          {"type", device.type},       {"driver_version", device.driver_version},
           {"identity", identity}};
 }
 
 json result_json(const CaseResult& r) {
   const Comparison& c = r.comparison;
-  json tolerance = {{"abs", number(r.tolerance.abs)}, {"rel", number(r.tolerance.rel)},
-                    {"ulp", r.tolerance.ulp}, {"nan", nan_policy_name(r.tolerance.nan)},
-                    {"ftz", r.tolerance.flush_denormals}, {"reason", r.tolerance.reason}};
-  json result = {{"case", r.case_id}, {"family", r.family}, {"op", r.op},
-                 {"status", outcome_name(r.outcome)}, {"reason", r.reason},
-                 {"max_abs_err", number(c.max_abs_err)}, {"max_rel_err", number(c.max_rel_err)},
-                 {"max_ulp", c.max_ulp}, {"tolerance_ratio", number(c.tolerance_ratio)},
-                 {"mismatches", c.mismatches}, {"worst_output", c.worst_output},
-                 {"worst_index", c.worst_index}, {"expected", number(c.worst_expected)},
-                 {"actual", number(c.worst_actual)}, {"tolerance", tolerance},
+  json tolerance = {{"abs", number(r.tolerance.abs)},
+                    {"rel", number(r.tolerance.rel)},
+                    {"ulp", r.tolerance.ulp},
+                    {"nan", nan_policy_name(r.tolerance.nan)},
+                    {"ftz", r.tolerance.flush_denormals},
+                    {"reason", r.tolerance.reason}};
+  json result = {{"case", r.case_id},
+                 {"family", r.family},
+                 {"op", r.op},
+                 {"status", outcome_name(r.outcome)},
+                 {"reason", r.reason},
+                 {"max_abs_err", number(c.max_abs_err)},
+                 {"max_rel_err", number(c.max_rel_err)},
+                 {"max_ulp", c.max_ulp},
+                 {"tolerance_ratio", number(c.tolerance_ratio)},
+                 {"mismatches", c.mismatches},
+                 {"worst_output", c.worst_output},
+                 {"worst_index", c.worst_index},
+                 {"expected", number(c.worst_expected)},
+                 {"actual", number(c.worst_actual)},
+                 {"tolerance", tolerance},
                  {"duration_ms", number(r.duration_ms)}};
   if (!r.cache_status.empty()) result["cache_status"] = r.cache_status;
   return result;
@@ -86,7 +99,8 @@ DeviceInfo device_from(const json& d) {
   device.type = text_of(d, "type");
   device.driver_version = text_of(d, "driver_version");
   for (const json& field : d.value("identity", json::array())) {
-    if (field.is_array() && field.size() == 2) device.identity.emplace_back(field[0].get<std::string>(), field[1].get<std::string>());
+    if (field.is_array() && field.size() == 2)
+      device.identity.emplace_back(field[0].get<std::string>(), field[1].get<std::string>());
   }
   return device;
 }
@@ -137,13 +151,21 @@ std::string render_lane_json(const LaneReport& lane, const std::string& tandem_v
   const OutcomeCounts counts = lane.counts();
   json results = json::array();
   for (const CaseResult& r : lane.results) results.push_back(result_json(r));
-  json document = {{"format", "tandem-conformance-1"}, {"tandem_version", tandem_version},
-                   {"host", lane.host}, {"started_at", lane.started_at},
-                   {"duration_s", number(lane.duration_s)}, {"backend", lane.backend},
-                   {"available", lane.available}, {"note", lane.note},
+  json document = {{"format", "tandem-conformance-1"},
+                   {"tandem_version", tandem_version},
+                   {"host", lane.host},
+                   {"started_at", lane.started_at},
+                   {"duration_s", number(lane.duration_s)},
+                   {"backend", lane.backend},
+                   {"available", lane.available},
+                   {"note", lane.note},
                    {"device", device_json(lane.device)},
-                   {"summary", {{"pass", counts.pass}, {"fail", counts.fail}, {"skip", counts.skip},
-                                {"xfail", counts.xfail}, {"xpass", counts.xpass}}},
+                   {"summary",
+                    {{"pass", counts.pass},
+                     {"fail", counts.fail},
+                     {"skip", counts.skip},
+                     {"xfail", counts.xfail},
+                     {"xpass", counts.xpass}}},
                    {"results", results}};
   return document.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -151,7 +173,8 @@ std::string render_lane_json(const LaneReport& lane, const std::string& tandem_v
 std::vector<std::string> write_json_reports(const RunReport& report, const std::string& target) {
   namespace fs = std::filesystem;
   std::error_code error;
-  const bool directory = fs::is_directory(target, error) || (!target.empty() && target.back() == '/');
+  const bool directory =
+      fs::is_directory(target, error) || (!target.empty() && target.back() == '/');
   if (directory) fs::create_directories(target, error);
   std::vector<std::string> paths;
   std::map<std::string, int> used;
@@ -168,7 +191,8 @@ std::vector<std::string> write_json_reports(const RunReport& report, const std::
   return paths;
 }
 
-LaneReport parse_lane_json(const std::string& text, const std::string& source_name, std::string* tandem_version) {
+LaneReport parse_lane_json(const std::string& text, const std::string& source_name,
+                           std::string* tandem_version) {
   try {
     const json document = json::parse(text);
     check(text_of(document, "format") == "tandem-conformance-1",
@@ -181,7 +205,8 @@ LaneReport parse_lane_json(const std::string& text, const std::string& source_na
     lane.started_at = text_of(document, "started_at");
     lane.duration_s = read_number(document.value("duration_s", json()));
     lane.device = device_from(document.value("device", json::object()));
-    for (const json& r : document.value("results", json::array())) lane.results.push_back(result_from(r));
+    for (const json& r : document.value("results", json::array()))
+      lane.results.push_back(result_from(r));
     if (tandem_version) *tandem_version = text_of(document, "tandem_version");
     return lane;
   } catch (const json::exception& error) {
@@ -201,13 +226,17 @@ RunReport merge_json_reports(const std::vector<std::string>& paths) {
     text << file.rdbuf();
     std::string version;
     LaneReport lane = parse_lane_json(text.str(), path, &version);
-    if (merged.tandem_version.empty()) merged.tandem_version = version;
-    else if (merged.tandem_version != version && merged.tandem_version.find(version) == std::string::npos) {
+    if (merged.tandem_version.empty())
+      merged.tandem_version = version;
+    else if (merged.tandem_version != version &&
+             merged.tandem_version.find(version) == std::string::npos) {
       merged.tandem_version += ", " + version;
     }
     const auto [it, inserted] = index_of.emplace(lane_key(lane), merged.lanes.size());
-    if (inserted) merged.lanes.push_back(std::move(lane));
-    else merged.lanes[it->second] = std::move(lane);
+    if (inserted)
+      merged.lanes.push_back(std::move(lane));
+    else
+      merged.lanes[it->second] = std::move(lane);
   }
   return merged;
 }

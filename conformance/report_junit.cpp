@@ -9,17 +9,33 @@ std::string xml_escape(const std::string& text) {
   std::string out;
   for (unsigned char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\t': out += "&#9;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
       default:
         // XML 1.0 allows no other control characters, not even as references.
-        if (c >= 0x20 || c == '\r') out += static_cast<char>(c);
-        else out += '?';
+        if (c >= 0x20 || c == '\r')
+          out += static_cast<char>(c);
+        else
+          out += '?';
     }
   }
   return out;
@@ -42,7 +58,8 @@ std::string test_case(const LaneReport& lane, const CaseResult& r) {
   std::string xml = "    <testcase classname=\"" + xml_escape(class_name(lane, r)) + "\" name=\"" +
                     xml_escape(name) + "\" time=\"" + seconds(r.duration_ms / 1000.0) + "\"";
   switch (r.outcome) {
-    case Outcome::Pass: return xml + "/>\n";
+    case Outcome::Pass:
+      return xml + "/>\n";
     case Outcome::Fail:
     case Outcome::UnexpectedPass:
       xml += ">\n      <failure type=\"" + std::string(outcome_name(r.outcome)) + "\" message=\"" +
@@ -50,8 +67,8 @@ std::string test_case(const LaneReport& lane, const CaseResult& r) {
       break;
     case Outcome::Skip:
     case Outcome::ExpectedFailure:
-      xml += ">\n      <skipped message=\"" + xml_escape(std::string(outcome_name(r.outcome)) + ": " + r.reason) +
-             "\"/>\n";
+      xml += ">\n      <skipped message=\"" +
+             xml_escape(std::string(outcome_name(r.outcome)) + ": " + r.reason) + "\"/>\n";
       break;
   }
   return xml + "    </testcase>\n";
@@ -69,25 +86,32 @@ std::string render_junit(const RunReport& report) {
     tests += c.total();
     failures += c.failures();
     skipped += c.skip + c.xfail;
-    suites += "  <testsuite name=\"" + xml_escape(lane.label()) + "\" tests=\"" + std::to_string(c.total()) +
-              "\" failures=\"" + std::to_string(c.failures()) + "\" errors=\"0\" skipped=\"" +
-              std::to_string(c.skip + c.xfail) + "\" time=\"" + seconds(lane.duration_s) + "\" hostname=\"" +
-              xml_escape(lane.host) + "\" timestamp=\"" + xml_escape(lane.started_at) + "\">\n";
-    suites += "    <properties>\n      <property name=\"device\" value=\"" + xml_escape(lane.device.name) +
-              "\"/>\n      <property name=\"vendor\" value=\"" + xml_escape(lane.device.vendor) +
-              "\"/>\n      <property name=\"note\" value=\"" + xml_escape(lane.note) + "\"/>\n";
+    suites += "  <testsuite name=\"" + xml_escape(lane.label()) + "\" tests=\"" +
+              std::to_string(c.total()) + "\" failures=\"" + std::to_string(c.failures()) +
+              "\" errors=\"0\" skipped=\"" + std::to_string(c.skip + c.xfail) + "\" time=\"" +
+              seconds(lane.duration_s) + "\" hostname=\"" + xml_escape(lane.host) +
+              "\" timestamp=\"" + xml_escape(lane.started_at) + "\">\n";
+    suites += "    <properties>\n      <property name=\"device\" value=\"" +
+              xml_escape(lane.device.name) + "\"/>\n      <property name=\"vendor\" value=\"" +
+              xml_escape(lane.device.vendor) + "\"/>\n      <property name=\"note\" value=\"" +
+              xml_escape(lane.note) + "\"/>\n";
     for (const auto& [key, value] : lane.device.identity) {
-      suites += "      <property name=\"identity." + xml_escape(key) + "\" value=\"" + xml_escape(value) + "\"/>\n";
+      suites += "      <property name=\"identity." + xml_escape(key) + "\" value=\"" +
+                xml_escape(value) + "\"/>\n";
     }
     suites += "    </properties>\n";
     for (const CaseResult& r : lane.results) suites += test_case(lane, r);
     suites += "  </testsuite>\n";
   }
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tandem conformance\" tests=\"" +
-         std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\" errors=\"0\" skipped=\"" +
-         std::to_string(skipped) + "\">\n" + suites + "</testsuites>\n";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tandem conformance\" "
+         "tests=\"" +
+         std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
+         "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\">\n" + suites +
+         "</testsuites>\n";
 }
 
-void write_junit(const RunReport& report, const std::string& path) { write_text_file(path, render_junit(report)); }
+void write_junit(const RunReport& report, const std::string& path) {
+  write_text_file(path, render_junit(report));
+}
 
 }  // namespace tandem::conformance

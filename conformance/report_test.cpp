@@ -1,13 +1,13 @@
 #include "conformance/report.h"
 
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 
 #include "conformance/temp_dir.h"
 
@@ -16,7 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-CaseResult result(const std::string& id, Outcome outcome, double ratio, const std::string& reason = "") {
+CaseResult result(const std::string& id, Outcome outcome, double ratio,
+                  const std::string& reason = "") {
   CaseResult r;
   r.case_id = id;
   r.family = id.substr(0, id.find('/'));
@@ -43,16 +44,24 @@ CaseResult result(const std::string& id, Outcome outcome, double ratio, const st
 RunReport sample_report(const std::string& host) {
   LaneReport opencl;
   opencl.backend = "opencl";
-  opencl.device = {"opencl", 0, "pocl-cpu-haswell Intel(R) Xeon", "GenuineIntel", "cpu", "3.1", {{"platform", "Portable Computing Language"}, {"driver_version", "3.1"}}};
+  opencl.device = {"opencl",
+                   0,
+                   "pocl-cpu-haswell Intel(R) Xeon",
+                   "GenuineIntel",
+                   "cpu",
+                   "3.1",
+                   {{"platform", "Portable Computing Language"}, {"driver_version", "3.1"}}};
   opencl.host = host;
   opencl.started_at = "2024-01-02T03:04:05Z";
   opencl.duration_s = 12.5;
-  opencl.results = {result("eltwise/Relu_13", Outcome::Pass, 0.0),
-                    result("eltwise/Sigmoid_257", Outcome::Pass, 0.4),
-                    result("conv/conv_c13", Outcome::Fail, INFINITY, "output 0: \"NaN\" <where> & 'inf'\nsecond line"),
-                    result("conv/conv_big", Outcome::Skip, 0.0, "node 'x' (Conv): group > 1 is not supported"),
-                    result("resize/cubic", Outcome::ExpectedFailure, 3.0, "expected failure (issue 12): off"),
-                    result("pool/max_3", Outcome::UnexpectedPass, 0.1, "listed but passes")};
+  opencl.results = {
+      result("eltwise/Relu_13", Outcome::Pass, 0.0),
+      result("eltwise/Sigmoid_257", Outcome::Pass, 0.4),
+      result("conv/conv_c13", Outcome::Fail, INFINITY,
+             "output 0: \"NaN\" <where> & 'inf'\nsecond line"),
+      result("conv/conv_big", Outcome::Skip, 0.0, "node 'x' (Conv): group > 1 is not supported"),
+      result("resize/cubic", Outcome::ExpectedFailure, 3.0, "expected failure (issue 12): off"),
+      result("pool/max_3", Outcome::UnexpectedPass, 0.1, "listed but passes")};
   opencl.results[1].cache_status = "hit";
   LaneReport vulkan;
   vulkan.backend = "vulkan";
@@ -99,7 +108,8 @@ TEST(JsonReport, OneFilePerLaneThatYamlCppReadsBack) {
   EXPECT_EQ(results[2]["status"].as<std::string>(), "fail");
   EXPECT_EQ(results[2]["tolerance_ratio"].as<std::string>(), "inf");
   EXPECT_EQ(results[2]["actual"].as<std::string>(), "nan");
-  EXPECT_EQ(results[2]["reason"].as<std::string>(), "output 0: \"NaN\" <where> & 'inf'\nsecond line");
+  EXPECT_EQ(results[2]["reason"].as<std::string>(),
+            "output 0: \"NaN\" <where> & 'inf'\nsecond line");
   const YAML::Node unavailable = YAML::LoadFile(paths[1]);
   EXPECT_FALSE(unavailable["available"].as<bool>());
   EXPECT_EQ(unavailable["note"].as<std::string>(), "vulkan backend: not built yet");
@@ -117,16 +127,19 @@ TEST(JsonReport, DevicesSharingANameGetNumberedFiles) {
 
 TEST(JsonReport, PrefixTargetsNameFilesAfterThePrefix) {
   TempDir dir("tandem-report-test");
-  const std::vector<std::string> paths = write_json_reports(sample_report("h"), dir.path() + "/run1");
+  const std::vector<std::string> paths =
+      write_json_reports(sample_report("h"), dir.path() + "/run1");
   EXPECT_EQ(fs::path(paths[1]).filename(), "run1-vulkan-unavailable.json");
   EXPECT_TRUE(fs::exists(paths[0]));
 }
 
 TEST(JsonReport, MergeKeepsEveryMachineOnceAndRoundTripsNumbers) {
   TempDir dir("tandem-report-test");
-  std::vector<std::string> paths = write_json_reports(sample_report("machine-a"), dir.path() + "/a");
-  for (const std::string& path : write_json_reports(sample_report("machine-b"), dir.path() + "/b")) paths.push_back(path);
-  paths.push_back(paths[0]);   // the same lane given twice counts once
+  std::vector<std::string> paths =
+      write_json_reports(sample_report("machine-a"), dir.path() + "/a");
+  for (const std::string& path : write_json_reports(sample_report("machine-b"), dir.path() + "/b"))
+    paths.push_back(path);
+  paths.push_back(paths[0]);  // the same lane given twice counts once
   const RunReport merged = merge_json_reports(paths);
   ASSERT_EQ(merged.lanes.size(), 4u);
   EXPECT_EQ(merged.lanes[0].host, "machine-a");
@@ -173,9 +186,12 @@ TEST(JunitReport, IsWellFormedXmlWithTheRightCounts) {
   const std::string out = dir.path() + "/counts.txt";
   write_junit(sample_report("h"), xml);
   const std::string command =
-      "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); "
-      "s = r.findall('testsuite'); print(r.get('tests'), r.get('failures'), r.get('skipped'), len(s), "
-      "len(s[0].findall('testcase')), len(s[0].findall('testcase/failure')), s[0].find('testcase/failure').get('message'))\" " +
+      "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; r = "
+      "E.parse(sys.argv[1]).getroot(); "
+      "s = r.findall('testsuite'); print(r.get('tests'), r.get('failures'), r.get('skipped'), "
+      "len(s), "
+      "len(s[0].findall('testcase')), len(s[0].findall('testcase/failure')), "
+      "s[0].find('testcase/failure').get('message'))\" " +
       xml + " > " + out;
   ASSERT_EQ(std::system(command.c_str()), 0) << slurp(xml);
   EXPECT_EQ(slurp(out), "6 2 2 2 6 2 output 0: \"NaN\" <where> & 'inf'\nsecond line\n");
@@ -194,15 +210,17 @@ TEST(HtmlReport, SelfContainedWithTheDataInside) {
 
 // Renders a page in headless Chromium; returns the screenshot's size in bytes, or -1.
 long screenshot(const std::string& html_path, const std::string& png_path) {
-  const std::string command = "timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu "
-                              "--hide-scrollbars --window-size=1400,1000 --screenshot=" + png_path +
-                              " file://" + html_path + " > /dev/null 2>&1";
+  const std::string command =
+      "timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu "
+      "--hide-scrollbars --window-size=1400,1000 --screenshot=" +
+      png_path + " file://" + html_path + " > /dev/null 2>&1";
   if (std::system(command.c_str()) != 0 || !fs::exists(png_path)) return -1;
   return static_cast<long>(fs::file_size(png_path));
 }
 
 TEST(HtmlReport, RendersInHeadlessChromium) {
-  if (!fs::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium is not installed (apt-get install -y chromium)";
+  if (!fs::exists("/usr/bin/chromium"))
+    GTEST_SKIP() << "chromium is not installed (apt-get install -y chromium)";
   TempDir dir("tandem-report-test");
   const char* keep = std::getenv("TANDEM_KEEP_SCREENSHOT");
   const std::string out = keep && *keep ? keep : dir.path();

@@ -6,11 +6,16 @@ namespace tandem::conformance {
 
 const char* outcome_name(Outcome outcome) {
   switch (outcome) {
-    case Outcome::Pass: return "pass";
-    case Outcome::Fail: return "fail";
-    case Outcome::Skip: return "skip";
-    case Outcome::ExpectedFailure: return "xfail";
-    case Outcome::UnexpectedPass: return "xpass";
+    case Outcome::Pass:
+      return "pass";
+    case Outcome::Fail:
+      return "fail";
+    case Outcome::Skip:
+      return "skip";
+    case Outcome::ExpectedFailure:
+      return "xfail";
+    case Outcome::UnexpectedPass:
+      return "xpass";
   }
   return "?";
 }
@@ -23,7 +28,9 @@ Outcome outcome_from_name(const std::string& name) {
   fail("unknown outcome '" + name + "' (pass, fail, skip, xfail, xpass)");
 }
 
-bool is_failure(Outcome outcome) { return outcome == Outcome::Fail || outcome == Outcome::UnexpectedPass; }
+bool is_failure(Outcome outcome) {
+  return outcome == Outcome::Fail || outcome == Outcome::UnexpectedPass;
+}
 
 std::string LaneReport::label() const {
   if (!available) return backend + " (unavailable)";
@@ -34,11 +41,21 @@ OutcomeCounts LaneReport::counts() const {
   OutcomeCounts counts;
   for (const CaseResult& result : results) {
     switch (result.outcome) {
-      case Outcome::Pass: ++counts.pass; break;
-      case Outcome::Fail: ++counts.fail; break;
-      case Outcome::Skip: ++counts.skip; break;
-      case Outcome::ExpectedFailure: ++counts.xfail; break;
-      case Outcome::UnexpectedPass: ++counts.xpass; break;
+      case Outcome::Pass:
+        ++counts.pass;
+        break;
+      case Outcome::Fail:
+        ++counts.fail;
+        break;
+      case Outcome::Skip:
+        ++counts.skip;
+        break;
+      case Outcome::ExpectedFailure:
+        ++counts.xfail;
+        break;
+      case Outcome::UnexpectedPass:
+        ++counts.xpass;
+        break;
     }
   }
   return counts;

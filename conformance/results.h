@@ -13,16 +13,16 @@ namespace tandem::conformance {
 // backend's expectations list; UnexpectedPass is a listed failure that now passes, and
 // counts as a failure so the list gets updated.
 enum class Outcome { Pass, Fail, Skip, ExpectedFailure, UnexpectedPass };
-const char* outcome_name(Outcome outcome);   // "pass", "fail", "skip", "xfail", "xpass"
-Outcome outcome_from_name(const std::string& name);   // throws Error
-bool is_failure(Outcome outcome);            // Fail or UnexpectedPass
+const char* outcome_name(Outcome outcome);           // "pass", "fail", "skip", "xfail", "xpass"
+Outcome outcome_from_name(const std::string& name);  // throws Error
+bool is_failure(Outcome outcome);                    // Fail or UnexpectedPass
 
 struct CaseResult {
-  std::string case_id;       // "eltwise/Relu_13"
+  std::string case_id;  // "eltwise/Relu_13"
   std::string family;
-  std::string op;            // "Relu", "Conv+Relu+Add", "mobilenet_tiny.onnx"
+  std::string op;  // "Relu", "Conv+Relu+Add", "mobilenet_tiny.onnx"
   Outcome outcome = Outcome::Skip;
-  std::string reason;        // why it failed or was skipped; empty on a plain pass
+  std::string reason;  // why it failed or was skipped; empty on a plain pass
   Comparison comparison;
   Tolerance tolerance;
   double duration_ms = 0.0;
@@ -38,12 +38,12 @@ struct OutcomeCounts {
 // One backend on one device (or a parity comparison of two such lanes): what a JSON
 // report file holds.
 struct LaneReport {
-  std::string backend;        // "opencl", or "parity" for a cross-backend comparison
+  std::string backend;  // "opencl", or "parity" for a cross-backend comparison
   DeviceInfo device;
   bool available = true;
-  std::string note;           // why unavailable, or how a parity pair was matched
+  std::string note;  // why unavailable, or how a parity pair was matched
   std::string host;
-  std::string started_at;     // ISO 8601, UTC
+  std::string started_at;  // ISO 8601, UTC
   double duration_s = 0.0;
   std::vector<CaseResult> results;
 

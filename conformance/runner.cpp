@@ -1,10 +1,11 @@
 #include "conformance/runner.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <ctime>
 #include <memory>
 #include <regex>
-#include <unistd.h>
 
 #include "conformance/cache_scenarios.h"
 #include "conformance/case_execution.h"
@@ -22,7 +23,7 @@ struct Lane {
   LaneReport report;
   Expectations expectations;
   bool keep_outputs = false;
-  std::vector<std::vector<Tensor>> outputs;   // per case, for cross-backend parity
+  std::vector<std::vector<Tensor>> outputs;  // per case, for cross-backend parity
 };
 
 std::string now_iso8601() {
@@ -68,8 +69,9 @@ std::vector<Lane> discover_lanes(const RunnerOptions& options) {
         any = true;
       }
       if (!any) {
-        lanes.push_back(unavailable_lane(name, devices.empty() ? "no devices"
-                                                               : "no device matches '" + options.device.to_string() + "'"));
+        lanes.push_back(unavailable_lane(
+            name, devices.empty() ? "no devices"
+                                  : "no device matches '" + options.device.to_string() + "'"));
       }
     } catch (const std::exception& error) {
       lanes.push_back(unavailable_lane(name, error.what()));
@@ -78,8 +80,8 @@ std::vector<Lane> discover_lanes(const RunnerOptions& options) {
   return lanes;
 }
 
-CaseResult run_on_lane(const PreparedCase& prepared, Lane& lane, const CompileOptions& compile_options,
-                       std::size_t index) {
+CaseResult run_on_lane(const PreparedCase& prepared, Lane& lane,
+                       const CompileOptions& compile_options, std::size_t index) {
   const std::string id = prepared.spec->id();
   const std::string& device = lane.report.device.name;
   if (const ExpectationRule* rule = lane.expectations.find_unsupported(id, device)) {
@@ -95,8 +97,8 @@ CaseResult run_on_lane(const PreparedCase& prepared, Lane& lane, const CompileOp
       result.reason = "expected failure (" + rule->reason + "): " + result.reason;
     } else if (result.outcome == Outcome::Pass) {
       result.outcome = Outcome::UnexpectedPass;
-      result.reason = "listed as expected_failure (" + rule->reason + ") but passes: remove it from " +
-                      lane.report.backend + ".yaml";
+      result.reason = "listed as expected_failure (" + rule->reason +
+                      ") but passes: remove it from " + lane.report.backend + ".yaml";
     }
   }
   return result;
@@ -117,7 +119,9 @@ void run_lane(Lane& lane, const std::vector<PreparedCase>& prepared, const Runne
     const std::regex filter(options.filter);
     for (CaseResult& result : run_cache_scenarios(
              lane.report.backend, lane.report.device, *cache_model,
-             [&](const std::string& id) { return options.filter.empty() || std::regex_search(id, filter); },
+             [&](const std::string& id) {
+               return options.filter.empty() || std::regex_search(id, filter);
+             },
              [&](const CaseResult& result) {
                if (options.progress) options.progress->report(label, result);
              },
@@ -125,7 +129,8 @@ void run_lane(Lane& lane, const std::vector<PreparedCase>& prepared, const Runne
       lane.report.results.push_back(std::move(result));
     }
   }
-  lane.report.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  lane.report.duration_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 LaneReport parity_lane(const Lane& a, const Lane& b, const DevicePair& pair,
@@ -143,15 +148,17 @@ LaneReport parity_lane(const Lane& a, const Lane& b, const DevicePair& pair,
   for (std::size_t i = 0; i < prepared.size(); ++i) {
     CaseResult result = blank_result(*prepared[i].spec);
     if (a.outputs[i].empty() || b.outputs[i].empty()) {
-      result.reason = std::string("not run on both backends (") + outcome_name(a.report.results[i].outcome) +
-                      ", " + outcome_name(b.report.results[i].outcome) + ")";
+      result.reason = std::string("not run on both backends (") +
+                      outcome_name(a.report.results[i].outcome) + ", " +
+                      outcome_name(b.report.results[i].outcome) + ")";
     } else {
       // Each side may sit one tolerance away from the reference; holding them to one
       // tolerance of each other catches backends that disagree in opposite directions.
       result.comparison = compare_outputs(a.outputs[i], b.outputs[i], result.tolerance);
       result.outcome = result.comparison.passed ? Outcome::Pass : Outcome::Fail;
       if (!result.comparison.passed) {
-        result.reason = a.report.backend + " vs " + b.report.backend + ": " + result.comparison.message;
+        result.reason =
+            a.report.backend + " vs " + b.report.backend + ": " + result.comparison.message;
       }
     }
     report.results.push_back(std::move(result));
@@ -188,8 +195,9 @@ RunReport run_conformance(const std::vector<Case>& cases, const RunnerOptions& o
   }
 
   std::vector<PreparedCase> prepared(selected.size());
-  parallel_for(selected.size(), options.jobs,
-               [&](std::size_t i) { prepared[i] = prepare_case(*selected[i], options.source_root); });
+  parallel_for(selected.size(), options.jobs, [&](std::size_t i) {
+    prepared[i] = prepare_case(*selected[i], options.source_root);
+  });
 
   static const Case model_case = cache_model_case();
   const PreparedCase cache_model = prepare_case(model_case, options.source_root);
@@ -205,13 +213,15 @@ RunReport run_conformance(const std::vector<Case>& cases, const RunnerOptions& o
   for (std::size_t i = 0; i < lanes.size(); ++i) {
     Lane& lane = lanes[i];
     if (!lane.report.available) {
-      if (options.progress) options.progress->note(lane.report.backend + ": unavailable: " + lane.report.note);
+      if (options.progress)
+        options.progress->note(lane.report.backend + ": unavailable: " + lane.report.note);
       continue;
     }
     runnable.push_back(i);
     const bool scenarios = options.cache_scenarios && lane.report.backend != "reference";
     if (options.progress) {
-      options.progress->add_expected(static_cast<int>(prepared.size()) + (scenarios ? cache_scenario_estimate() : 0));
+      options.progress->add_expected(static_cast<int>(prepared.size()) +
+                                     (scenarios ? cache_scenario_estimate() : 0));
     }
   }
   parallel_for(runnable.size(), options.jobs, [&](std::size_t k) {
@@ -223,7 +233,8 @@ RunReport run_conformance(const std::vector<Case>& cases, const RunnerOptions& o
   RunReport report;
   report.tandem_version = TANDEM_VERSION;
   std::vector<LaneReport> parity;
-  for (const DevicePair& pair : pairs) parity.push_back(parity_lane(lanes[pair.first], lanes[pair.second], pair, prepared));
+  for (const DevicePair& pair : pairs)
+    parity.push_back(parity_lane(lanes[pair.first], lanes[pair.second], pair, prepared));
   for (Lane& lane : lanes) report.lanes.push_back(std::move(lane.report));
   for (LaneReport& lane : parity) report.lanes.push_back(std::move(lane));
   return report;

@@ -13,14 +13,14 @@ class Progress;
 
 struct RunnerOptions {
   std::vector<std::string> backends = {"reference", "opencl", "vulkan"};
-  DeviceSelector device;          // empty: every device of every backend
-  std::string filter;             // ECMAScript regex searched in case ids ("conv/", "Relu_13$")
-  int jobs = 1;                   // threads for reference results and for backend/device lanes
-  std::string source_root;        // models are found relative to it
-  std::string expectations_dir;   // <backend>.yaml skip lists
-  std::string cache_dir;          // compiled-kernel cache for the op cases; empty: a fresh temp dir
-  bool cache_scenarios = true;    // run the cache scenarios on opencl and vulkan
-  Progress* progress = nullptr;   // optional
+  DeviceSelector device;         // empty: every device of every backend
+  std::string filter;            // ECMAScript regex searched in case ids ("conv/", "Relu_13$")
+  int jobs = 1;                  // threads for reference results and for backend/device lanes
+  std::string source_root;       // models are found relative to it
+  std::string expectations_dir;  // <backend>.yaml skip lists
+  std::string cache_dir;         // compiled-kernel cache for the op cases; empty: a fresh temp dir
+  bool cache_scenarios = true;   // run the cache scenarios on opencl and vulkan
+  Progress* progress = nullptr;  // optional
 };
 
 // Runs every case on every selected backend and device and returns one lane per backend

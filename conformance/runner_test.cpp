@@ -1,9 +1,9 @@
 #include "conformance/runner.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdio>
-
-#include <gtest/gtest.h>
 
 #include "conformance/device_pairing.h"
 #include "conformance/expectations.h"
@@ -40,9 +40,11 @@ class TestBackend : public Backend {
       : name_(std::move(name)), device_(std::move(device)), faulty_(faulty) {}
   std::string name() const override { return name_; }
   std::vector<DeviceInfo> devices() override { return {device_}; }
-  std::unique_ptr<Executable> compile(const Plan& plan, const DeviceInfo&, const CompileOptions&) override {
+  std::unique_ptr<Executable> compile(const Plan& plan, const DeviceInfo&,
+                                      const CompileOptions&) override {
     for (const Node& node : plan.graph.nodes()) {
-      if (faulty_ && node.op_type == "Sigmoid") throw Unsupported(node.label() + ": no Sigmoid in " + name_);
+      if (faulty_ && node.op_type == "Sigmoid")
+        throw Unsupported(node.label() + ": no Sigmoid in " + name_);
     }
     return std::make_unique<FaultyExecutable>(plan, faulty_);
   }
@@ -53,17 +55,19 @@ class TestBackend : public Backend {
   bool faulty_;
 };
 
-DeviceInfo test_device(const std::string& backend, const std::string& name, const std::string& vendor,
-                       const std::string& uuid) {
+DeviceInfo test_device(const std::string& backend, const std::string& name,
+                       const std::string& vendor, const std::string& uuid) {
   return {backend, 0, name, vendor, "gpu", "1.0", {{"device_uuid", uuid}}};
 }
 
 const BackendRegistration faulty_registration("test-faulty", [] {
-  return std::make_unique<TestBackend>("test-faulty", test_device("test-faulty", "Test GPU 9000", "0x10de", "abcd"), true);
+  return std::make_unique<TestBackend>(
+      "test-faulty", test_device("test-faulty", "Test GPU 9000", "0x10de", "abcd"), true);
 });
 const BackendRegistration twin_registration("test-twin", [] {
-  return std::make_unique<TestBackend>("test-twin", test_device("test-twin", "NVIDIA Test GPU 9000", "NVIDIA Corporation", "ABCD"),
-                                       false);
+  return std::make_unique<TestBackend>(
+      "test-twin", test_device("test-twin", "NVIDIA Test GPU 9000", "NVIDIA Corporation", "ABCD"),
+      false);
 });
 
 const char* kMiniSuite = R"(
@@ -155,7 +159,7 @@ TEST_F(MiniRun, ReferenceBackendPassesEverythingItCanRun) {
   const CaseResult& tanh = find(lane, "mini/Tanh_64");
   EXPECT_EQ(tanh.outcome, Outcome::Pass);
   EXPECT_LE(tanh.comparison.max_ulp, 0);
-  EXPECT_GT(tanh.comparison.max_abs_err, 0.0);   // float32 rounding is visible
+  EXPECT_GT(tanh.comparison.max_abs_err, 0.0);  // float32 rounding is visible
   EXPECT_LT(tanh.comparison.max_rel_err, 6e-8);
 }
 
@@ -229,7 +233,7 @@ TEST(SelectCases, FilterIsARegexSearchAndBadOnesAreErrors) {
 TEST(Expectations, RulesMatchWholeIdsAndDeviceSubstrings) {
   const Expectations e = parse_expectations(kFaultyExpectations, "x.yaml");
   EXPECT_NE(e.find_unsupported("mini/Relu_64", "any"), nullptr);
-  EXPECT_EQ(e.find_unsupported("mini/Relu_641", "any"), nullptr);   // whole id
+  EXPECT_EQ(e.find_unsupported("mini/Relu_641", "any"), nullptr);  // whole id
   EXPECT_NE(e.find_expected_failure("mini/Relu_1", "Test GPU 9000"), nullptr);
   EXPECT_EQ(e.find_expected_failure("mini/Relu_1", "llvmpipe"), nullptr);
   EXPECT_THROW(parse_expectations("unsupported: [{case: a}]", "x.yaml"), Error);
@@ -247,7 +251,8 @@ TEST(DevicePairing, VendorsAndNamesFromBothApis) {
   EXPECT_DOUBLE_EQ(name_similarity("NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3"), 1.0);
   EXPECT_DOUBLE_EQ(name_similarity("NVIDIA GeForce RTX 4090", "GeForce RTX 4090"), 1.0);
   EXPECT_DOUBLE_EQ(name_similarity("AMD Radeon RX 7900 XTX", "gfx1100"), 0.0);
-  EXPECT_NEAR(name_similarity("Intel(R) UHD Graphics 770", "Intel(R) UHD Graphics 770 (ADL-S GT1)"), 2.0 / 5.0, 1e-12);
+  EXPECT_NEAR(name_similarity("Intel(R) UHD Graphics 770", "Intel(R) UHD Graphics 770 (ADL-S GT1)"),
+              2.0 / 5.0, 1e-12);
 }
 
 TEST(DevicePairing, PairsOnlyTheSamePhysicalDeviceAcrossBackends) {
@@ -260,7 +265,7 @@ TEST(DevicePairing, PairsOnlyTheSamePhysicalDeviceAcrossBackends) {
       {"vulkan", 2, "NVIDIA H100 80GB HBM3", "0x10de", "gpu", "580.1", {}},
   };
   const std::vector<DevicePair> pairs = pair_devices(devices);
-  ASSERT_EQ(pairs.size(), 1u);   // the second Vulkan H100 finds the OpenCL one taken
+  ASSERT_EQ(pairs.size(), 1u);  // the second Vulkan H100 finds the OpenCL one taken
   EXPECT_EQ(pairs[0].first, 0u);
   EXPECT_EQ(pairs[0].second, 3u);
   EXPECT_NE(pairs[0].reason.find("vendor nvidia"), std::string::npos);

@@ -1,10 +1,10 @@
 // The suite's own cases (conformance/cases/*.yaml): they load, they cover the op set and
 // the awkward sizes the suite promises, and the float64 reference can run every one.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <chrono>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "conformance/case.h"
 #include "conformance/case_execution.h"
@@ -31,11 +31,44 @@ TEST(ShippedCases, CoverEveryOpOfTheSuite) {
     for (const NodeSpec& node : c.nodes) ops.insert(node.op_type);
     if (!c.model_path.empty()) models.insert(c.model_path);
   }
-  for (const char* op : {"Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Exp",
-                         "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Erf", "MaxPool",
-                         "AveragePool", "GlobalAveragePool", "BatchNormalization", "Softmax", "ReduceMean", "ReduceSum",
-                         "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Slice", "Gather",
-                         "Resize", "Pad", "Identity", "LayerNormalization"}) {
+  for (const char* op : {"Conv",
+                         "ConvTranspose",
+                         "Gemm",
+                         "MatMul",
+                         "Add",
+                         "Sub",
+                         "Mul",
+                         "Div",
+                         "Pow",
+                         "Sqrt",
+                         "Exp",
+                         "Relu",
+                         "LeakyRelu",
+                         "Clip",
+                         "Sigmoid",
+                         "HardSigmoid",
+                         "HardSwish",
+                         "Tanh",
+                         "Erf",
+                         "MaxPool",
+                         "AveragePool",
+                         "GlobalAveragePool",
+                         "BatchNormalization",
+                         "Softmax",
+                         "ReduceMean",
+                         "ReduceSum",
+                         "Concat",
+                         "Reshape",
+                         "Flatten",
+                         "Transpose",
+                         "Squeeze",
+                         "Unsqueeze",
+                         "Slice",
+                         "Gather",
+                         "Resize",
+                         "Pad",
+                         "Identity",
+                         "LayerNormalization"}) {
     EXPECT_TRUE(ops.count(op)) << op << " has no case";
   }
   EXPECT_TRUE(models.count("examples/mobilenet_tiny.onnx"));
@@ -75,19 +108,22 @@ TEST(ShippedCases, TheReferenceRunsEveryCase) {
     EXPECT_TRUE(prepared.error.empty()) << prepared.error;
     if (!prepared.skip_reason.empty()) {
       ++skipped;
-      EXPECT_TRUE(c.id() == "resize/Resize_cubic" || !c.model_path.empty()) << c.id() << ": " << prepared.skip_reason;
+      EXPECT_TRUE(c.id() == "resize/Resize_cubic" || !c.model_path.empty())
+          << c.id() << ": " << prepared.skip_reason;
       continue;
     }
     ASSERT_FALSE(prepared.expected.empty()) << c.id();
     // A case whose reference output is all zeros would compare zeros with zeros.
     bool any_nonzero = false;
     for (const Tensor& output : prepared.expected) {
-      for (std::int64_t i = 0; i < output.numel() && !any_nonzero; ++i) any_nonzero = output.value_f64(i) != 0.0;
+      for (std::int64_t i = 0; i < output.numel() && !any_nonzero; ++i)
+        any_nonzero = output.value_f64(i) != 0.0;
     }
     EXPECT_TRUE(any_nonzero) << c.id() << ": the reference output is all zeros";
   }
   EXPECT_LE(skipped, 5);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   RecordProperty("reference_seconds", std::to_string(seconds));
 }
 

@@ -15,7 +15,8 @@ TempDir::TempDir(const std::string& prefix) {
   std::string pattern = base + "/" + prefix + "-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
-  check(::mkdtemp(buffer.data()) != nullptr, "cannot create a temporary directory like '" + pattern + "'");
+  check(::mkdtemp(buffer.data()) != nullptr,
+        "cannot create a temporary directory like '" + pattern + "'");
   path_ = buffer.data();
 }
 
@@ -29,7 +30,8 @@ void remove_all_forcibly(const std::string& path) {
   if (fs::is_directory(status)) {
     fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, error);
     std::vector<std::string> children;
-    for (const auto& entry : fs::directory_iterator(path, error)) children.push_back(entry.path().string());
+    for (const auto& entry : fs::directory_iterator(path, error))
+      children.push_back(entry.path().string());
     for (const std::string& child : children) remove_all_forcibly(child);
   }
   fs::remove(path, error);

@@ -27,14 +27,16 @@ std::int64_t ordered_bits(float value) {
 }
 
 struct ElementError {
-  bool compared = true;   // false where the NaN policy says to skip the element
+  bool compared = true;  // false where the NaN policy says to skip the element
   double abs_err = 0.0;
   double rel_err = 0.0;
   std::int64_t ulp = 0;
-  double ratio = 0.0;     // error / allowed error; > 1 fails
+  double ratio = 0.0;  // error / allowed error; > 1 fails
 };
 
-ElementError mismatch() { return {true, kInf, kInf, std::numeric_limits<std::int64_t>::max(), kInf}; }
+ElementError mismatch() {
+  return {true, kInf, kInf, std::numeric_limits<std::int64_t>::max(), kInf};
+}
 
 // NaN and infinities are judged by kind, never by distance.
 bool judge_special(double expected, float expected32, double actual, const Tolerance& tolerance,
@@ -42,8 +44,10 @@ bool judge_special(double expected, float expected32, double actual, const Toler
   const bool expected_nan = std::isnan(expected);
   const bool actual_nan = std::isnan(actual);
   if (expected_nan || actual_nan) {
-    if (tolerance.nan == NanPolicy::Ignore) error = {false, 0, 0, 0, 0};
-    else error = (expected_nan && actual_nan) ? ElementError{} : mismatch();
+    if (tolerance.nan == NanPolicy::Ignore)
+      error = {false, 0, 0, 0, 0};
+    else
+      error = (expected_nan && actual_nan) ? ElementError{} : mismatch();
     return true;
   }
   if (std::isinf(expected32) || std::isinf(actual)) {
@@ -59,21 +63,21 @@ ElementError judge_element(double expected, double actual, const Tolerance& tole
   ElementError error;
   if (judge_special(expected, expected32, actual, tolerance, error)) return error;
   error.abs_err = std::fabs(actual - expected);
-  error.rel_err = expected != 0.0 ? error.abs_err / std::fabs(expected)
-                                  : (error.abs_err == 0.0 ? 0.0 : kInf);
+  error.rel_err =
+      expected != 0.0 ? error.abs_err / std::fabs(expected) : (error.abs_err == 0.0 ? 0.0 : kInf);
   error.ulp = ulp_distance(expected32, static_cast<float>(actual));
   const double allowed = tolerance.abs + tolerance.rel * std::fabs(expected);
   double ratio = allowed > 0.0 ? error.abs_err / allowed : (error.abs_err == 0.0 ? 0.0 : kInf);
   if (tolerance.ulp >= 0) {
-    const double ulp_ratio = tolerance.ulp > 0
-                                 ? static_cast<double>(error.ulp) / static_cast<double>(tolerance.ulp)
-                                 : (error.ulp == 0 ? 0.0 : kInf);
+    const double ulp_ratio =
+        tolerance.ulp > 0 ? static_cast<double>(error.ulp) / static_cast<double>(tolerance.ulp)
+                          : (error.ulp == 0 ? 0.0 : kInf);
     ratio = std::min(ratio, ulp_ratio);
   }
   const float smallest_normal = std::numeric_limits<float>::min();
   if (tolerance.flush_denormals && std::fabs(expected32) < smallest_normal &&
       std::fabs(actual) < smallest_normal) {
-    ratio = 0.0;   // both are zero or denormal: equal once flushed
+    ratio = 0.0;  // both are zero or denormal: equal once flushed
   }
   error.ratio = ratio;
   return error;
@@ -87,8 +91,8 @@ ElementError judge_integer(std::int64_t expected, std::int64_t actual) {
 }
 
 std::string failure_message(const Comparison& c, const Tolerance& tolerance, std::int64_t count) {
-  return "output " + std::to_string(c.worst_output) + ": " + std::to_string(c.mismatches) +
-         " of " + std::to_string(count) + " elements out of tolerance; worst at index " +
+  return "output " + std::to_string(c.worst_output) + ": " + std::to_string(c.mismatches) + " of " +
+         std::to_string(count) + " elements out of tolerance; worst at index " +
          std::to_string(c.worst_index) + ": expected " + number(c.worst_expected) + ", got " +
          number(c.worst_actual) + " (" + describe(tolerance) + ")";
 }
@@ -98,7 +102,8 @@ void merge_into(Comparison& total, const Comparison& part) {
   total.max_rel_err = std::max(total.max_rel_err, part.max_rel_err);
   total.max_ulp = std::max(total.max_ulp, part.max_ulp);
   total.mismatches += part.mismatches;
-  if (part.worst_index >= 0 && (total.worst_index < 0 || part.tolerance_ratio > total.tolerance_ratio)) {
+  if (part.worst_index >= 0 &&
+      (total.worst_index < 0 || part.tolerance_ratio > total.tolerance_ratio)) {
     total.tolerance_ratio = part.tolerance_ratio;
     total.worst_output = part.worst_output;
     total.worst_index = part.worst_index;
@@ -114,7 +119,9 @@ void merge_into(Comparison& total, const Comparison& part) {
 
 }  // namespace
 
-const char* nan_policy_name(NanPolicy policy) { return policy == NanPolicy::Match ? "match" : "ignore"; }
+const char* nan_policy_name(NanPolicy policy) {
+  return policy == NanPolicy::Match ? "match" : "ignore";
+}
 
 std::string describe(const Tolerance& tolerance) {
   std::string text = "abs " + number(tolerance.abs) + ", rel " + number(tolerance.rel);
@@ -142,8 +149,9 @@ Comparison compare_tensors(const Tensor& expected, const Tensor& actual, const T
   }
   const bool integer = !is_float(expected.dtype()) && !is_float(actual.dtype());
   for (std::int64_t i = 0; i < expected.numel(); ++i) {
-    const ElementError error = integer ? judge_integer(expected.value_i64(i), actual.value_i64(i))
-                                       : judge_element(expected.value_f64(i), actual.value_f64(i), tolerance);
+    const ElementError error =
+        integer ? judge_integer(expected.value_i64(i), actual.value_i64(i))
+                : judge_element(expected.value_f64(i), actual.value_f64(i), tolerance);
     if (!error.compared) continue;
     result.max_abs_err = std::max(result.max_abs_err, error.abs_err);
     result.max_rel_err = std::max(result.max_rel_err, error.rel_err);
@@ -168,8 +176,8 @@ Comparison compare_outputs(const std::vector<Tensor>& expected, const std::vecto
   if (expected.size() != actual.size()) {
     total.passed = false;
     total.tolerance_ratio = kInf;
-    total.message = std::to_string(actual.size()) + " outputs, expected " +
-                    std::to_string(expected.size());
+    total.message =
+        std::to_string(actual.size()) + " outputs, expected " + std::to_string(expected.size());
     return total;
   }
   for (std::size_t o = 0; o < expected.size(); ++o) {

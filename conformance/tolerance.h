@@ -20,21 +20,21 @@ enum class NanPolicy { Match, Ignore };
 struct Tolerance {
   double abs = 0.0;
   double rel = 0.0;
-  std::int64_t ulp = -1;           // -1: no ULP criterion
+  std::int64_t ulp = -1;  // -1: no ULP criterion
   NanPolicy nan = NanPolicy::Match;
   bool flush_denormals = true;
   std::string reason;
 };
 
-const char* nan_policy_name(NanPolicy policy);   // "match", "ignore"
-std::string describe(const Tolerance& tolerance); // "abs 1e-05, rel 0.0001, ulp 4"
+const char* nan_policy_name(NanPolicy policy);     // "match", "ignore"
+std::string describe(const Tolerance& tolerance);  // "abs 1e-05, rel 0.0001, ulp 4"
 
 // The result of comparing a device's outputs with the reference's. `tolerance_ratio` is the
 // worst element's error as a fraction of what it was allowed (<= 1 passes; +inf where NaN
 // or ±inf disagree), and `worst_*` locate that element.
 struct Comparison {
   bool passed = true;
-  std::string message;             // empty when passed
+  std::string message;  // empty when passed
   double max_abs_err = 0.0;
   double max_rel_err = 0.0;
   std::int64_t max_ulp = 0;
@@ -51,8 +51,8 @@ struct Comparison {
 std::int64_t ulp_distance(float a, float b);
 
 // Compares one output; `output` only labels the message.
-Comparison compare_tensors(const Tensor& expected, const Tensor& actual,
-                           const Tolerance& tolerance, int output = 0);
+Comparison compare_tensors(const Tensor& expected, const Tensor& actual, const Tolerance& tolerance,
+                           int output = 0);
 // Compares every output and merges the statistics; a count or shape mismatch fails.
 Comparison compare_outputs(const std::vector<Tensor>& expected, const std::vector<Tensor>& actual,
                            const Tolerance& tolerance);

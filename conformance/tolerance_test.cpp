@@ -1,10 +1,10 @@
 #include "conformance/tolerance.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
 #include <random>
-
-#include <gtest/gtest.h>
 
 namespace tandem::conformance {
 namespace {
@@ -28,7 +28,7 @@ Tolerance exact() {
 TEST(UlpDistance, CountsRepresentableFloatsAcrossZero) {
   const float tiny = std::numeric_limits<float>::denorm_min();
   EXPECT_EQ(ulp_distance(0.0f, -0.0f), 0);
-  EXPECT_EQ(ulp_distance(tiny, -tiny), 2);   // -tiny, 0, +tiny
+  EXPECT_EQ(ulp_distance(tiny, -tiny), 2);  // -tiny, 0, +tiny
   EXPECT_EQ(ulp_distance(-tiny, 0.0f), 1);
   EXPECT_EQ(ulp_distance(1.0f, -1.0f), 2 * 0x3f800000ll);
   EXPECT_EQ(ulp_distance(std::numeric_limits<float>::max(), kInf), 1);
@@ -54,7 +54,7 @@ TEST(UlpDistance, AgreesWithStepsOfNextafter) {
 
 TEST(Compare, AbsoluteAndRelativeTolerance) {
   Tolerance tolerance = exact();
-  tolerance.rel = 1e-4;   // allows 0.01 at 100
+  tolerance.rel = 1e-4;  // allows 0.01 at 100
   const Comparison inside = compare_tensors(f64({100.0}), f32({100.0078125f}), tolerance);
   EXPECT_TRUE(inside.passed);
   EXPECT_NEAR(inside.tolerance_ratio, 0.78125, 1e-12);
@@ -62,7 +62,7 @@ TEST(Compare, AbsoluteAndRelativeTolerance) {
   EXPECT_FALSE(outside.passed);
   EXPECT_DOUBLE_EQ(outside.max_abs_err, 0.015625);
   EXPECT_DOUBLE_EQ(outside.max_rel_err, 0.015625 / 100.0);
-  EXPECT_EQ(outside.max_ulp, 2048);   // float32 steps are 2^-17 in [64, 128)
+  EXPECT_EQ(outside.max_ulp, 2048);  // float32 steps are 2^-17 in [64, 128)
   EXPECT_NE(outside.message.find("expected 100"), std::string::npos) << outside.message;
 }
 
@@ -138,7 +138,8 @@ TEST(Compare, WorstElementIsTheOneFurthestOutsideItsTolerance) {
   tolerance.abs = 0.1;
   tolerance.rel = 0.1;
   // Errors 0.05 (allowed 0.2), 0.5 (allowed 10.1), 0.3 (allowed 0.15): index 2 is worst.
-  const Comparison c = compare_tensors(f64({1.0, 100.0, 0.5, 2.0}), f32({1.05f, 100.5f, 0.8f, 2.0f}), tolerance);
+  const Comparison c =
+      compare_tensors(f64({1.0, 100.0, 0.5, 2.0}), f32({1.05f, 100.5f, 0.8f, 2.0f}), tolerance);
   EXPECT_FALSE(c.passed);
   EXPECT_EQ(c.worst_index, 2);
   EXPECT_NEAR(c.tolerance_ratio, 0.3 / 0.15, 1e-6);
@@ -150,7 +151,8 @@ TEST(Compare, WorstElementIsTheOneFurthestOutsideItsTolerance) {
 TEST(Compare, OutputsMergeAndReportTheWorstOutput) {
   Tolerance tolerance = exact();
   tolerance.abs = 1e-3;
-  const Comparison c = compare_outputs({f64({1.0, 2.0}), f64({3.0})}, {f32({1.0f, 2.0f}), f32({3.5f})}, tolerance);
+  const Comparison c =
+      compare_outputs({f64({1.0, 2.0}), f64({3.0})}, {f32({1.0f, 2.0f}), f32({3.5f})}, tolerance);
   EXPECT_FALSE(c.passed);
   EXPECT_EQ(c.worst_output, 1);
   EXPECT_EQ(c.worst_index, 0);

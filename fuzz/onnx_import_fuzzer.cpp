@@ -18,7 +18,9 @@ namespace {
 constexpr std::int64_t kMaxInputElements = 1 << 16;
 
 void expect_one_line(const tandem::Error& error) {
-  // Import messages start with the file name; planning ones name the input or node.
+  // Open finding: node names and op types from the file reach messages unescaped
+  // (core/graph.cpp Node::label), so a name with a newline splits the line.
+  if (tandem::fuzz::skip_known_bugs()) return;
   const std::string message = error.what();
   if (message.find('\n') != std::string::npos) {
     tandem::fuzz::property_failed("message is not one line: " + message);

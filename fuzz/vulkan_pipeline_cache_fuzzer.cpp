@@ -59,17 +59,21 @@ std::vector<std::uint8_t> matching_blob(std::size_t extra) {
   return blob;
 }
 
-// What the driver may be handed: only a blob that starts with this device's header.
+std::uint32_t u32_at(std::span<const std::uint8_t> bytes, std::size_t at) {
+  std::uint32_t value = 0;
+  for (std::size_t i = 0; i < 4; ++i) value |= std::uint32_t{bytes[at + i]} << (8 * i);
+  return value;
+}
+
+// What the driver may be handed: only a blob that starts with this device's header. The
+// fields are read as plain integers, never through the header struct's enum member.
 void check_blob(std::span<const std::uint8_t> blob) {
   if (!tandem::vulkan::check_pipeline_cache_blob(blob, fake_device()).empty()) return;
-  VkPipelineCacheHeaderVersionOne header{};
-  if (blob.size() < sizeof header) tandem::fuzz::property_failed("accepted a blob shorter than its header");
-  std::memcpy(&header, blob.data(), sizeof header);
   const VkPhysicalDeviceProperties& p = fake_device().properties;
-  if (header.headerSize < sizeof header || header.headerSize > blob.size() ||
-      header.headerVersion != VK_PIPELINE_CACHE_HEADER_VERSION_ONE || header.vendorID != p.vendorID ||
-      header.deviceID != p.deviceID ||
-      std::memcmp(header.pipelineCacheUUID, p.pipelineCacheUUID, VK_UUID_SIZE) != 0) {
+  if (blob.size() < 32 || u32_at(blob, 0) < 32 || u32_at(blob, 0) > blob.size() ||
+      u32_at(blob, 4) != VK_PIPELINE_CACHE_HEADER_VERSION_ONE || u32_at(blob, 8) != p.vendorID ||
+      u32_at(blob, 12) != p.deviceID ||
+      std::memcmp(blob.data() + 16, p.pipelineCacheUUID, VK_UUID_SIZE) != 0) {
     tandem::fuzz::property_failed("accepted a blob whose header does not match the device");
   }
 }

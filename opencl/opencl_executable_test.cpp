@@ -124,7 +124,8 @@ TEST(ExecutableOpenCl, RunChecksItsInputs) {
   EXPECT_EQ(out.value_f64(2), 0.0);
 }
 
-// Unsupported names the node; it is thrown before any program is built.
+// Unsupported names the node: an op or dtype the backend lacks (checked before any program
+// is built) and an attribute value a kernel does not cover (checked as the node compiles).
 TEST(ExecutableOpenCl, UncoveredFeaturesAreUnsupportedNamingTheNode) {
   std::mt19937 rng(113);
   {

@@ -35,19 +35,19 @@ std::string identity_field(const DeviceInfo& device, const std::string& name) {
   return "";
 }
 
+// Lower-case letters and digits, other runs of characters as one '-', at most 40 long.
 std::string sanitize(const std::string& name) {
   std::string slug;
   for (char c : name) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    if (keep || (c >= 'A' && c <= 'Z')) {
+    const char lower = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    if ((lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9')) {
       slug += lower;
     } else if (!slug.empty() && slug.back() != '-') {
       slug += '-';
     }
   }
-  while (!slug.empty() && slug.back() == '-') slug.pop_back();
   if (slug.size() > 40) slug.resize(40);
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
   return slug.empty() ? "device" : slug;
 }
 

@@ -45,12 +45,15 @@ void add_report_command(CLI::App& app) {
   auto options = std::make_shared<MergeOptions>();
   CLI::App* merge = report->add_subcommand(
       "merge", "Merge conformance JSON reports (from any number of machines) into one report");
-  merge->add_option("reports", options->inputs, "JSON report files written by tandem conformance --json")
+  merge
+      ->add_option("reports", options->inputs,
+                   "JSON report files written by tandem conformance --json")
       ->required()
       ->check(CLI::ExistingFile);
   merge->add_option("--html", options->html, "write the merged HTML report to this file");
   merge->add_option("--junit", options->junit, "write the merged JUnit XML to this file");
-  merge->add_option("--json", options->json, "re-write the merged lanes as JSON (directory or prefix)");
+  merge->add_option("--json", options->json,
+                    "re-write the merged lanes as JSON (directory or prefix)");
   merge->callback([options] { run_guarded([options] { return run_merge(*options); }); });
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -29,6 +30,11 @@ std::string sanitize(const std::string& name) {
   while (!slug.empty() && slug.back() == '-') slug.pop_back();
   if (slug.size() > 48) slug.resize(48);
   return slug.empty() ? "device" : slug;
+}
+
+bool has_pipeline_cache_entry(const std::vector<CacheEntry>& entries) {
+  return std::any_of(entries.begin(), entries.end(),
+                     [](const CacheEntry& entry) { return entry.key == kPipelineCacheEntry; });
 }
 
 }  // namespace
@@ -152,7 +158,19 @@ void PipelineCache::load_own_file() {
       problem = loaded.reason;
       break;
     case CacheLoadOutcome::Loaded:
-      problem = "no '" + std::string(kPipelineCacheEntry) + "' entry";
+      // A sound file for this device that holds only other keys (an older layout, another
+      // writer) is not damage: nothing to load, and save() rewrites it with our entry.
+      if (!has_pipeline_cache_entry(loaded.entries)) {
+        log_info("vulkan: pipeline cache " + path + " holds no '" + kPipelineCacheEntry +
+                 "' entry; compiling pipelines");
+        if (shipped_loaded_) {
+          set_status(CacheStatus::Hit, "loaded the shipped cache " + config_.shipped +
+                                           "; no pipeline cache entry in " + path);
+        } else {
+          set_status(CacheStatus::Miss, "no pipeline cache entry in " + path);
+        }
+        return;
+      }
       break;
   }
   for (const CacheEntry& entry : loaded.entries) {

@@ -13,7 +13,9 @@
 //   hit         a valid, non-empty driver cache was loaded (from our file, or the shipped one
 //               when ours is missing). It says the driver was given data, not that every
 //               pipeline came from it: lavapipe in Debian 12 keeps only the 32-byte header.
-//   miss        no file yet; pipelines compiled from SPIR-V and the file is written.
+//   miss        no file yet, or a sound file for this device without a "pipeline_cache"
+//               entry (only other keys); pipelines compiled from SPIR-V and the file is
+//               (re)written.
 //   invalidated the file is for another device, driver, engine or shader set (reason names
 //               the field); started empty and rewritten.
 //   recovered   the file was corrupt, untrusted, or rejected by the driver; it was set aside

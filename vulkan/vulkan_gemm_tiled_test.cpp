@@ -49,10 +49,8 @@ TEST_F(GemmTiledTest, MatMulBlocks) {
       {{64, 64}, {64, 64}},            // 64 blocks, vec4 A and B, vec4 stores, exact fit
       {{65, 37}, {37, 70}},            // 64 blocks, scalar loads, partial blocks, K % 16 != 0
       {{33, 20}, {20, 45}},            // 32 blocks, vec4 A, scalar B
-      {{3, 70, 36}, {36, 68}},         // batches over A, B shared
       {{2, 1, 66, 24}, {3, 24, 64}},   // broadcast batches on both sides
-      {{32, 130, 24}, {24, 132}},      // 128 blocks (enough of them), partial edges
-      {{128, 128, 8}, {128, 8, 128}},  // 128 blocks, K of exactly one step
+      {{128, 129, 20}, {20, 130}},     // 128 blocks (enough of them), partial edges and K step
   };
   for (const auto& [a, b] : cases) {
     SCOPED_TRACE("A " + shape_to_string(a) + " B " + shape_to_string(b));
@@ -71,7 +69,6 @@ TEST_F(GemmTiledTest, GemmTransposesAndC) {
   const std::vector<Case> cases = {
       {{96, 72}, {96, 68}, {68}, 1, 0},     // A read along i (transposed)
       {{72, 96}, {68, 96}, {72, 1}, 0, 1},  // B read along k (transposed)
-      {{40, 70}, {35, 40}, {70, 35}, 1, 1},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE("A " + shape_to_string(c.a) + " B " + shape_to_string(c.b));
@@ -97,10 +94,9 @@ TEST_F(GemmTiledTest, ConvImplicitGemm) {
       // Pointwise: vec4 gathers (8x8 positions) and scalar ones (7x9).
       {{2, 24, 8, 8}, {40, 24, 1, 1}, {}},
       {{1, 33, 7, 9}, {36, 33, 1, 1}, {}, false},
-      // 3x3 with padding, then strided, dilated and asymmetric.
-      {{2, 8, 10, 9}, {34, 8, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
+      // 3x3 strided with padding (64 blocks), then dilated, asymmetric and batched.
       {{1, 5, 17, 16}, {64, 5, 3, 3}, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}})},
-      {{1, 6, 13, 14},
+      {{2, 6, 13, 14},
        {33, 6, 3, 2},
        attrs({{"dilations", Ints{2, 1}}, {"pads", Ints{2, 0, 1, 1}}, {"strides", Ints{1, 2}}})},
       // 1-D.
@@ -117,10 +113,9 @@ TEST_F(GemmTiledTest, ConvImplicitGemm) {
 
 TEST_F(GemmTiledTest, ConvFusedActivations) {
   std::mt19937 rng(44);
-  for (const Attributes& fused : {attrs({{kFusedActivation, std::string("Relu")}}),
-                                  attrs({{kFusedActivation, std::string("Clip")},
+  for (const Attributes& fused : {attrs({{kFusedActivation, std::string("Clip")},
                                          {kFusedAlpha, 0.0},
-                                         {kFusedBeta, 6.0}}),
+                                         {kFusedBeta, 0.5}}),
                                   attrs({{kFusedActivation, std::string("HardSwish")}})}) {
     Attributes attributes = fused;
     attributes.set("pads", Ints{1, 1, 1, 1});

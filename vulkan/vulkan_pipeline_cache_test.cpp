@@ -231,6 +231,33 @@ TEST_F(PipelineCacheTest, BlobShorterThanItsHeaderIsRecovered) {
   expect_rebuilt(CacheStatus::Recovered, "shorter than its header");
 }
 
+// A sound file for this device whose entries all have other keys (an older key scheme) is
+// not damage: a miss that names the file, rewritten with our entry, not set aside.
+TEST_F(PipelineCacheTest, FileWithOnlyOtherKeysIsAMiss) {
+  const std::string path = cold_run();
+  CacheLoadResult parsed = parse_file(path);
+  ASSERT_EQ(parsed.outcome, CacheLoadOutcome::Loaded);
+  parsed.entries[0].key = "pipeline_cache|old-layout";
+  parsed.entries.push_back({"another_key", {1, 2, 3, 4}, 0});
+  write_bytes(path, serialize_cache(parsed.header, parsed.entries));
+  expect_rebuilt(CacheStatus::Miss, "no pipeline cache entry in " + path);
+  EXPECT_FALSE(std::filesystem::exists(path + ".corrupt"));
+}
+
+// The same file in read-only mode: a miss too, and the file is left as it is.
+TEST_F(PipelineCacheTest, FileWithOnlyOtherKeysIsLeftAloneReadOnly) {
+  const std::string path = cold_run();
+  CacheLoadResult parsed = parse_file(path);
+  ASSERT_EQ(parsed.outcome, CacheLoadOutcome::Loaded);
+  parsed.entries[0].key = "stale";
+  const std::vector<std::uint8_t> stale = serialize_cache(parsed.header, parsed.entries);
+  write_bytes(path, stale);
+  const CompiledRun run = run_model(cache_in(dir_.path(), CacheMode::ReadOnly));
+  EXPECT_EQ(run.report.status, CacheStatus::Miss) << run.report.reason;
+  EXPECT_NE(run.report.reason.find("read-only"), std::string::npos) << run.report.reason;
+  EXPECT_EQ(read_bytes(path), stale);
+}
+
 TEST_F(PipelineCacheTest, ZeroLengthFileIsRecovered) {
   const std::string path = cold_run();
   write_bytes(path, {});

@@ -1,6 +1,6 @@
 #pragma once
 // The OpenCL baseline: CLBlast's SGEMM on the OpenCL device tandem uses (matched by name),
-// on buffers of its own, timed by OpenCL profiling events.
+// on buffers of its own, timed by wall clock around each call and clFinish.
 #include <memory>
 #include <optional>
 #include <string>

@@ -28,7 +28,7 @@ struct Args {
   std::string cublas;
   std::string models_dir = "examples";
   double peak_gflops = 0;
-  double budget_ms = 1000;
+  double budget_ms = 0;  // 0: 1000 ms on GPUs, 300 on CPU devices
   bool quick = false;
   std::vector<std::string> sections = {"gemm", "conv", "models"};
 };
@@ -288,7 +288,8 @@ int run(const Args& args) {
                        : nlohmann::json{{"error", target->why}};
   }
   MeasureOptions options;
-  options.budget_ms = args.budget_ms;
+  const bool gpu = is_gpu(opencl) || is_gpu(vulkan);
+  options.budget_ms = args.budget_ms > 0 ? args.budget_ms : (gpu ? 1000 : 300);
   if (wanted(args, "gemm")) result["gemm"] = run_gemm(opencl, vulkan, args, options);
   if (wanted(args, "conv")) result["conv"] = run_conv(opencl, vulkan, args, options);
   if (wanted(args, "models")) result["models"] = run_models(args, selector, options);
@@ -307,7 +308,7 @@ int main(int argc, char** argv) {
   app.add_option("--cublas", args.cublas, "JSON from bench/cublas_sgemm.py, for cuBLAS ratios");
   app.add_option("--models-dir", args.models_dir, "Folder of the example .onnx models");
   app.add_option("--peak-gflops", args.peak_gflops, "FP32 peak of the device, GFLOP/s");
-  app.add_option("--budget-ms", args.budget_ms, "Measured time per figure before stopping");
+  app.add_option("--budget-ms", args.budget_ms, "Measured time per figure (default 1000 on GPUs, 300 on CPUs)");
   app.add_option("--section", args.sections, "gemm, conv, models (default: all)");
   app.add_flag("--quick", args.quick, "Fewer shapes and layers (a smoke run)");
   CLI11_PARSE(app, argc, argv);

@@ -12,51 +12,13 @@
 #include <filesystem>
 #include <thread>
 
+#include "conformance/fifo_watchdog.h"
 #include "conformance/temp_dir.h"
 
 namespace tandem::conformance {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A backend that opens a FIFO at the cache path for reading blocks until a writer comes.
-// After a grace period this opens the FIFO for writing and closes it again, which hands
-// the reader an end-of-file, so the suite reports the hang instead of hanging.
-class FifoWatchdog {
- public:
-  explicit FifoWatchdog(const std::string& path) {
-    struct stat info {};
-    if (::lstat(path.c_str(), &info) != 0 || !S_ISFIFO(info.st_mode)) return;
-    thread_ = std::thread([this, path] {
-      for (int tick = 0; tick < 100; ++tick) {
-        if (done_) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      fired_ = true;
-      while (!done_) {
-        for (const std::string& candidate : {path, path + ".corrupt"}) {
-          const int fd = ::open(candidate.c_str(), O_WRONLY | O_NONBLOCK);
-          if (fd >= 0) ::close(fd);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-    });
-  }
-  ~FifoWatchdog() { stop(); }
-  FifoWatchdog(const FifoWatchdog&) = delete;
-  FifoWatchdog& operator=(const FifoWatchdog&) = delete;
-
-  void stop() {
-    done_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  bool fired() const { return fired_; }
-
- private:
-  std::thread thread_;
-  std::atomic<bool> done_{false};
-  std::atomic<bool> fired_{false};
-};
 
 struct Attempt {
   CacheReport report;

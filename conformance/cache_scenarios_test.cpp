@@ -1,11 +1,16 @@
 #include "conformance/cache_scenarios.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <map>
 
 #include "conformance/cache_tampering.h"
+#include "conformance/fifo_watchdog.h"
+#include "conformance/temp_dir.h"
 #include "core/reference_backend.h"
 
 namespace tandem::conformance {
@@ -160,6 +165,36 @@ TEST(CacheScenarios, ABackendThatIgnoresItsCacheFails) {
   EXPECT_NE(results.at("cache/warm").reason.find("status miss"), std::string::npos)
       << results.at("cache/warm").reason;
   EXPECT_NE(results.at("cache/warm").reason.find("expected hit"), std::string::npos);
+}
+
+TEST(FifoWatchdog, ReleasesAReaderBlockedOnTheFifo) {
+  TempDir dir("tandem-fifo-test");
+  const std::string fifo = dir.path() + "/cache.bin";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  FifoWatchdog watchdog(fifo, std::chrono::milliseconds(200));
+  const auto start = std::chrono::steady_clock::now();
+  const int fd = ::open(fifo.c_str(), O_RDONLY);  // blocks until the watchdog writes
+  ASSERT_GE(fd, 0);
+  char byte = 0;
+  EXPECT_EQ(::read(fd, &byte, 1), 0);  // end of file: the writer closed at once
+  ::close(fd);
+  watchdog.stop();
+  EXPECT_TRUE(watchdog.fired());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+}
+
+TEST(FifoWatchdog, QuietWhenNobodyReadsOrThePathIsAFile) {
+  TempDir dir("tandem-fifo-test");
+  const std::string fifo = dir.path() + "/cache.bin";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  FifoWatchdog idle(fifo, std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // slow, but never reading
+  idle.stop();
+  EXPECT_FALSE(idle.fired());
+  write_file_bytes(dir.path() + "/file.bin", {1, 2, 3});
+  FifoWatchdog none(dir.path() + "/file.bin", std::chrono::milliseconds(0));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(none.fired());
 }
 
 CacheImage sample_image() {

@@ -147,17 +147,27 @@ function caseTable(list, withLane) {
 }
 const order = {fail: 0, xpass: 1, xfail: 2, pass: 3, skip: 4};
 function byBadness(a, b) { return order[a[1].status] - order[b[1].status] || ratioValue(b[1]) - ratioValue(a[1]); }
-document.getElementById("matrix").addEventListener("click", event => {
-  const cell = event.target.closest("td.cell");
-  if (!cell) return;
+function showCell(cell, scroll) {
   document.querySelectorAll("td.cell.selected").forEach(c => c.classList.remove("selected"));
   cell.classList.add("selected");
   const lane = live[+cell.dataset.lane], family = cell.dataset.family;
   const list = lane.results.filter(r => r.family === family).map(r => [lane, r]).sort(byBadness);
   document.getElementById("details").innerHTML = "<h2>" + esc(family) + " on " + esc(lane.label) + "</h2>" +
     caseTable(list, false);
-  document.getElementById("details").scrollIntoView({behavior: "smooth"});
+  history.replaceState(null, "", "#" + cell.dataset.lane + ":" + encodeURIComponent(family));
+  if (scroll) document.getElementById("details").scrollIntoView({behavior: "smooth"});
+}
+document.getElementById("matrix").addEventListener("click", event => {
+  const cell = event.target.closest("td.cell");
+  if (cell) showCell(cell, true);
 });
+// A link to report.html#<lane>:<family> opens with that cell's cases shown.
+const wanted = /^#(\d+):(.+)$/.exec(location.hash);
+if (wanted) {
+  const family = decodeURIComponent(wanted[2]);
+  const cell = [...document.querySelectorAll("td.cell")].find(c => c.dataset.lane === wanted[1] && c.dataset.family === family);
+  if (cell) showCell(cell, false);
+}
 const failing = lanes.flatMap(l => l.results.filter(r => r.status === "fail" || r.status === "xpass").map(r => [l, r]));
 document.getElementById("failures").innerHTML = failing.length ? caseTable(failing.sort(byBadness), true) :
   "<p class=muted>No failures.</p>";

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <memory>
 #include <regex>
+#include <set>
 
 #include "conformance/cache_scenarios.h"
 #include "conformance/case_execution.h"
@@ -166,6 +167,25 @@ LaneReport parity_lane(const Lane& a, const Lane& b, const DevicePair& pair,
   return report;
 }
 
+// Says which devices will be compared across backends, or why none will.
+void note_pairing(Progress& progress, const std::vector<Lane>& lanes,
+                  const std::vector<DevicePair>& pairs) {
+  for (const DevicePair& pair : pairs) {
+    progress.note("parity: " + lanes[pair.first].report.label() + " ~ " +
+                  lanes[pair.second].report.label() + ": " + pair.reason);
+  }
+  std::set<std::string> device_backends;
+  for (const Lane& lane : lanes) {
+    if (lane.report.available && lane.report.backend != "reference")
+      device_backends.insert(lane.report.backend);
+  }
+  if (pairs.empty() && device_backends.size() > 1) {
+    progress.note(
+        "parity: no device appears under two backends (vendor, type and name differ); nothing to "
+        "compare");
+  }
+}
+
 }  // namespace
 
 std::vector<const Case*> select_cases(const std::vector<Case>& cases, const std::string& filter) {
@@ -193,6 +213,7 @@ RunReport run_conformance(const std::vector<Case>& cases, const RunnerOptions& o
     lanes[pair.first].keep_outputs = lanes[pair.second].keep_outputs = true;
     pairs.push_back(pair);
   }
+  if (options.progress) note_pairing(*options.progress, lanes, pairs);
 
   std::vector<PreparedCase> prepared(selected.size());
   parallel_for(selected.size(), options.jobs, [&](std::size_t i) {

@@ -217,8 +217,9 @@ TEST_F(MiniRun, ProgressPrintsOnePlainLinePerResult) {
     ++lines;
     failures += std::string(buffer).rfind("fail ", 0) == 0;
   }
-  // 3 available device lanes x 12 cases, plus one line for the unavailable backend.
-  EXPECT_EQ(lines, 37);
+  // 3 available device lanes x 12 cases, plus a line for the unavailable backend and one
+  // for the pair of twin devices.
+  EXPECT_EQ(lines, 38);
   EXPECT_EQ(failures, 1 + 2 + 1);
 }
 

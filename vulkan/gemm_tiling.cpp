@@ -13,6 +13,15 @@ constexpr GemmTiling kSmall{32, 32, 16, 4, 4};
 // Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).
 constexpr std::uint64_t kLargeBlocksWanted = 128;
 
+// gemm_tile.glsl stages whole vec4s per invocation: each operand tile must split into
+// invocations x (a multiple of 4) floats.
+constexpr bool stages_whole_vec4s(const GemmTiling& tiling) {
+  const std::uint32_t threads = (tiling.bm / tiling.tm) * (tiling.bn / tiling.tn);
+  return tiling.tm % 4 == 0 && tiling.tn % 4 == 0 && tiling.bk % 4 == 0 &&
+         (tiling.bm * tiling.bk) % (4 * threads) == 0 && (tiling.bn * tiling.bk) % (4 * threads) == 0;
+}
+static_assert(stages_whole_vec4s(kLarge) && stages_whole_vec4s(kMedium) && stages_whole_vec4s(kSmall));
+
 bool fits(const GemmTiling& tiling, const VkPhysicalDeviceLimits& limits) {
   return tiling.invocations() <= limits.maxComputeWorkGroupInvocations &&
          tiling.invocations() <= limits.maxComputeWorkGroupSize[0] &&

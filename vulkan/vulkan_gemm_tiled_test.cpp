@@ -2,6 +2,7 @@
 // conv_gemm.comp) against the float64 reference: every block size the tiling picks, vec4 and
 // scalar loads, transposed operands, broadcast batches, partial edge blocks, implicit-GEMM
 // convolutions with padding, strides, dilations, bias and fused activations.
+#include <chrono>
 #include <random>
 
 #include "core/op_registry.h"
@@ -126,6 +127,27 @@ TEST_F(GemmTiledTest, ConvFusedActivations) {
                               constant(random_tensor(rng, {48}))},
                              kTolerance);
   }
+}
+
+// Timestamp queries bracket the dispatches: no figure before the first run, then a positive
+// one no longer than the run's wall clock (which adds the host copies).
+TEST_F(GemmTiledTest, DeviceTimeOfLastRun) {
+  std::mt19937 rng(45);
+  const op_test::SingleNodeGraph single = op_test::make_single_node_graph(
+      "MatMul", {}, {runtime(random_tensor(rng, {96, 64})), constant(random_tensor(rng, {64, 80}))});
+  CompileOptions options;
+  options.cache.mode = CacheMode::Off;
+  const std::unique_ptr<Executable> executable =
+      test_backend().compile(op_test::plan_single_node(single), test_device(), options);
+  EXPECT_FALSE(executable->last_run_device_ms().has_value());
+  const auto start = std::chrono::steady_clock::now();
+  executable->run(single.runtime_inputs);
+  const double wall_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const std::optional<double> device_ms = executable->last_run_device_ms();
+  ASSERT_TRUE(device_ms.has_value());
+  EXPECT_GT(*device_ms, 0.0);
+  EXPECT_LE(*device_ms, wall_ms);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // ReduceSum and ReduceMean on the device against the float64 reference: single, multiple,
-// non-adjacent and all axes, keepdims, axes as input.
+// non-adjacent and all axes, keepdims, axes as input; and long reductions (2^20 elements per
+// output), which lavapipe's loop limit once cut short at 21845 elements.
 #include <random>
 
 #include "vulkan/op_test_support.h"
@@ -44,6 +45,63 @@ TEST_F(ReduceTest, ReduceSumAxesInput) {
                            kTolerance);
   expect_matches_reference("ReduceSum", attrs({{"noop_with_empty_axes", std::int64_t{1}}}),
                            {runtime(random_tensor(rng, {2, 3}, 0.1f, 1.0f))}, kTolerance);
+}
+
+// Sums of up to 2^23 float32 values: each invocation adds at most 32768 of them, then a tree
+// of at most 10 levels; 2e-5 of the result bounds that rounding with a wide margin (the
+// truncation this guards against was 98% off).
+constexpr double kLongTolerance = 2e-5;
+
+TEST_F(ReduceTest, ReduceSumOfAMillionElements) {
+  std::mt19937 rng(63);
+  for (std::int64_t n : {std::int64_t{1} << 20, std::int64_t{1000003}}) {
+    SCOPED_TRACE(n);
+    expect_matches_reference("ReduceSum", attrs({{"keepdims", std::int64_t{0}}}),
+                             {runtime(random_tensor(rng, {n}, 0.0f, 1.0f)), constant(axes({0}))},
+                             kLongTolerance);
+  }
+}
+
+TEST_F(ReduceTest, ReduceMeanOfLongRows) {
+  std::mt19937 rng(64);
+  expect_matches_reference("ReduceMean", attrs({{"axes", Ints{1}}}),
+                           {runtime(random_tensor(rng, {16, 65536}, -1.0f, 3.0f))},
+                           kLongTolerance);
+}
+
+// Reduced dims that cannot be merged (axes 0 and 2 of 3): the shader walks two of them for
+// each of 2^18 elements per output.
+TEST_F(ReduceTest, LongReductionOverSplitAxes) {
+  std::mt19937 rng(65);
+  expect_matches_reference(
+      "ReduceSum", {},
+      {runtime(random_tensor(rng, {8, 3, 32768}, 0.0f, 1.0f)), constant(axes({0, 2}))},
+      kLongTolerance);
+}
+
+// 2^23 elements into one output: more than 256 invocations * 32768 steps, so the host picks
+// a larger workgroup.
+TEST_F(ReduceTest, ReductionNeedingALargerWorkgroup) {
+  std::mt19937 rng(66);
+  expect_matches_reference("ReduceMean", {},
+                           {runtime(random_tensor(rng, {(std::int64_t{1} << 23) + 5}, -1.0f, 3.0f))},
+                           kLongTolerance);
+}
+
+// Either side of the switch from one invocation to one workgroup per output (32 elements),
+// and more outputs than one grid row holds (65535 workgroups), with a remainder.
+TEST_F(ReduceTest, ShortAndLongReductionsWithManyOutputs) {
+  std::mt19937 rng(67);
+  for (std::int64_t reduced : {31, 32, 33, 257}) {
+    SCOPED_TRACE(reduced);
+    expect_matches_reference(
+        "ReduceSum", {},
+        {runtime(random_tensor(rng, {37, reduced}, 0.1f, 1.0f)), constant(axes({1}))},
+        kTolerance);
+  }
+  expect_matches_reference("ReduceMean", attrs({{"axes", Ints{1}}}),
+                           {runtime(random_tensor(rng, {65536 + 77, 40}, 0.1f, 1.0f))},
+                           kTolerance);
 }
 
 }  // namespace

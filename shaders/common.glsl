@@ -35,7 +35,10 @@ float erf_approx(float x) {
 }
 
 // ONNX Clip: min(max(x, low), high), so low > high gives high; NaN passes through.
+// The isnan guard is needed: NVIDIA's compiler turns the selects into max/min, which drop
+// NaN (the conformance suite caught Clip(NaN) = -1 on an H100).
 float min_then_max(float x, float low, float high) {
+  if (isnan(x)) return x;
   const float raised = x < low ? low : x;
   return raised > high ? high : raised;
 }
@@ -44,8 +47,8 @@ float min_then_max(float x, float low, float high) {
 // codes match kActivation* in vulkan/activation.h. NaN propagates through every one.
 float apply_activation(int kind, float x, float alpha, float beta) {
   switch (kind) {
-    case 1: return x < 0.0 ? 0.0 : x;                                   // Relu
-    case 2: return x < 0.0 ? alpha * x : x;                             // LeakyRelu
+    case 1: return isnan(x) || x >= 0.0 ? x : 0.0;                      // Relu
+    case 2: return isnan(x) || x >= 0.0 ? x : alpha * x;                // LeakyRelu
     case 3: return min_then_max(x, alpha, beta);                        // Clip
     case 4: return sigmoid(x);                                          // Sigmoid
     case 5: return isnan(x) ? x : clamp(alpha * x + beta, 0.0, 1.0);    // HardSigmoid

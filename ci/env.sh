@@ -12,3 +12,7 @@ export POCL_KERNEL_CACHE=0
 export CCACHE_BASEDIR="$PWD" CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 # Caches of a run live in the build tree, never in the user's home.
 export XDG_CACHE_HOME="${XDG_CACHE_HOME_OVERRIDE:-$PWD/build/xdg-cache}"
+# Sanitizer builds (ci/test --sanitize): LeakSanitizer ignores only what the CPU drivers and
+# loaders keep for the life of the process (ci/lsan.supp says whose, line by line).
+export LSAN_OPTIONS="suppressions=$PWD/ci/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1"

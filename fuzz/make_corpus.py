@@ -10,8 +10,10 @@ mutate; big seeds only slow every execution down):
                        and the forms it refuses (big-endian, fortran order)
   config_fuzzer        examples/config.yaml and variants using every key
   cache_file_fuzzer    the worked example of docs/cache-format.md
-The backend cache fuzzers write their own seeds (ci/fuzz runs them with
-TANDEM_FUZZ_WRITE_SEEDS): only the binaries know their backends' exact header strings.
+The cache fuzzers write their own seeds, seed-N.bin: only the binaries know their
+backends' exact header strings. ci/fuzz has them write fresh ones into its working corpus
+before every run; the committed copies were made the same way:
+  TANDEM_FUZZ_WRITE_SEEDS=fuzz/corpus/<target> build/fuzz/bin/<target>
 """
 import io
 import os

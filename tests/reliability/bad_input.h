@@ -24,7 +24,9 @@ struct BadInputCase {
   std::string file_bytes = {};     // written to {file} ("{dir}" expanded) when not empty
   std::vector<std::pair<std::string, std::string>> environment = {};
   const char* known_failure = nullptr;   // an id of known_failures.h while it fails
-  long max_rss_kb = 0;             // when set, the run may not use more memory than this
+  // When set, the run's peak memory may exceed the good model's by no more than this: the
+  // sizes the file claims must not be allocated.
+  long max_extra_rss_kb = 0;
   int timeout_seconds = 15;        // a run still going then has hung
 };
 
@@ -47,6 +49,7 @@ class BadInputWorkspace {
   std::vector<std::string> expand(const std::vector<std::string>& args, const std::string& file) const;
 
   ScratchDir scratch_;
+  long good_peak_kb_ = 0;
   std::string backend_;
   std::string cache_dir_;
 };

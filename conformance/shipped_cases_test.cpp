@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <set>
 
 #include "conformance/case.h"
@@ -125,6 +126,32 @@ TEST(ShippedCases, TheReferenceRunsEveryCase) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   RecordProperty("reference_seconds", std::to_string(seconds));
+}
+
+// Sqrt_special_values feeds denormals: its second reference, of the inputs flushed, differs
+// from the first exactly where an input is denormal (sqrt of a denormal is normal).
+TEST(ShippedCases, DenormalInputsGetAFlushedReference) {
+  const auto cases = shipped();
+  const auto found = std::find_if(cases.begin(), cases.end(),
+                                  [](const Case& c) { return c.id() == "unary/Sqrt_special_values"; });
+  ASSERT_NE(found, cases.end());
+  const PreparedCase prepared = prepare_case(*found, source_root());
+  ASSERT_EQ(prepared.expected_inputs_flushed.size(), 1u);
+  const auto input = prepared.built.inputs[0].data<float>();
+  int denormals = 0;
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    const auto index = static_cast<std::int64_t>(i);
+    const double flushed = prepared.expected_inputs_flushed[0].value_f64(index);
+    if (std::fpclassify(input[i]) == FP_SUBNORMAL) {
+      ++denormals;
+      EXPECT_EQ(flushed, 0.0) << i;
+      EXPECT_GT(std::fabs(prepared.expected[0].value_f64(index)), 1e-25) << i;
+    } else {
+      const double expected = prepared.expected[0].value_f64(index);
+      EXPECT_TRUE(flushed == expected || (std::isnan(flushed) && std::isnan(expected))) << i;
+    }
+  }
+  EXPECT_GT(denormals, 0);
 }
 
 }  // namespace

@@ -50,11 +50,14 @@ struct Comparison {
 // distance across zero is the number of representable floats between them. NaN: INT64_MAX.
 std::int64_t ulp_distance(float a, float b);
 
-// Compares one output; `output` only labels the message.
+// Compares one output; `output` only labels the message. Where `alternative` is given (the
+// reference computed from denormal-flushed inputs), an element may match either.
 Comparison compare_tensors(const Tensor& expected, const Tensor& actual, const Tolerance& tolerance,
-                           int output = 0);
+                           int output = 0, const Tensor* alternative = nullptr);
 // Compares every output and merges the statistics; a count or shape mismatch fails.
+// `alternatives`, when not empty, holds one alternative reference per output.
 Comparison compare_outputs(const std::vector<Tensor>& expected, const std::vector<Tensor>& actual,
-                           const Tolerance& tolerance);
+                           const Tolerance& tolerance,
+                           const std::vector<Tensor>* alternatives = nullptr);
 
 }  // namespace tandem::conformance

@@ -39,6 +39,9 @@ void Session::compile_on(Backend& backend, const DeviceInfo& device,
     return backend.fuses_activation(op, activation);
   };
   options.alignment = backend.buffer_alignment(device);
+  const auto open_start = std::chrono::steady_clock::now();
+  backend.open_device(device);
+  timings_.device_init_ms = elapsed_ms(open_start);
   const auto start = std::chrono::steady_clock::now();
   Plan plan = make_plan(graph_, inputs, options);
   CompileOptions compile_options{config_.cache, config_.tuning};

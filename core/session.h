@@ -12,7 +12,8 @@ namespace tandem {
 
 struct SessionTimings {
   double load_ms = 0;       // ONNX import
-  double compile_ms = 0;    // planning + backend compile (programs, pipelines, caches)
+  double device_init_ms = 0;  // Backend::open_device: context, logical device, queues
+  double compile_ms = 0;      // planning + backend compile (programs, pipelines, caches)
 };
 
 // A model bound to one backend and device. The backend is chosen in the config's order:

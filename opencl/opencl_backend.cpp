@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/backend.h"
+#include "opencl/context.h"
 #include "opencl/device.h"
 #include "opencl/executable.h"
 #include "opencl/op_table.h"
@@ -26,6 +27,9 @@ class OpenClBackend : public Backend {
     const std::vector<std::string>& fused = implementation->fused_activations;
     return std::find(fused.begin(), fused.end(), activation) != fused.end();
   }
+
+  // The context is kept for the process (opencl/context.cpp), so compile() finds it made.
+  void open_device(const DeviceInfo& device) override { shared_context(find_device(device)); }
 
   std::unique_ptr<Executable> compile(const Plan& plan, const DeviceInfo& device,
                                       const CompileOptions& options) override {

@@ -71,6 +71,8 @@ class VulkanBackend : public Backend {
                                       activation) != op->fused_activations.end();
   }
 
+  void open_device(const DeviceInfo& device) override { logical_device(device); }
+
   // Compiles may run on several threads at once; each executable has its own pools.
   std::unique_ptr<Executable> compile(const Plan& plan, const DeviceInfo& device,
                                       const CompileOptions& options) override {

@@ -6,6 +6,9 @@
 // arithmetic. Tile sizes are specialization constants the host picks per device
 // (vulkan/gemm_tiling.cpp); TM and TN are multiples of 4.
 //
+// Every loop but the K loop is unrolled ([[unroll]]), so that acc, staged_a and staged_b are
+// indexed by constants only and can live in registers.
+//
 // The including shader defines, before including this file:
 //   float load_a(uint i, uint k)   A[i, k] of the workgroup's batch, 0 outside [M, K)
 //   vec4 load_a4(uint i, uint k)   A[i, k .. k+3]      (A_MODE 2 only; k % 4 == 0, K % 4 == 0)
@@ -63,7 +66,7 @@ uvec2 b_element(uint tid, uint s) {
 }
 
 void fetch_step(uint i0, uint j0, uint k0, uint tid) {
-  for (uint s = 0; s < A_PER_THREAD; s += (A_MODE == 2 ? 4 : 1)) {
+  [[unroll]] for (uint s = 0; s < A_PER_THREAD; s += (A_MODE == 2 ? 4 : 1)) {
     const uvec2 ik = a_element(tid, s);
     if (A_MODE == 2) {
       const vec4 v = load_a4(i0 + ik.x, k0 + ik.y);
@@ -75,7 +78,7 @@ void fetch_step(uint i0, uint j0, uint k0, uint tid) {
       staged_a[s] = load_a(i0 + ik.x, k0 + ik.y);
     }
   }
-  for (uint s = 0; s < B_PER_THREAD; s += (B_MODE == 2 ? 4 : 1)) {
+  [[unroll]] for (uint s = 0; s < B_PER_THREAD; s += (B_MODE == 2 ? 4 : 1)) {
     const uvec2 kj = b_element(tid, s);
     if (B_MODE == 2) {
       const vec4 v = load_b4(k0 + kj.x, j0 + kj.y);
@@ -90,12 +93,12 @@ void fetch_step(uint i0, uint j0, uint k0, uint tid) {
 }
 
 void store_step(uint tid) {
-  for (uint s = 0; s < A_PER_THREAD; ++s) {
+  [[unroll]] for (uint s = 0; s < A_PER_THREAD; ++s) {
     const uvec2 ik = a_element(tid, s);
     const uint index = ik.y * BM + ik.x;
     tile_a[index / 4][index % 4] = staged_a[s];
   }
-  for (uint s = 0; s < B_PER_THREAD; ++s) {
+  [[unroll]] for (uint s = 0; s < B_PER_THREAD; ++s) {
     const uvec2 kj = b_element(tid, s);
     const uint index = kj.x * BN + kj.y;
     tile_b[index / 4][index % 4] = staged_b[s];
@@ -108,20 +111,20 @@ void multiply_block(uint i0, uint j0, uint k) {
   const uint tid = gl_LocalInvocationID.x;
   const uint tx = tid % THREADS_N;
   const uint ty = tid / THREADS_N;
-  for (uint r = 0; r < TM * TN; ++r) acc[r] = 0.0;
+  [[unroll]] for (uint r = 0; r < TM * TN; ++r) acc[r] = 0.0;
   fetch_step(i0, j0, 0, tid);
   for (uint k0 = 0; k0 < k; k0 += BK) {
     barrier();  // the previous step's reads of shared memory are done
     store_step(tid);
     barrier();
     if (k0 + BK < k) fetch_step(i0, j0, k0 + BK, tid);
-    for (uint kk = 0; kk < BK; ++kk) {
+    [[unroll]] for (uint kk = 0; kk < BK; ++kk) {
       vec4 a[TM / 4];
       vec4 b[TN / 4];
-      for (uint r = 0; r < TM / 4; ++r) a[r] = tile_a[(kk * BM + tile_row(ty, 4 * r)) / 4];
-      for (uint c = 0; c < TN / 4; ++c) b[c] = tile_b[(kk * BN + tile_col(tx, 4 * c)) / 4];
-      for (uint r = 0; r < TM; ++r) {
-        for (uint c = 0; c < TN; ++c) acc[r * TN + c] += a[r / 4][r % 4] * b[c / 4][c % 4];
+      [[unroll]] for (uint r = 0; r < TM / 4; ++r) a[r] = tile_a[(kk * BM + tile_row(ty, 4 * r)) / 4];
+      [[unroll]] for (uint c = 0; c < TN / 4; ++c) b[c] = tile_b[(kk * BN + tile_col(tx, 4 * c)) / 4];
+      [[unroll]] for (uint r = 0; r < TM; ++r) {
+        [[unroll]] for (uint c = 0; c < TN; ++c) acc[r * TN + c] += a[r / 4][r % 4] * b[c / 4][c % 4];
       }
     }
   }

@@ -4,6 +4,7 @@
 // operands, broadcast batches, alpha, beta and C). gemm.comp stays the simple, exact
 // reference for small and odd shapes.
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
 layout(constant_id = 8) const int VEC_OUT = 0;  // N % 4 == 0 and out_offset % 4 == 0
@@ -89,19 +90,19 @@ void main() {
 
   const uint tx = gl_LocalInvocationID.x % THREADS_N;
   const uint ty = gl_LocalInvocationID.x / THREADS_N;
-  for (uint r = 0; r < TM; ++r) {
+  [[unroll]] for (uint r = 0; r < TM; ++r) {
     const uint i = i0 + tile_row(ty, r);
     if (i >= p.m) continue;
     const uint row = p.out_offset + (batch * p.m + i) * p.n;
-    for (uint c = 0; c < TN; c += 4) {
+    [[unroll]] for (uint c = 0; c < TN; c += 4) {
       const uint j = j0 + tile_col(tx, c);
       if (VEC_OUT != 0 && j < p.n) {
         vec4 v;
-        for (uint q = 0; q < 4; ++q) v[q] = epilogue(i, j + q, acc[r * TN + c + q]);
+        [[unroll]] for (uint q = 0; q < 4; ++q) v[q] = epilogue(i, j + q, acc[r * TN + c + q]);
         out4_data[(row + j) / 4] = v;
         continue;
       }
-      for (uint q = 0; q < 4; ++q) {
+      [[unroll]] for (uint q = 0; q < 4; ++q) {
         if (j + q < p.n) out_data[row + j + q] = epilogue(i, j + q, acc[r * TN + c + q]);
       }
     }

@@ -31,7 +31,7 @@ constexpr double kTolerance = 1e-4;
 TEST_F(GemmTiledTest, TilingFollowsShape) {
   const VkPhysicalDeviceLimits device = limits();
   ASSERT_TRUE(choose_gemm_tiling(device, 130, 129, 24, 128).has_value());
-  EXPECT_EQ(choose_gemm_tiling(device, 130, 129, 24, 128)->bm, 128u);
+  EXPECT_EQ(choose_gemm_tiling(device, 130, 129, 24, 128)->bn, 128u);
   EXPECT_EQ(choose_gemm_tiling(device, 65, 70, 24, 1)->bm, 64u);
   EXPECT_EQ(choose_gemm_tiling(device, 33, 40, 24, 1)->bm, 32u);
   EXPECT_FALSE(choose_gemm_tiling(device, 16, 64, 64, 1).has_value());
@@ -51,7 +51,7 @@ TEST_F(GemmTiledTest, MatMulBlocks) {
       {{65, 37}, {37, 70}},            // 64 blocks, scalar loads, partial blocks, K % 16 != 0
       {{33, 20}, {20, 45}},            // 32 blocks, vec4 A, scalar B
       {{2, 1, 66, 24}, {3, 24, 64}},   // broadcast batches on both sides
-      {{128, 129, 20}, {20, 130}},     // 128 blocks (enough of them), partial edges and K step
+      {{128, 129, 20}, {20, 130}},     // 64 x 128 blocks (enough of them), partial edges, K step
   };
   for (const auto& [a, b] : cases) {
     SCOPED_TRACE("A " + shape_to_string(a) + " B " + shape_to_string(b));

@@ -6,26 +6,6 @@
 namespace tandem::conformance {
 namespace {
 
-void count(OutcomeCounts& counts, Outcome outcome) {
-  switch (outcome) {
-    case Outcome::Pass:
-      ++counts.pass;
-      break;
-    case Outcome::Fail:
-      ++counts.fail;
-      break;
-    case Outcome::Skip:
-      ++counts.skip;
-      break;
-    case Outcome::ExpectedFailure:
-      ++counts.xfail;
-      break;
-    case Outcome::UnexpectedPass:
-      ++counts.xpass;
-      break;
-  }
-}
-
 std::string pad(std::string text, std::size_t width) {
   if (text.size() > width) text = text.substr(0, width - 1) + "~";
   return text + std::string(width - text.size() + 2, ' ');
@@ -48,7 +28,7 @@ void Progress::add_expected(int count) {
 void Progress::report(const std::string& lane, const CaseResult& result) {
   std::lock_guard<std::mutex> lock(mutex_);
   ++done_;
-  count(counts_, result.outcome);
+  counts_.add(result.outcome);
   if (terminal_) {
     draw_bar(lane, result);
     // Failures also stay on screen above the bar.

@@ -37,27 +37,29 @@ std::string LaneReport::label() const {
   return backend + ":" + device.name;
 }
 
+void OutcomeCounts::add(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::Pass:
+      ++pass;
+      break;
+    case Outcome::Fail:
+      ++fail;
+      break;
+    case Outcome::Skip:
+      ++skip;
+      break;
+    case Outcome::ExpectedFailure:
+      ++xfail;
+      break;
+    case Outcome::UnexpectedPass:
+      ++xpass;
+      break;
+  }
+}
+
 OutcomeCounts LaneReport::counts() const {
   OutcomeCounts counts;
-  for (const CaseResult& result : results) {
-    switch (result.outcome) {
-      case Outcome::Pass:
-        ++counts.pass;
-        break;
-      case Outcome::Fail:
-        ++counts.fail;
-        break;
-      case Outcome::Skip:
-        ++counts.skip;
-        break;
-      case Outcome::ExpectedFailure:
-        ++counts.xfail;
-        break;
-      case Outcome::UnexpectedPass:
-        ++counts.xpass;
-        break;
-    }
-  }
+  for (const CaseResult& result : results) counts.add(result.outcome);
   return counts;
 }
 

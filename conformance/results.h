@@ -33,6 +33,7 @@ struct OutcomeCounts {
   int pass = 0, fail = 0, skip = 0, xfail = 0, xpass = 0;
   int total() const { return pass + fail + skip + xfail + xpass; }
   int failures() const { return fail + xpass; }
+  void add(Outcome outcome);
 };
 
 // One backend on one device (or a parity comparison of two such lanes): what a JSON

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/op_registry.h"
+#include "core/ops/op_test_checks.h"
 #include "core/ops/single_node_graph.h"
 
 namespace tandem {
@@ -12,13 +13,6 @@ namespace {
 using namespace op_test;
 
 constexpr double kTolerance = 1e-12;   // float64 sums of a few hundred O(1) products
-
-void expect_near_all(const Tensor& actual, const Tensor& expected, double tolerance = kTolerance) {
-  ASSERT_EQ(actual.shape(), expected.shape());
-  for (std::int64_t i = 0; i < actual.numel(); ++i) {
-    ASSERT_NEAR(actual.value_f64(i), expected.value_f64(i), tolerance) << "element " << i;
-  }
-}
 
 std::vector<std::int64_t> unravel(std::int64_t index, const Shape& shape) {
   std::vector<std::int64_t> position(shape.size());

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/ops/op_test_checks.h"
 #include "core/ops/single_node_graph.h"
 
 namespace tandem {
@@ -8,13 +9,6 @@ namespace {
 using namespace op_test;
 
 constexpr double kTolerance = 1e-12;
-
-void expect_near_all(const Tensor& actual, const Tensor& expected, double tolerance = kTolerance) {
-  ASSERT_EQ(actual.shape(), expected.shape());
-  for (std::int64_t i = 0; i < actual.numel(); ++i) {
-    ASSERT_NEAR(actual.value_f64(i), expected.value_f64(i), tolerance) << "element " << i;
-  }
-}
 
 // Both output channels of ONNX's ConvTranspose examples: x = 0..8 as 3x3, W = ones [1,2,3,3].
 Tensor two_channels(const Shape& spatial, const std::vector<double>& plane) {

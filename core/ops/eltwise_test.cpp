@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include "core/ops/direct_schema_call.h"
+#include "core/ops/op_test_checks.h"
 #include "core/ops/single_node_graph.h"
 
 namespace tandem {
@@ -14,31 +15,6 @@ using namespace op_test;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-Tensor run1(const std::string& op, const std::vector<NodeInput>& inputs, const Attributes& attributes = {}) {
-  return run_single_node(op, attributes, inputs).at(0);
-}
-
-Tensor i64s(const Shape& shape, const std::vector<std::int64_t>& values) {
-  return Tensor::from(DType::I64, shape, values);
-}
-
-// Expects `run` to throw an Error (exactly Unsupported when `unsupported`) whose message
-// names the node under test and contains `fragment`.
-template <typename Fn>
-void expect_error(Fn run, const std::string& fragment, bool unsupported = false) {
-  try {
-    run();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const Unsupported& error) {
-    EXPECT_TRUE(unsupported) << "Unsupported where an Error was expected: " << error.what();
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  } catch (const Error& error) {
-    EXPECT_FALSE(unsupported) << "Error where Unsupported was expected: " << error.what();
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-    EXPECT_NE(std::string(error.what()).find("under_test"), std::string::npos) << error.what();
-  }
-}
 
 void expect_values(const Tensor& actual, const std::vector<double>& expected, double tolerance = 0) {
   ASSERT_EQ(actual.numel(), static_cast<std::int64_t>(expected.size()));

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "core/ops/direct_schema_call.h"
+#include "core/ops/op_test_checks.h"
 #include "core/ops/single_node_graph.h"
 
 namespace tandem {
@@ -13,11 +14,6 @@ using namespace op_test;
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
 
-Tensor run1(const std::string& op, const std::vector<NodeInput>& inputs, const Attributes& attributes = {}) {
-  return run_single_node(op, attributes, inputs).at(0);
-}
-
-Tensor i64s(const Shape& shape, const Ints& values) { return Tensor::from(DType::I64, shape, values); }
 Tensor iota(const Shape& shape) {
   std::vector<double> values(static_cast<std::size_t>(shape_numel(shape)));
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(i);
@@ -40,21 +36,6 @@ std::int64_t ravel(const Ints& position, const Shape& shape) {
   std::int64_t index = 0;
   for (std::size_t d = 0; d < shape.size(); ++d) index = index * shape[d] + position[d];
   return index;
-}
-
-template <typename Fn>
-void expect_error(Fn run, const std::string& fragment, bool unsupported = false) {
-  try {
-    run();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const Unsupported& error) {
-    EXPECT_TRUE(unsupported) << "Unsupported where an Error was expected: " << error.what();
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  } catch (const Error& error) {
-    EXPECT_FALSE(unsupported) << "Error where Unsupported was expected: " << error.what();
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-    EXPECT_NE(std::string(error.what()).find("under_test"), std::string::npos) << error.what();
-  }
 }
 
 // ---------------------------------------------------------------- Transpose

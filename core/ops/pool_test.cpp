@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/ops/op_test_checks.h"
 #include "core/ops/single_node_graph.h"
 
 namespace tandem {
@@ -10,13 +11,6 @@ namespace {
 using namespace op_test;
 
 constexpr double kTolerance = 1e-12;
-
-void expect_near_all(const Tensor& actual, const Tensor& expected, double tolerance = kTolerance) {
-  ASSERT_EQ(actual.shape(), expected.shape());
-  for (std::int64_t i = 0; i < actual.numel(); ++i) {
-    ASSERT_NEAR(actual.value_f64(i), expected.value_f64(i), tolerance) << "element " << i;
-  }
-}
 
 Tensor iota(const Shape& shape, double first = 1.0) {
   Tensor t(DType::F64, shape);

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/ops/direct_schema_call.h"
+#include "core/ops/op_test_checks.h"
 #include "core/ops/single_node_graph.h"
 
 namespace tandem {
@@ -18,8 +19,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // An empty tensor stands for an unused roi or scales, as exporters write it.
 Tensor empty_f32() { return Tensor(DType::F32, {0}); }
 Tensor f32s(const Shape& shape, const V& values) { return Tensor::from(DType::F32, shape, values); }
-Tensor i64s(const Shape& shape, const Ints& values) { return Tensor::from(DType::I64, shape, values); }
-
 Attributes resize_attributes(const std::string& mode, const std::string& coordinates,
                              const std::string& nearest = "round_prefer_floor") {
   return make_attributes({{"mode", mode}, {"coordinate_transformation_mode", coordinates}, {"nearest_mode", nearest}});
@@ -46,21 +45,6 @@ void expect_values(const Tensor& actual, const Shape& shape, const V& expected, 
     if (std::isinf(expected[i])) EXPECT_EQ(a, expected[i]) << "element " << i;
     else if (std::isnan(expected[i])) EXPECT_TRUE(std::isnan(a)) << "element " << i;
     else EXPECT_NEAR(a, expected[i], tolerance) << "element " << i;
-  }
-}
-
-template <typename Fn>
-void expect_error(Fn run, const std::string& fragment, bool unsupported = false) {
-  try {
-    run();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const Unsupported& error) {
-    EXPECT_TRUE(unsupported) << "Unsupported where an Error was expected: " << error.what();
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  } catch (const Error& error) {
-    EXPECT_FALSE(unsupported) << "Error where Unsupported was expected: " << error.what();
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-    EXPECT_NE(std::string(error.what()).find("under_test"), std::string::npos) << error.what();
   }
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/ops/op_test_checks.h"
 #include "core/ops/single_node_graph.h"
 #include "core/passes/passes.h"
 
@@ -13,27 +14,6 @@ using namespace op_test;
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
-
-Tensor run1(const std::string& op, const std::vector<NodeInput>& inputs, const Attributes& attributes = {}) {
-  return run_single_node(op, attributes, inputs).at(0);
-}
-
-Tensor i64s(const Shape& shape, const Ints& values) { return Tensor::from(DType::I64, shape, values); }
-
-template <typename Fn>
-void expect_error(Fn run, const std::string& fragment, bool unsupported = false) {
-  try {
-    run();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const Unsupported& error) {
-    EXPECT_TRUE(unsupported) << "Unsupported where an Error was expected: " << error.what();
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  } catch (const Error& error) {
-    EXPECT_FALSE(unsupported) << "Error where Unsupported was expected: " << error.what();
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-    EXPECT_NE(std::string(error.what()).find("under_test"), std::string::npos) << error.what();
-  }
-}
 
 // The op only relabels the shape: every element must come back in the same order.
 void expect_same_elements(const Tensor& actual, const Tensor& expected) {

@@ -2,6 +2,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "conformance/json_number.h"
 #include "conformance/report.h"
 #include "conformance/report_html_page.h"
 
@@ -9,12 +10,6 @@ namespace tandem::conformance {
 namespace {
 
 using nlohmann::json;
-
-json number(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  return value;
-}
 
 std::string now_utc() {
   const std::time_t now = std::time(nullptr);
@@ -40,14 +35,14 @@ json page_data(const RunReport& report) {
                          {"op", r.op},
                          {"status", outcome_name(r.outcome)},
                          {"reason", r.reason},
-                         {"ratio", number(cmp.tolerance_ratio)},
-                         {"abs", number(cmp.max_abs_err)},
-                         {"rel", number(cmp.max_rel_err)},
+                         {"ratio", json_number(cmp.tolerance_ratio)},
+                         {"abs", json_number(cmp.max_abs_err)},
+                         {"rel", json_number(cmp.max_rel_err)},
                          {"ulp", cmp.max_ulp},
                          {"output", cmp.worst_output},
                          {"index", cmp.worst_index},
-                         {"expected", number(cmp.worst_expected)},
-                         {"actual", number(cmp.worst_actual)},
+                         {"expected", json_number(cmp.worst_expected)},
+                         {"actual", json_number(cmp.worst_actual)},
                          {"tol", describe(r.tolerance)},
                          {"tol_reason", r.tolerance.reason},
                          {"cache_status", r.cache_status}});

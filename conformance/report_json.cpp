@@ -5,19 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "conformance/json_number.h"
 #include "conformance/report.h"
 
 namespace tandem::conformance {
 namespace {
 
 using nlohmann::json;
-
-// JSON has no infinities or NaN: those travel as the strings "inf", "-inf", "nan".
-json number(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  return value;
-}
 
 double read_number(const json& value, double fallback = 0.0) {
   if (value.is_number()) return value.get<double>();
@@ -54,8 +48,8 @@ json device_json(const DeviceInfo& device) {
 
 json result_json(const CaseResult& r) {
   const Comparison& c = r.comparison;
-  json tolerance = {{"abs", number(r.tolerance.abs)},
-                    {"rel", number(r.tolerance.rel)},
+  json tolerance = {{"abs", json_number(r.tolerance.abs)},
+                    {"rel", json_number(r.tolerance.rel)},
                     {"ulp", r.tolerance.ulp},
                     {"nan", nan_policy_name(r.tolerance.nan)},
                     {"ftz", r.tolerance.flush_denormals},
@@ -65,17 +59,17 @@ json result_json(const CaseResult& r) {
                  {"op", r.op},
                  {"status", outcome_name(r.outcome)},
                  {"reason", r.reason},
-                 {"max_abs_err", number(c.max_abs_err)},
-                 {"max_rel_err", number(c.max_rel_err)},
+                 {"max_abs_err", json_number(c.max_abs_err)},
+                 {"max_rel_err", json_number(c.max_rel_err)},
                  {"max_ulp", c.max_ulp},
-                 {"tolerance_ratio", number(c.tolerance_ratio)},
+                 {"tolerance_ratio", json_number(c.tolerance_ratio)},
                  {"mismatches", c.mismatches},
                  {"worst_output", c.worst_output},
                  {"worst_index", c.worst_index},
-                 {"expected", number(c.worst_expected)},
-                 {"actual", number(c.worst_actual)},
+                 {"expected", json_number(c.worst_expected)},
+                 {"actual", json_number(c.worst_actual)},
                  {"tolerance", tolerance},
-                 {"duration_ms", number(r.duration_ms)}};
+                 {"duration_ms", json_number(r.duration_ms)}};
   if (!r.cache_status.empty()) result["cache_status"] = r.cache_status;
   return result;
 }
@@ -155,7 +149,7 @@ std::string render_lane_json(const LaneReport& lane, const std::string& tandem_v
                    {"tandem_version", tandem_version},
                    {"host", lane.host},
                    {"started_at", lane.started_at},
-                   {"duration_s", number(lane.duration_s)},
+                   {"duration_s", json_number(lane.duration_s)},
                    {"backend", lane.backend},
                    {"available", lane.available},
                    {"note", lane.note},

@@ -4,7 +4,7 @@
 
 namespace tandem {
 
-static void bind_input(const Value& value, const TensorInfo& given) {
+void bind_input(const Value& value, const TensorInfo& given) {
   const std::string where = "input '" + value.name + "'";
   check(given.dtype == value.dtype, where + ": expected " + dtype_name(value.dtype) + ", got " +
                                         dtype_name(given.dtype));

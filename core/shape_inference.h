@@ -10,4 +10,7 @@ namespace tandem {
 // Returns one TensorInfo per ValueId (constants from their data).
 std::vector<TensorInfo> infer_shapes(const Graph& graph, const std::vector<TensorInfo>& inputs);
 
+// Checks that `given` fits graph input `value` (dtype, rank, fixed dimensions).
+void bind_input(const Value& value, const TensorInfo& given);
+
 }  // namespace tandem

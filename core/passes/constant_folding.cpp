@@ -8,6 +8,7 @@
 #include "core/op_registry.h"
 #include "core/passes/node_removal.h"
 #include "core/passes/passes.h"
+#include "core/shape_inference.h"
 
 namespace tandem {
 namespace {
@@ -17,20 +18,6 @@ namespace {
 constexpr std::int64_t kMaxFoldedElements = std::int64_t{1} << 24;
 
 DType reference_dtype(DType dtype) { return is_float(dtype) ? DType::F64 : dtype; }
-
-void bind_input(const Value& value, const TensorInfo& given) {
-  const std::string where = "input '" + value.name + "'";
-  check(given.dtype == value.dtype, where + ": expected " + dtype_name(value.dtype) + ", got " +
-                                        dtype_name(given.dtype));
-  check(value.dims.empty() || given.shape.size() == value.dims.size(),
-        where + ": expected rank " + std::to_string(value.dims.size()) + ", got shape " +
-            shape_to_string(given.shape));
-  for (std::size_t d = 0; d < value.dims.size(); ++d) {
-    check(value.dims[d] < 0 || value.dims[d] == given.shape[d],
-          where + ": dimension " + std::to_string(d) + " must be " + std::to_string(value.dims[d]) +
-              ", got shape " + shape_to_string(given.shape));
-  }
-}
 
 // Shape reads only its input's type, so it folds even when the input is computed.
 Tensor shape_tensor(const Node& node, const Shape& shape) {

@@ -5,7 +5,11 @@
 //   0: one invocation per output element, for small or thin products;
 //   1: one 16x16 output tile per workgroup of 256, stepping through K in 16-wide tiles
 //      staged in shared memory, so each operand element is read from memory 16x less often.
+// Both step through K 16 at a time with the inner 16 unrolled, so K takes K / 16 loop
+// iterations: lavapipe ends an invocation's loops after 65535 iterations in all (see
+// vulkan/loop_limit.h), which a plain K loop reached at K = 65535.
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
 layout(constant_id = 1) const int TILED = 0;
@@ -69,8 +73,11 @@ void element_per_invocation() {
   const uint a_row = bases.x + i * p.a_row_stride;
   const uint b_column = bases.y + j * p.b_column_stride;
   float acc = 0.0;
-  for (uint kk = 0; kk < p.k; ++kk) {
-    acc += a_data[a_row + kk * p.a_k_stride] * b_data[b_column + kk * p.b_k_stride];
+  for (uint k0 = 0; k0 < p.k; k0 += kTile) {
+    [[unroll]] for (uint kk = 0; kk < kTile; ++kk) {
+      const uint k = k0 + kk;
+      if (k < p.k) acc += a_data[a_row + k * p.a_k_stride] * b_data[b_column + k * p.b_k_stride];
+    }
   }
   store(batch, i, j, acc);
 }
@@ -93,7 +100,7 @@ void tile_per_workgroup() {
     tile_a[ty][tx] = i < p.m && k0 + tx < p.k ? a_data[bases.x + i * p.a_row_stride + (k0 + tx) * p.a_k_stride] : 0.0;
     tile_b[ty][tx] = k0 + ty < p.k && j < p.n ? b_data[bases.y + (k0 + ty) * p.b_k_stride + j * p.b_column_stride] : 0.0;
     barrier();
-    for (uint kk = 0; kk < kTile; ++kk) acc += tile_a[ty][kk] * tile_b[kk][tx];
+    [[unroll]] for (uint kk = 0; kk < kTile; ++kk) acc += tile_a[ty][kk] * tile_b[kk][tx];
     barrier();
   }
   if (i < p.m && j < p.n) store(batch, i, j, acc);

@@ -1,11 +1,17 @@
 #version 450
-// BatchNormalization (inference: one invocation per element) and LayerNormalization (one
-// invocation per normalized row: mean, then variance about it, in float). LayerNormalization's
-// Scale and B broadcast to the input through strides (0 = broadcast), the host merging dims.
+// BatchNormalization (inference: one invocation per element) and LayerNormalization (per
+// normalized row: mean, then variance about it, in float; then the normalized elements).
+// LayerNormalization's Scale and B broadcast to the input through strides (0 = broadcast),
+// the host merging dims. A row goes to one invocation (KIND 1, short rows) or to one
+// workgroup whose lanes stride along it and combine their sums in shared memory (KIND 2,
+// long rows: lavapipe's loop limit cut a lone invocation short, see vulkan/loop_limit.h).
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
+#include "group_reduce.glsl"
 
-layout(constant_id = 1) const int KIND = 0;   // 0 BatchNormalization, 1 LayerNormalization
+// 0 BatchNormalization, 1 LayerNormalization a row per invocation, 2 a row per workgroup
+layout(constant_id = 1) const int KIND = 0;
 
 layout(std430, binding = 0) buffer Out { float out_data[]; };
 layout(std430, binding = 1) readonly buffer X { float x_data[]; };
@@ -40,40 +46,57 @@ void batch_normalization(uint i) {
                                    scale_data[p.scale_offset + c] + bias_data[p.bias_offset + c];
 }
 
-void layer_normalization(uint row) {
-  const uint base = row * p.plane;
-  float mean = 0.0;
-  for (uint e = 0; e < p.plane; ++e) mean += x_data[p.x_offset + base + e];
-  mean /= float(p.plane);
-  float variance = 0.0;
-  for (uint e = 0; e < p.plane; ++e) {
-    const float d = x_data[p.x_offset + base + e] - mean;
-    variance += d * d;
-  }
-  variance /= float(p.plane);
-  const float inverse_deviation = 1.0 / sqrt(variance + p.epsilon);
-  for (uint e = 0; e < p.plane; ++e) {
-    uint rest = base + e;
-    uint scale_index = 0;
-    uint bias_index = 0;
-    for (int d = int(p.rank) - 1; d >= 0; --d) {
+// Element `index` of the input normalized; the dims walk is unrolled so that it adds no loop
+// iterations per element.
+void write_normalized(uint index, float mean, float inverse_deviation) {
+  uint rest = index;
+  uint scale_index = 0;
+  uint bias_index = 0;
+  [[unroll]] for (int d = 5; d >= 0; --d) {
+    if (d < int(p.rank)) {
       const uint coordinate = rest % p.dims[d];
       rest /= p.dims[d];
       scale_index += coordinate * p.scale_strides[d];
       bias_index += coordinate * p.bias_strides[d];
     }
-    float y = (x_data[p.x_offset + base + e] - mean) * inverse_deviation * scale_data[p.scale_offset + scale_index];
-    if (p.has_bias != 0) y += bias_data[p.bias_offset + bias_index];
-    out_data[p.out_offset + base + e] = y;
   }
+  float y = (x_data[p.x_offset + index] - mean) * inverse_deviation * scale_data[p.scale_offset + scale_index];
+  if (p.has_bias != 0) y += bias_data[p.bias_offset + bias_index];
+  out_data[p.out_offset + index] = y;
+}
+
+// Elements first, first + step, ... of the row: all of it (0, 1) or one lane's share.
+void layer_normalization(uint row, uint first, uint step) {
+  const uint base = row * p.plane;
+  const bool shared_row = KIND == 2;
+  float sum = 0.0;
+  for (uint e = first; e < p.plane; e += step) sum += x_data[p.x_offset + base + e];
+  if (shared_row) sum = group_sum(sum);
+  const float mean = sum / float(p.plane);
+  float squares = 0.0;
+  for (uint e = first; e < p.plane; e += step) {
+    const float d = x_data[p.x_offset + base + e] - mean;
+    squares += d * d;
+  }
+  if (shared_row) squares = group_sum(squares);
+  const float inverse_deviation = 1.0 / sqrt(squares / float(p.plane) + p.epsilon);
+  for (uint e = first; e < p.plane; e += step) write_normalized(base + e, mean, inverse_deviation);
 }
 
 void main() {
+  if (KIND == 2) {
+    // The same in every lane of a group, so group_reduce's barriers stay in uniform control
+    // flow (the host's 2-D grid may hold a few groups past the last row).
+    const uint row = group_index();
+    if (row >= p.count) return;
+    layer_normalization(row, gl_LocalInvocationID.x, gl_WorkGroupSize.x);
+    return;
+  }
   const uint i = invocation_index();
   if (i >= p.count) return;
   if (KIND == 0) {
     batch_normalization(i);
   } else {
-    layer_normalization(i);
+    layer_normalization(i, 0, 1);
   }
 }

@@ -1,11 +1,11 @@
 #version 450
-// MaxPool, AveragePool (1-D and 2-D; 1-D runs as H = 1) and GlobalAveragePool, one invocation
-// per output element. Windows follow core/ops/window_geometry.h; taps in the padding are
+// MaxPool and AveragePool (1-D and 2-D; 1-D runs as H = 1), one invocation per output
+// element (GlobalAveragePool runs as a reduction: vulkan/pool.cpp). Windows follow core/ops/window_geometry.h; taps in the padding are
 // skipped, and AveragePool with count_include_pad divides by the taps inside input + pads.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
-layout(constant_id = 1) const int KIND = 0;   // 0 max, 1 average, 2 global average
+layout(constant_id = 1) const int KIND = 0;   // 0 max, 1 average
 layout(constant_id = 2) const int COUNT_INCLUDE_PAD = 0;
 
 layout(std430, binding = 0) buffer Out { float out_data[]; };
@@ -30,14 +30,6 @@ layout(push_constant) uniform Params {
   int dilation_h;
   int dilation_w;
 } p;
-
-float global_average(uint plane) {
-  const uint size = p.in_h * p.in_w;
-  const uint base = p.x_offset + plane * size;
-  float sum = 0.0;
-  for (uint e = 0; e < size; ++e) sum += x_data[base + e];
-  return sum / float(size);
-}
 
 float window(uint plane, int oh, int ow) {
   const uint base = p.x_offset + plane * p.in_h * p.in_w;
@@ -65,10 +57,6 @@ float window(uint plane, int oh, int ow) {
 void main() {
   const uint i = invocation_index();
   if (i >= p.count) return;
-  if (KIND == 2) {
-    out_data[p.out_offset + i] = global_average(i);
-    return;
-  }
   const uint ow = i % p.out_w;
   const uint oh = (i / p.out_w) % p.out_h;
   const uint plane = i / (p.out_w * p.out_h);

@@ -8,7 +8,7 @@
 //     elements (neighbouring lanes read neighbouring elements), then halve their partial
 //     sums in shared memory. Long reductions stay parallel, no invocation walks more than
 //     reduced_count / workgroup size elements (lavapipe ends every loop of an invocation after
-//     65535 iterations in all: see vulkan/reduce.cpp), and the float32 rounding grows with
+//     65535 iterations in all: see vulkan/loop_limit.h), and the float32 rounding grows with
 //     that walk plus log2(workgroup size), not with reduced_count.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
@@ -17,7 +17,7 @@
 layout(constant_id = 1) const int MEAN = 0;
 layout(constant_id = 2) const int GROUP_PER_OUTPUT = 0;
 
-// The largest workgroup the host picks with GROUP_PER_OUTPUT (kMaxGroupSize in reduce.cpp).
+// The largest workgroup the host picks with GROUP_PER_OUTPUT (kMaxGroupSize in loop_limit.h).
 const uint kMaxGroupSize = 1024;
 
 layout(std430, binding = 0) buffer Out { float out_data[]; };

@@ -3,6 +3,8 @@
 // large enough to fill whole blocks run as an implicit GEMM (shaders/conv_gemm.comp, the
 // register-blocked tile loop); the rest, depthwise and ConvTranspose run the direct kernel
 // shaders/conv.comp, which also remains the simple reference the fast path is tested against.
+// Layers with so many taps per output that one invocation would pass lavapipe's loop limit
+// give each output a workgroup instead (vulkan/loop_limit.h).
 #include <limits>
 #include <optional>
 
@@ -10,6 +12,7 @@
 #include "core/ops/conv_geometry.h"
 #include "vulkan/activation.h"
 #include "vulkan/gemm_tiling.h"
+#include "vulkan/loop_limit.h"
 #include "vulkan/op_table.h"
 
 namespace tandem::vulkan {
@@ -66,6 +69,9 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   const std::optional<GemmTiling> tiling =
       choose_gemm_tiling(context.limits(), m, n, k, geometry.batch);
   if (!tiling || geometry.batch == 0) return false;
+  // The tile loop takes K / BK steps in one invocation; past the loop limit
+  // (vulkan/loop_limit.h) the direct kernel's workgroup per output takes the layer.
+  if ((k + tiling->bk - 1) / tiling->bk > kMaxStepsPerInvocation) return false;
   const Slot out = context.output_slot();
   const Slot in = context.input_slot(0);
   const Slot weights = context.input_slot(1);
@@ -146,9 +152,18 @@ void compile_conv(NodeContext& context, bool transposed) {
   };
 
   Dispatch dispatch;
-  dispatch.variant = {activation.code, transposed ? 1 : 0};
   dispatch.bindings = {out, in, weights, bias};
-  dispatch.invocations = static_cast<std::uint64_t>(count);
+  // The nested loops of one invocation: channels, then kernel rows, then taps of a row.
+  const std::int64_t in_per_group = geometry.in_channels_per_group();
+  const std::int64_t steps = in_per_group * (1 + h.kernel * (1 + wd.kernel));
+  if (steps <= kMaxStepsPerInvocation) {
+    dispatch.variant = {activation.code, transposed ? 1 : 0, 0};
+    dispatch.invocations = static_cast<std::uint64_t>(count);
+  } else {
+    dispatch.variant = {activation.code, transposed ? 1 : 0, 1};
+    dispatch.workgroup_size = line_group_size(context, in_per_group * h.kernel * wd.kernel);
+    dispatch.invocations = static_cast<std::uint64_t>(count) * dispatch.workgroup_size;
+  }
   dispatch.push = {u32(count, "element count"),
                    out.element_offset(),
                    in.element_offset(),

@@ -239,6 +239,7 @@ std::shared_ptr<VulkanInstance> VulkanInstance::create() {
   check_vk(result, "vkCreateInstance");
   std::shared_ptr<VulkanInstance> instance(new VulkanInstance());
   instance->instance_ = Instance(handle);
+  instance->api_version_ = app.apiVersion;
   if (validate) {
     auto make_messenger = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
         vkGetInstanceProcAddr(handle, "vkCreateDebugUtilsMessengerEXT"));
@@ -276,6 +277,12 @@ void VulkanInstance::enumerate_devices() {
     }
     vkGetPhysicalDeviceMemoryProperties(handle, &device.memory);
     read_identity(device);
+    // A core structure counts from the version both the instance and the device use.
+    const std::uint32_t api = std::min(api_version_, device.properties.apiVersion);
+    device.creation_feedback_extension =
+        api < VK_API_VERSION_1_3 &&
+        has_device_extension(handle, VK_EXT_PIPELINE_CREATION_FEEDBACK_EXTENSION_NAME);
+    device.creation_feedback = api >= VK_API_VERSION_1_3 || device.creation_feedback_extension;
     device.shares_host_memory =
         device.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
         device.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
@@ -306,6 +313,11 @@ VulkanDevice::VulkanDevice(std::shared_ptr<VulkanInstance> instance, const Physi
   create.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
   create.queueCreateInfoCount = 1;
   create.pQueueCreateInfos = &queue;
+  const char* feedback_extension = VK_EXT_PIPELINE_CREATION_FEEDBACK_EXTENSION_NAME;
+  if (physical.creation_feedback_extension) {
+    create.enabledExtensionCount = 1;
+    create.ppEnabledExtensionNames = &feedback_extension;
+  }
   VkDevice handle = VK_NULL_HANDLE;
   check_vk(vkCreateDevice(physical.handle, &create, nullptr, &handle),
            "vkCreateDevice for '" + physical.name() + "'");

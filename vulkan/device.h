@@ -29,6 +29,10 @@ struct PhysicalDevice {
   std::uint32_t compute_queue_family = 0;
   // CPU and integrated devices see host memory directly: no staging copies are needed.
   bool shares_host_memory = false;
+  // Pipeline creation feedback (core in Vulkan 1.3, else VK_EXT_pipeline_creation_feedback,
+  // which the logical device then enables): tells which pipelines the cache served.
+  bool creation_feedback = false;
+  bool creation_feedback_extension = false;
   DeviceInfo info;  // as devices() lists it
 
   std::string name() const { return properties.deviceName; }
@@ -63,6 +67,7 @@ class VulkanInstance {
   void enumerate_devices();
 
   Instance instance_;
+  std::uint32_t api_version_ = VK_API_VERSION_1_1;  // what the instance was created for
   DebugMessenger messenger_;
   bool validation_enabled_ = false;
   std::vector<PhysicalDevice> devices_;

@@ -186,6 +186,7 @@ std::vector<const ComputePipeline*> VulkanExecutable::create_pipelines(
                                       static_cast<std::uint32_t>(dispatch.bindings.size()),
                                       constants, cache.get()));
   }
+  cache.account(pipelines_->tally());
   cache.save();
   cache_report_ = cache.report();
   log_debug("vulkan: " + std::to_string(pipelines_->pipeline_count()) + " pipelines, cache " +

@@ -8,6 +8,7 @@
 #include "core/ops/broadcast.h"
 #include "vulkan/broadcast_layout.h"
 #include "vulkan/gemm_tiling.h"
+#include "vulkan/loop_limit.h"
 #include "vulkan/op_table.h"
 
 namespace tandem::vulkan {
@@ -70,6 +71,11 @@ void record_gemm(NodeContext& context, const GemmLayout& layout, bool has_c) {
   if (layout.batch.shape.size() > kMaxBatchRank) {
     context.unsupported("MatMul with " + std::to_string(layout.batch.shape.size()) +
                         " non-mergeable batch dims (the shader takes 4)");
+  }
+  // Both GEMM shaders walk K 16 at a time in one invocation (vulkan/loop_limit.h).
+  if ((layout.k + 15) / 16 > kMaxStepsPerInvocation) {
+    context.unsupported("K = " + std::to_string(layout.k) + " takes one invocation more than " +
+                        std::to_string(kMaxStepsPerInvocation) + " loop steps (vulkan/loop_limit.h)");
   }
   const Slot out = context.output_slot();
   const Slot a = context.input_slot(0);

@@ -1,13 +1,18 @@
 // BatchNormalization (inference) and LayerNormalization through shaders/normalization.comp.
+// A LayerNormalization row goes to one invocation when short, to a workgroup when long
+// (vulkan/loop_limit.h says why).
 #include "core/ops/op_util.h"
 #include "vulkan/broadcast_layout.h"
+#include "vulkan/loop_limit.h"
 #include "vulkan/op_table.h"
 
 namespace tandem::vulkan {
 namespace {
 
 constexpr int kBatchNormalization = 0;
-constexpr int kLayerNormalization = 1;
+constexpr int kLayerNormalization = 1;                 // a row per invocation
+constexpr int kLayerNormalizationGroup = 2;            // a row per workgroup
+constexpr std::int64_t kLayerNormalizationPasses = 3;  // sum, squares, normalize
 constexpr std::size_t kHeaderWords = 12;  // the push words before dims[]
 
 std::vector<std::uint32_t> header(NodeContext& context, std::int64_t count,
@@ -55,9 +60,15 @@ void compile_layer_normalization(NodeContext& context) {
   const std::vector<Slot> slots{out, in, scale, bias, in, in};
   const std::int64_t rows = row == 0 ? 0 : shape_numel(x) / row;
   Dispatch dispatch;
-  dispatch.variant = {kLayerNormalization};
   dispatch.bindings = slots;
-  dispatch.invocations = static_cast<std::uint64_t>(rows);
+  if (row <= kShortLine) {
+    dispatch.variant = {kLayerNormalization};
+    dispatch.invocations = static_cast<std::uint64_t>(rows);
+  } else {
+    dispatch.variant = {kLayerNormalizationGroup};
+    dispatch.workgroup_size = line_group_size(context, row, kLayerNormalizationPasses);
+    dispatch.invocations = static_cast<std::uint64_t>(rows) * dispatch.workgroup_size;
+  }
   dispatch.push = header(context, rows, slots, 0, row, has_bias);
   dispatch.push[kHeaderWords - 1] = static_cast<std::uint32_t>(layout.shape.size());
   for (std::size_t d = 0; d < layout.shape.size(); ++d) {

@@ -65,8 +65,16 @@ Mismatch compare(const Tensor& actual, const Tensor& reference) {
   return result;
 }
 
-void expect_matches_reference(const std::string& op_type, const Attributes& attributes,
-                              const std::vector<NodeInput>& inputs, double tolerance, int outputs) {
+namespace {
+
+struct BothRuns {
+  std::vector<Tensor> actual;
+  std::vector<Tensor> reference;
+};
+
+// One node planned (with the backend's fusions) and run on vulkan (cache off) and the reference.
+BothRuns run_on_both(const std::string& op_type, const Attributes& attributes,
+                     const std::vector<NodeInput>& inputs, int outputs) {
   const op_test::SingleNodeGraph single =
       op_test::make_single_node_graph(op_type, attributes, inputs, outputs);
   Backend& backend = test_backend();
@@ -77,9 +85,49 @@ void expect_matches_reference(const std::string& op_type, const Attributes& attr
   const Plan plan = make_plan(single.graph, single.runtime_infos(), options);
   CompileOptions compile_options;
   compile_options.cache.mode = CacheMode::Off;
-  const std::vector<Tensor> actual =
-      backend.compile(plan, test_device(), compile_options)->run(single.runtime_inputs);
-  const std::vector<Tensor> reference = run_reference(plan, single.runtime_inputs);
+  BothRuns runs;
+  runs.actual = backend.compile(plan, test_device(), compile_options)->run(single.runtime_inputs);
+  runs.reference = run_reference(plan, single.runtime_inputs);
+  return runs;
+}
+
+}  // namespace
+
+void expect_matches_reference_elementwise(const std::string& op_type, const Attributes& attributes,
+                                          const std::vector<NodeInput>& inputs, double relative) {
+  const BothRuns runs = run_on_both(op_type, attributes, inputs, 1);
+  ASSERT_EQ(runs.actual.size(), 1u);
+  const Tensor& actual = runs.actual[0];
+  const Tensor& reference = runs.reference[0];
+  ASSERT_EQ(actual.shape(), reference.shape()) << op_type;
+  double worst_ratio = 0;
+  std::int64_t worst_index = -1;
+  double max_abs_reference = 0;
+  for (std::int64_t i = 0; i < reference.numel(); ++i) {
+    const double expected = reference.value_f64(i);
+    const double error = std::fabs(actual.value_f64(i) - expected);
+    max_abs_reference = std::max(max_abs_reference, std::fabs(expected));
+    // Exact matches count as 0 (even at 0); any error on a 0 is inf, a NaN anywhere fails.
+    const double ratio = error == 0 ? 0.0 : error / std::fabs(expected);
+    if (!(ratio <= worst_ratio)) {
+      worst_ratio = std::isnan(ratio) ? INFINITY : ratio;
+      worst_index = i;
+    }
+  }
+  EXPECT_LE(worst_ratio, relative)
+      << op_type << " " << shape_to_string(reference.shape()) << ": worst at element "
+      << worst_index << ": " << (worst_index < 0 ? 0.0 : actual.value_f64(worst_index)) << " vs "
+      << (worst_index < 0 ? 0.0 : reference.value_f64(worst_index));
+  if (reference.numel() > 0) {
+    EXPECT_GT(max_abs_reference, 0.0) << op_type << ": all zeros";
+  }
+}
+
+void expect_matches_reference(const std::string& op_type, const Attributes& attributes,
+                              const std::vector<NodeInput>& inputs, double tolerance, int outputs) {
+  const BothRuns runs = run_on_both(op_type, attributes, inputs, outputs);
+  const std::vector<Tensor>& actual = runs.actual;
+  const std::vector<Tensor>& reference = runs.reference;
   ASSERT_EQ(actual.size(), reference.size());
   for (std::size_t o = 0; o < actual.size(); ++o) {
     ASSERT_EQ(actual[o].shape(), reference[o].shape()) << op_type << " output " << o;

@@ -46,6 +46,12 @@ void expect_matches_reference(const std::string& op_type, const Attributes& attr
                               const std::vector<NodeInput>& inputs, double tolerance,
                               int outputs = 1);
 
+// For outputs whose elements are all small (a softmax over a long axis), where the check
+// above would pass almost anything: every element within `relative` of its own magnitude,
+// |vulkan - reference| <= relative * |reference|. Same plan, run and zero check.
+void expect_matches_reference_elementwise(const std::string& op_type, const Attributes& attributes,
+                                          const std::vector<NodeInput>& inputs, double relative);
+
 // The plan of a graph and the outputs vulkan gives for it, with the given cache settings.
 struct CompiledRun {
   std::vector<Tensor> outputs;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -30,6 +31,12 @@ std::string sanitize(const std::string& name) {
   while (!slug.empty() && slug.back() == '-') slug.pop_back();
   if (slug.size() > 48) slug.resize(48);
   return slug.empty() ? "device" : slug;
+}
+
+std::uint32_t read_u32(std::span<const std::uint8_t> bytes, std::size_t offset) {
+  std::uint32_t word = 0;
+  std::memcpy(&word, bytes.data() + offset, sizeof word);
+  return word;
 }
 
 bool has_pipeline_cache_entry(const std::vector<CacheEntry>& entries) {
@@ -70,27 +77,39 @@ CacheFileHeader pipeline_cache_header(const PhysicalDevice& device) {
 
 std::string check_pipeline_cache_blob(std::span<const std::uint8_t> blob,
                                       const PhysicalDevice& device) {
-  VkPipelineCacheHeaderVersionOne header{};
-  static_assert(sizeof header == 32, "VkPipelineCacheHeaderVersionOne is 32 bytes");
-  if (blob.size() < sizeof header) {
+  static_assert(sizeof(VkPipelineCacheHeaderVersionOne) == 32,
+                "VkPipelineCacheHeaderVersionOne is 32 bytes");
+  if (blob.size() < sizeof(VkPipelineCacheHeaderVersionOne)) {
     return "driver data of " + std::to_string(blob.size()) + " bytes is shorter than its header";
   }
-  std::memcpy(&header, blob.data(), sizeof header);  // little-endian, as the host that wrote it
+  // Word by word as plain integers, never through the struct: its headerVersion is an enum,
+  // and loading a value outside the enum's range (0x80000001, found by UBSan fuzzing) is
+  // undefined behaviour. Little-endian, as the host that wrote it.
+  const std::uint32_t header_size =
+      read_u32(blob, offsetof(VkPipelineCacheHeaderVersionOne, headerSize));
+  const std::uint32_t header_version =
+      read_u32(blob, offsetof(VkPipelineCacheHeaderVersionOne, headerVersion));
+  const std::uint32_t vendor_id =
+      read_u32(blob, offsetof(VkPipelineCacheHeaderVersionOne, vendorID));
+  const std::uint32_t device_id =
+      read_u32(blob, offsetof(VkPipelineCacheHeaderVersionOne, deviceID));
+  const std::uint8_t* uuid =
+      blob.data() + offsetof(VkPipelineCacheHeaderVersionOne, pipelineCacheUUID);
   const VkPhysicalDeviceProperties& p = device.properties;
-  if (header.headerSize < sizeof header || header.headerSize > blob.size()) {
-    return "driver data header size " + std::to_string(header.headerSize) + " is invalid";
+  if (header_size < sizeof(VkPipelineCacheHeaderVersionOne) || header_size > blob.size()) {
+    return "driver data header size " + std::to_string(header_size) + " is invalid";
   }
-  if (header.headerVersion != VK_PIPELINE_CACHE_HEADER_VERSION_ONE) {
-    return "driver data header version " + std::to_string(header.headerVersion) + " != 1";
+  if (header_version != static_cast<std::uint32_t>(VK_PIPELINE_CACHE_HEADER_VERSION_ONE)) {
+    return "driver data header version " + std::to_string(header_version) + " != 1";
   }
-  if (header.vendorID != p.vendorID) {
-    return "driver data vendorID " + hex32(header.vendorID) + " != " + hex32(p.vendorID);
+  if (vendor_id != p.vendorID) {
+    return "driver data vendorID " + hex32(vendor_id) + " != " + hex32(p.vendorID);
   }
-  if (header.deviceID != p.deviceID) {
-    return "driver data deviceID " + hex32(header.deviceID) + " != " + hex32(p.deviceID);
+  if (device_id != p.deviceID) {
+    return "driver data deviceID " + hex32(device_id) + " != " + hex32(p.deviceID);
   }
-  if (std::memcmp(header.pipelineCacheUUID, p.pipelineCacheUUID, VK_UUID_SIZE) != 0) {
-    return "driver data pipelineCacheUUID " + uuid_to_string(header.pipelineCacheUUID) +
+  if (std::memcmp(uuid, p.pipelineCacheUUID, VK_UUID_SIZE) != 0) {
+    return "driver data pipelineCacheUUID " + uuid_to_string(uuid) +
            " != " + uuid_to_string(p.pipelineCacheUUID);
   }
   return "";
@@ -111,12 +130,14 @@ PipelineCache::PipelineCache(const VulkanDevice& device, const CacheConfig& conf
   if (!config.shipped.empty()) load_shipped(config.shipped);
   if (report_.path.empty()) {
     set_status(shipped_loaded_ ? CacheStatus::Hit : CacheStatus::Miss, "no cache directory set");
+    loaded_data_bytes_ = driver_data().size();
     return;
   }
   load_own_file();
   if (config.mode == CacheMode::ReadOnly) {
     report_.reason += "; read-only mode: the file is left as it is";
   }
+  loaded_data_bytes_ = driver_data().size();
 }
 
 void PipelineCache::load_shipped(const std::string& shipped_path) {
@@ -277,6 +298,47 @@ void PipelineCache::save() {
   } catch (const Error& e) {
     log_warn(std::string("vulkan: pipeline cache not saved: ") + e.what());
   }
+}
+
+CacheStatus status_after_creation(const PipelineTally& tally, const DriverDataSizes& sizes,
+                                  std::string& how) {
+  const std::string counts = std::to_string(tally.created) + " pipelines";
+  if (sizes.loaded <= sizes.header && sizes.after <= sizes.header) {
+    how = counts + "; the driver keeps no pipelines in its cache data (" +
+          std::to_string(sizes.after) + " bytes), so their reuse is not observable";
+    return CacheStatus::Hit;
+  }
+  const bool grew = sizes.after > sizes.loaded;
+  const std::string growth = "driver data " + std::to_string(sizes.loaded) + " -> " +
+                             std::to_string(sizes.after) + " bytes";
+  if (tally.created > 0 && tally.feedback == tally.created) {
+    how = counts + ", " + std::to_string(tally.cache_hits) +
+          " from the cache (creation feedback; " + growth + ")";
+    if (tally.cache_hits == tally.created) return CacheStatus::Hit;
+    if (tally.cache_hits > 0) return CacheStatus::Partial;
+    // No hit flagged, yet nothing new reached the data: the driver served every pipeline
+    // from it without saying so.
+    return grew ? CacheStatus::Miss : CacheStatus::Hit;
+  }
+  // No feedback: new data means some pipelines were compiled; if the loaded data held no
+  // pipeline, all were.
+  how = counts + " (no creation feedback; " + growth + ")";
+  if (!grew) return CacheStatus::Hit;
+  return sizes.loaded > sizes.header ? CacheStatus::Partial : CacheStatus::Miss;
+}
+
+void PipelineCache::account(const PipelineTally& tally) {
+  if (config_.mode == CacheMode::Off) return;
+  const std::size_t after = driver_data().size();
+  std::string how;
+  const DriverDataSizes sizes{sizeof(VkPipelineCacheHeaderVersionOne), loaded_data_bytes_, after};
+  const CacheStatus status = status_after_creation(tally, sizes, how);
+  if (report_.status == CacheStatus::Hit) {
+    report_.status = status;
+    report_.reason += "; " + how;
+    return;
+  }
+  report_.reason += "; " + std::to_string(tally.created) + " pipelines compiled";
 }
 
 void PipelineCache::set_status(CacheStatus status, const std::string& reason) {

@@ -10,12 +10,19 @@
 // against the live device before vkCreatePipelineCache.
 //
 // Status (CacheReport::status) means:
-//   hit         a valid, non-empty driver cache was loaded (from our file, or the shipped one
-//               when ours is missing). It says the driver was given data, not that every
-//               pipeline came from it: lavapipe in Debian 12 keeps only the 32-byte header.
+//   hit         a valid driver cache was loaded (from our file, or the shipped one when ours
+//               is missing) and, as far as the driver lets us see, served every pipeline.
+//   partial     a valid driver cache was loaded but served only some of the pipelines.
 //   miss        no file yet, or a sound file for this device without a "pipeline_cache"
-//               entry (only other keys); pipelines compiled from SPIR-V and the file is
-//               (re)written.
+//               entry (only other keys), or a loaded cache that served no pipeline;
+//               pipelines compiled from SPIR-V and the file is (re)written.
+//               Which pipelines the loaded cache served (status_after_creation) comes from
+//               pipeline creation feedback (Vulkan 1.3 / VK_EXT_pipeline_creation_feedback:
+//               APPLICATION_PIPELINE_CACHE_HIT per pipeline) where the device has it, else
+//               from whether the driver's data grew while the pipelines were created. A
+//               driver that keeps nothing past the 32-byte header in its data (lavapipe in
+//               Debian 12) makes reuse unobservable: a loaded cache then stays `hit`, which
+//               only says the driver was given valid data; the reason says so.
 //   invalidated the file is for another device, driver, engine or shader set (reason names
 //               the field); started empty and rewritten.
 //   recovered   the file was corrupt, untrusted, or rejected by the driver; it was set aside
@@ -31,6 +38,7 @@
 #include "core/backend.h"
 #include "core/cache/cache_file.h"
 #include "vulkan/device.h"
+#include "vulkan/pipelines.h"
 #include "vulkan/vk_handles.h"
 
 namespace tandem::vulkan {
@@ -48,6 +56,17 @@ CacheFileHeader pipeline_cache_header(const PhysicalDevice& device);
 std::string check_pipeline_cache_blob(std::span<const std::uint8_t> blob,
                                       const PhysicalDevice& device);
 
+// Sizes of the driver's cache data: its header, after loading, after creating the pipelines.
+struct DriverDataSizes {
+  std::size_t header = 32;
+  std::size_t loaded = 0;
+  std::size_t after = 0;
+};
+// hit, partial or miss for pipelines created through a cache that loaded valid data (see
+// the status notes above); `how` says what the decision rests on.
+CacheStatus status_after_creation(const PipelineTally& tally, const DriverDataSizes& sizes,
+                                  std::string& how);
+
 class PipelineCache {
  public:
   // Loads according to config.mode (and config.shipped first); never throws for bad files.
@@ -59,6 +78,9 @@ class PipelineCache {
   // Writes the driver's data back (read-write mode only) when it differs from what was loaded,
   // merging what another process wrote meanwhile. A failed write is a warning, not an error.
   void save();
+  // After the plan's pipelines were created through get(): turns a `hit` into hit, partial or
+  // miss (status_after_creation) and adds the pipeline counts to the reason.
+  void account(const PipelineTally& tally);
   CacheReport report() const { return report_; }
 
  private:
@@ -77,6 +99,7 @@ class PipelineCache {
   CacheFileHeader header_;
   PipelineCacheHandle cache_;
   std::vector<std::uint8_t> loaded_;  // the blob our file held, to skip rewriting it unchanged
+  std::size_t loaded_data_bytes_ = 0;  // the driver's data size once everything was loaded
   bool shipped_loaded_ = false;
   CacheReport report_;
 };

@@ -84,9 +84,24 @@ const ComputePipeline& ComputePipelines::get(const std::string& name, std::uint3
   create.stage.pName = "main";
   create.stage.pSpecializationInfo = &specialization;
   create.layout = owner.layout.get();
+  VkPipelineCreationFeedback feedback{};
+  VkPipelineCreationFeedback stage_feedback{};
+  VkPipelineCreationFeedbackCreateInfo feedback_info{};
+  feedback_info.sType = VK_STRUCTURE_TYPE_PIPELINE_CREATION_FEEDBACK_CREATE_INFO;
+  feedback_info.pPipelineCreationFeedback = &feedback;
+  feedback_info.pipelineStageCreationFeedbackCount = 1;  // a compute pipeline's one stage
+  feedback_info.pPipelineStageCreationFeedbacks = &stage_feedback;
+  if (device_.physical().creation_feedback) create.pNext = &feedback_info;
   VkPipeline handle = VK_NULL_HANDLE;
   check_vk(vkCreateComputePipelines(device_.get(), cache, 1, &create, nullptr, &handle),
            "vkCreateComputePipelines (" + name + ")");
+  ++tally_.created;
+  if ((feedback.flags & VK_PIPELINE_CREATION_FEEDBACK_VALID_BIT) != 0) {
+    ++tally_.feedback;
+    if ((feedback.flags & VK_PIPELINE_CREATION_FEEDBACK_APPLICATION_PIPELINE_CACHE_HIT_BIT) != 0) {
+      ++tally_.cache_hits;
+    }
+  }
   ComputePipeline view{handle, owner.layout.get(), owner.set_layout.get()};
   auto& stored = pipelines_[key];
   stored = {Pipeline(device_.get(), handle), view};

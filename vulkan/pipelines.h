@@ -24,6 +24,13 @@ struct ComputePipeline {
   VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
 };
 
+// What creating pipelines through a VkPipelineCache showed, for the cache's status.
+struct PipelineTally {
+  int created = 0;     // distinct pipelines created
+  int feedback = 0;    // of them, those the driver gave creation feedback for (VALID bit)
+  int cache_hits = 0;  // of those, the ones it says came from the application's cache
+};
+
 class ComputePipelines {
  public:
   explicit ComputePipelines(const VulkanDevice& device);
@@ -34,6 +41,7 @@ class ComputePipelines {
   const ComputePipeline& get(const std::string& family, std::uint32_t binding_count,
                              const std::vector<std::int32_t>& constants, VkPipelineCache cache);
   std::size_t pipeline_count() const { return pipelines_.size(); }
+  const PipelineTally& tally() const { return tally_; }
 
  private:
   struct Family {
@@ -45,6 +53,7 @@ class ComputePipelines {
   Family& family(const std::string& name, std::uint32_t binding_count);
 
   const VulkanDevice& device_;
+  PipelineTally tally_;
   std::map<std::string, Family> families_;
   std::map<std::pair<std::string, std::vector<std::int32_t>>, std::pair<Pipeline, ComputePipeline>>
       pipelines_;

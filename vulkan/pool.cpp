@@ -1,14 +1,16 @@
-// MaxPool, AveragePool and GlobalAveragePool through shaders/pool.comp, with the window
-// resolved once by core/ops/window_geometry.h.
+// MaxPool and AveragePool through shaders/pool.comp, with the window resolved once by
+// core/ops/window_geometry.h, one invocation per output. GlobalAveragePool is a ReduceMean
+// over the spatial dims (vulkan/reduce.h), whose long planes get a workgroup each.
 #include "core/ops/window_geometry.h"
+#include "vulkan/loop_limit.h"
 #include "vulkan/op_table.h"
+#include "vulkan/reduce.h"
 
 namespace tandem::vulkan {
 namespace {
 
 constexpr int kMax = 0;
 constexpr int kAverage = 1;
-constexpr int kGlobalAverage = 2;
 
 struct Pool2d {
   WindowDim h;
@@ -27,6 +29,14 @@ Pool2d as_2d(NodeContext& context, const WindowGeometry& window) {
 }
 
 void record_pool(NodeContext& context, int kind, bool count_include_pad, const Pool2d& pool) {
+  // One invocation walks the whole window: the kh loop and, per row, the kw loop.
+  const std::int64_t steps = pool.h.kernel * (1 + pool.w.kernel);
+  if (steps > kMaxStepsPerInvocation) {
+    context.unsupported("a " + std::to_string(pool.h.kernel) + "x" + std::to_string(pool.w.kernel) +
+                        " window needs " + std::to_string(steps) +
+                        " loop steps in one invocation (at most " +
+                        std::to_string(kMaxStepsPerInvocation) + ": vulkan/loop_limit.h)");
+  }
   const Slot out = context.output_slot();
   const Slot in = context.input_slot(0);
   const std::int64_t count = shape_numel(context.output().shape);
@@ -64,13 +74,12 @@ void compile_window_pool(NodeContext& context, int kind) {
   record_pool(context, kind, count_include_pad, as_2d(context, window));
 }
 
-// Every plane averaged by one invocation: the spatial dims flatten into one "width".
+// The mean over every dim after N and C.
 void compile_global_average(NodeContext& context) {
-  const Shape& x = context.input(0).shape;
-  Pool2d plane;
-  plane.h.input = 1;
-  plane.w.input = shape_numel(Shape(x.begin() + 2, x.end()));
-  record_pool(context, kGlobalAverage, false, plane);
+  std::vector<bool> reduced(context.input(0).shape.size(), true);
+  reduced[0] = false;
+  reduced[1] = false;
+  record_reduction(context, reduced, true);
 }
 
 const OpTableRegistration max_registration(

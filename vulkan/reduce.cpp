@@ -1,61 +1,19 @@
 // ReduceSum and ReduceMean through shaders/reduce.comp. The reduced axes come from the
 // attribute (ReduceMean, opset <= 17) or the constant input 1, as the schema reads them.
 //
-// Why no invocation walks a long reduction alone: lavapipe (Mesa's gallivm, up to at least
-// 22.3) counts the loop iterations of an invocation, all loops together, and silently ends
-// every loop once the count reaches 65535 (LP_MAX_TGSI_LOOP_ITERATIONS). One invocation per
+// Why no invocation walks a long reduction alone: see vulkan/loop_limit.h. One invocation per
 // output walking 2^20 elements, at 3 iterations per element with the dims walk, summed the
 // first 21845 and stopped. So a long reduction gets a workgroup per output, sized so that no
 // invocation takes more than kMaxStepsPerInvocation steps, and a shared-memory tree.
-#include <algorithm>
-#include <bit>
+#include "vulkan/reduce.h"
 
 #include "core/ops/op_util.h"
 #include "vulkan/broadcast_layout.h"
+#include "vulkan/loop_limit.h"
 #include "vulkan/op_table.h"
 
 namespace tandem::vulkan {
 namespace {
-
-// Reductions this short keep one invocation per output: a workgroup would idle most lanes.
-constexpr std::int64_t kShortReduction = 32;
-// Half of lavapipe's 65535, leaving room for the tree and the index loops.
-constexpr std::int64_t kMaxStepsPerInvocation = 32768;
-// Workgroups give each lane about kStepsPerLane elements, within [kMinGroupSize,
-// kGroupSize] (a warp or wavefront up to a size that fills a GPU core), unless
-// kMaxStepsPerInvocation asks for more lanes.
-constexpr std::int64_t kStepsPerLane = 16;
-constexpr std::int64_t kMinGroupSize = 32;
-constexpr std::int64_t kGroupSize = 256;
-constexpr std::int64_t kMaxGroupSize = 1024;  // the shader's shared array
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-
-std::int64_t pow2_at_least(std::int64_t value) {
-  return static_cast<std::int64_t>(std::bit_ceil(static_cast<std::uint64_t>(value)));
-}
-
-// The largest power-of-two workgroup this device runs, at most kMaxGroupSize.
-std::int64_t device_group_limit(const VkPhysicalDeviceLimits& limits) {
-  const std::uint32_t limit =
-      std::min(limits.maxComputeWorkGroupInvocations, limits.maxComputeWorkGroupSize[0]);
-  return std::min<std::int64_t>(kMaxGroupSize, std::bit_floor(limit));
-}
-
-// The workgroup size (a power of two) for `reduced_count` elements per output.
-std::uint32_t group_size_for(NodeContext& context, std::int64_t reduced_count) {
-  const std::int64_t wanted =
-      std::clamp(pow2_at_least(ceil_div(reduced_count, kStepsPerLane)), kMinGroupSize, kGroupSize);
-  const std::int64_t needed = pow2_at_least(ceil_div(reduced_count, kMaxStepsPerInvocation));
-  const std::int64_t limit = device_group_limit(context.limits());
-  const std::int64_t size = std::min(limit, std::max(wanted, needed));
-  if (ceil_div(reduced_count, size) > kMaxStepsPerInvocation) {
-    context.unsupported("reducing " + std::to_string(reduced_count) +
-                        " elements per output needs workgroups of more than " +
-                        std::to_string(limit) + " invocations");
-  }
-  return static_cast<std::uint32_t>(size);
-}
 
 // Per input dimension, whether it is reduced; empty axes reduce everything unless
 // noop_with_empty_axes makes the op a copy (all false).
@@ -79,9 +37,19 @@ std::vector<bool> reduced_dims(NodeContext& context, std::size_t rank) {
 }
 
 void compile_reduce(NodeContext& context, bool mean) {
+  record_reduction(context, reduced_dims(context, context.input(0).shape.size()), mean);
+}
+
+const OpTableRegistration sum_registration(
+    {"ReduceSum"}, {"reduce", [](NodeContext& c) { compile_reduce(c, false); }, {}});
+const OpTableRegistration mean_registration(
+    {"ReduceMean"}, {"reduce", [](NodeContext& c) { compile_reduce(c, true); }, {}});
+
+}  // namespace
+
+void record_reduction(NodeContext& context, const std::vector<bool>& reduced, bool mean) {
   const Shape& x = context.input(0).shape;
   const std::vector<std::int64_t> strides = strides_of(x);
-  const std::vector<bool> reduced = reduced_dims(context, x.size());
   Shape kept_shape, reduced_shape;
   std::vector<std::int64_t> kept_strides, reduced_strides;
   for (std::size_t d = 0; d < x.size(); ++d) {
@@ -100,13 +68,14 @@ void compile_reduce(NodeContext& context, bool mean) {
   const std::int64_t reduced_count = shape_numel(reduced_shape);
   auto u32 = [&](std::int64_t value) { return checked_u32(context, value, "size"); };
   Dispatch dispatch;
+  dispatch.shader = "reduce";
   dispatch.bindings = {out, in};
-  if (reduced_count <= kShortReduction) {
+  if (reduced_count <= kShortLine) {
     dispatch.variant = {mean ? 1 : 0, 0};
     dispatch.invocations = static_cast<std::uint64_t>(count);
   } else {
     dispatch.variant = {mean ? 1 : 0, 1};
-    dispatch.workgroup_size = group_size_for(context, reduced_count);
+    dispatch.workgroup_size = line_group_size(context, reduced_count);
     dispatch.invocations = static_cast<std::uint64_t>(count) * dispatch.workgroup_size;
   }
   dispatch.push = {u32(count),
@@ -128,10 +97,4 @@ void compile_reduce(NodeContext& context, bool mean) {
   context.dispatch(std::move(dispatch));
 }
 
-const OpTableRegistration sum_registration(
-    {"ReduceSum"}, {"reduce", [](NodeContext& c) { compile_reduce(c, false); }, {}});
-const OpTableRegistration mean_registration(
-    {"ReduceMean"}, {"reduce", [](NodeContext& c) { compile_reduce(c, true); }, {}});
-
-}  // namespace
 }  // namespace tandem::vulkan

@@ -1,9 +1,13 @@
-// Softmax (opset 13: along one axis) through shaders/softmax.comp.
+// Softmax (opset 13: along one axis) through shaders/softmax.comp: one invocation per line
+// for short axes, one workgroup per line for long ones (vulkan/loop_limit.h says why).
 #include "core/ops/op_util.h"
+#include "vulkan/loop_limit.h"
 #include "vulkan/op_table.h"
 
 namespace tandem::vulkan {
 namespace {
+
+constexpr std::int64_t kPasses = 3;  // max, exp and sum, divide
 
 void compile_softmax(NodeContext& context) {
   const Shape& x = context.input(0).shape;
@@ -18,7 +22,14 @@ void compile_softmax(NodeContext& context) {
   auto u32 = [&](std::int64_t value) { return checked_u32(context, value, "size"); };
   Dispatch dispatch;
   dispatch.bindings = {out, in};
-  dispatch.invocations = static_cast<std::uint64_t>(lines);
+  if (length <= kShortLine) {
+    dispatch.variant = {0};
+    dispatch.invocations = static_cast<std::uint64_t>(lines);
+  } else {
+    dispatch.variant = {1};
+    dispatch.workgroup_size = line_group_size(context, length, kPasses);
+    dispatch.invocations = static_cast<std::uint64_t>(lines) * dispatch.workgroup_size;
+  }
   dispatch.push = {u32(lines), out.element_offset(), in.element_offset(), u32(length), u32(inner)};
   context.dispatch(std::move(dispatch));
 }

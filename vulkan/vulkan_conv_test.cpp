@@ -155,6 +155,20 @@ TEST_F(ConvTest, ConvTranspose) {
   for (const ConvCase& c : cases) expect_conv("ConvTranspose", c, rng);
 }
 
+// Outputs that sum 36864 products (4096 channels x 3 x 3 taps): one invocation would walk
+// 53248 loop steps, past what lavapipe completes (vulkan/loop_limit.h), so each output gets a
+// workgroup. A lane adds 144 products, then a tree of 8 levels: rounding near 1e-6 relative
+// to outputs of magnitude ~60, well inside kTolerance; a walk cut short would miss tens.
+TEST_F(ConvTest, ManyTapsPerOutput) {
+  std::mt19937 rng(28);
+  const std::vector<ConvCase> convs = {
+      {{1, 4096, 3, 3}, {2, 4096, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
+      {{1, 8192, 3, 3}, {4, 4096, 3, 3}, attrs({{"group", std::int64_t{2}}}), false},
+  };
+  for (const ConvCase& c : convs) expect_conv("Conv", c, rng);
+  expect_conv("ConvTranspose", {{1, 4096, 2, 2}, {4096, 2, 3, 3}, attrs({})}, rng);
+}
+
 TEST_F(ConvTest, ThreeDimensionalIsUnsupported) {
   std::mt19937 rng(27);
   const op_test::SingleNodeGraph single =

@@ -59,5 +59,60 @@ TEST_F(NormalizationTest, Softmax) {
   }
 }
 
+// Long lines, which lavapipe's loop limit (vulkan/loop_limit.h) once cut short: a lone
+// invocation stopped after 65535 loop steps, 21845 elements of a three-pass softmax.
+const std::vector<std::int64_t> kLongLines = {70000, 200000};
+
+// Softmax outputs over 200000 elements are about 1e-5 each, so each is checked against its
+// own magnitude. A lane sums at most 200000 / 256 exponentials, then a tree of 8 levels: the
+// relative rounding of the sum stays near 1e-6 (bound (782 + 8) * 6e-8 = 5e-5); exp adds a few
+// ulp. 1e-4 covers both; the truncated result was wrong by whole factors.
+constexpr double kLongSoftmaxRelative = 1e-4;
+
+TEST_F(NormalizationTest, SoftmaxOverLongAxes) {
+  std::mt19937 rng(54);
+  for (std::int64_t length : kLongLines) {
+    SCOPED_TRACE(length);
+    expect_matches_reference_elementwise("Softmax", attrs({{"axis", std::int64_t{-1}}}),
+                                         {runtime(random_tensor(rng, {2, length}, -4.0f, 4.0f))},
+                                         kLongSoftmaxRelative);
+  }
+  // A long axis that is not the last: lanes stride by `inner` (3) along it.
+  expect_matches_reference_elementwise("Softmax", attrs({{"axis", std::int64_t{0}}}),
+                                       {runtime(random_tensor(rng, {70000, 3}, -4.0f, 4.0f))},
+                                       kLongSoftmaxRelative);
+}
+
+// Either side of the switch from one invocation to one workgroup per line (32 elements).
+TEST_F(NormalizationTest, SoftmaxAroundTheWorkgroupSwitch) {
+  std::mt19937 rng(55);
+  for (std::int64_t length : {32, 33, 1000}) {
+    SCOPED_TRACE(length);
+    expect_matches_reference("Softmax", attrs({{"axis", std::int64_t{1}}}),
+                             {runtime(random_tensor(rng, {5, length, 2}, -8.0f, 8.0f))},
+                             kTolerance);
+  }
+}
+
+// Normalized outputs are O(1): the mean and variance of up to 200000 float32 values, summed
+// per lane then in a tree, stay within 1e-6 relative; 2e-5 of (1 + max |ref|) leaves margin.
+// The truncated walk left the row unwritten.
+TEST_F(NormalizationTest, LayerNormalizationOfLongRows) {
+  std::mt19937 rng(56);
+  for (std::int64_t length : kLongLines) {
+    SCOPED_TRACE(length);
+    expect_matches_reference(
+        "LayerNormalization", attrs({{"axis", std::int64_t{-1}}}),
+        {runtime(random_tensor(rng, {2, length}, -3.0f, 5.0f)),
+         constant(random_tensor(rng, {length})), constant(random_tensor(rng, {length}))},
+        2e-5);
+  }
+  // Scale broadcast over a split row (axis 1 of [2, 7, 10000]: 70000 per row).
+  expect_matches_reference("LayerNormalization", attrs({{"axis", std::int64_t{1}}}),
+                           {runtime(random_tensor(rng, {2, 7, 10000}, -3.0f, 5.0f)),
+                            constant(random_tensor(rng, {1, 10000}))},
+                           2e-5);
+}
+
 }  // namespace
 }  // namespace tandem::vulkan::testing

@@ -329,6 +329,109 @@ TEST_F(PipelineCacheTest, UnusableDirectoryStillCompiles) {
   EXPECT_EQ(read_bytes(file), (std::vector<std::uint8_t>{1, 2, 3}));
 }
 
+// A second model sharing one pipeline with model(): y = Sigmoid(Softmax(x)). Its Sigmoid has
+// the same shader, workgroup size and op code as model()'s; its Softmax is new.
+Model make_softmax_model() {
+  Model model;
+  std::mt19937 rng(43);
+  Value x;
+  x.name = "x";
+  x.dims = {4, 10};
+  const ValueId input = model.graph.add_value(x);
+  model.graph.inputs().push_back(input);
+  ValueId previous = input;
+  for (const char* op : {"Softmax", "Sigmoid"}) {
+    Value value;
+    value.name = std::string(op) + "_out";
+    const ValueId id = model.graph.add_value(value);
+    model.graph.add_node(Node{value.name, op, {previous}, {id}, {}});
+    previous = id;
+  }
+  model.graph.outputs().push_back(previous);
+  model.inputs = {random_tensor(rng, {4, 10}, -3.0f, 3.0f)};
+  const Plan plan = make_plan(model.graph, {model.inputs[0].info()}, {});
+  model.reference = run_reference(plan, model.inputs);
+  return model;
+}
+
+// Model A warm, then model B on the same cache: B's Softmax pipeline is not in the cache,
+// its Sigmoid pipeline is. A driver that keeps pipelines in its cache data makes that
+// `partial` (creation feedback, or the data growing); Debian 12's lavapipe keeps only the
+// 32-byte header, so nothing is observable there and the loaded cache stays `hit`, with the
+// reason saying why. Either way the status must agree with the driver data in the file.
+TEST_F(PipelineCacheTest, SecondModelOnTheSameCache) {
+  const std::string path = cold_run();
+  const Model softmax_model = make_softmax_model();
+  const CompiledRun run =
+      compile_and_run(softmax_model.graph, softmax_model.inputs, cache_in(dir_.path()));
+  EXPECT_LE(compare(run.outputs[0], softmax_model.reference[0]).max_abs_error, 1e-6);
+  const std::vector<std::uint8_t> blob = parse_file(path).entries.at(0).payload;
+  if (blob.size() <= 32) {
+    EXPECT_EQ(run.report.status, CacheStatus::Hit) << run.report.reason;
+    EXPECT_NE(run.report.reason.find("2 pipelines; the driver keeps no pipelines"),
+              std::string::npos)
+        << run.report.reason;
+  } else {
+    EXPECT_EQ(run.report.status, CacheStatus::Partial) << run.report.reason;
+  }
+  // The file now holds both models' pipelines: each is a hit.
+  EXPECT_EQ(run_model(cache_in(dir_.path())).report.status, CacheStatus::Hit);
+  const CompiledRun again =
+      compile_and_run(softmax_model.graph, softmax_model.inputs, cache_in(dir_.path()));
+  EXPECT_EQ(again.report.status, CacheStatus::Hit) << again.report.reason;
+}
+
+// The decision itself, for the drivers lavapipe cannot stand in for.
+TEST(PipelineCacheStatus, AfterCreation) {
+  struct Case {
+    PipelineTally tally;
+    DriverDataSizes sizes;
+    CacheStatus expected;
+    const char* how;
+  };
+  const std::vector<Case> cases = {
+      {{5, 5, 0}, {32, 32, 32}, CacheStatus::Hit, "not observable"},  // lavapipe
+      {{5, 5, 5}, {32, 900, 900}, CacheStatus::Hit, "5 from the cache"},
+      {{5, 5, 2}, {32, 900, 1400}, CacheStatus::Partial, "2 from the cache"},
+      {{5, 5, 0}, {32, 900, 1900}, CacheStatus::Miss, "0 from the cache"},
+      {{5, 5, 0}, {32, 900, 900}, CacheStatus::Hit, "0 from the cache"},  // hits not flagged
+      {{5, 0, 0}, {32, 900, 900}, CacheStatus::Hit, "no creation feedback"},
+      {{5, 0, 0}, {32, 900, 1400}, CacheStatus::Partial, "900 -> 1400"},
+      {{5, 0, 0}, {32, 32, 1400}, CacheStatus::Miss, "no creation feedback"},
+      {{5, 3, 3}, {32, 900, 1400}, CacheStatus::Partial, "no creation feedback"},  // some flagged
+  };
+  for (const Case& c : cases) {
+    std::string how;
+    EXPECT_EQ(status_after_creation(c.tally, c.sizes, how), c.expected) << how;
+    EXPECT_NE(how.find(c.how), std::string::npos) << how;
+    EXPECT_EQ(how.rfind("5 pipelines", 0), 0u) << how;
+  }
+}
+
+// The version word of the driver's header is compared as an integer: 0x80000001 is no
+// VkPipelineCacheHeaderVersion (reading it through the enum was undefined behaviour).
+TEST(PipelineCacheBlob, HeaderVersionOutsideTheEnumIsRejected) {
+  PhysicalDevice device;
+  device.properties.vendorID = 0x10005;
+  device.properties.deviceID = 0x0;
+  for (std::uint8_t i = 0; i < VK_UUID_SIZE; ++i) device.properties.pipelineCacheUUID[i] = i;
+  std::vector<std::uint8_t> blob(40, 0);
+  auto put = [&](std::size_t offset, std::uint32_t word) {
+    for (std::size_t b = 0; b < 4; ++b)
+      blob[offset + b] = static_cast<std::uint8_t>(word >> (8 * b));
+  };
+  put(0, 32);
+  put(4, 1);
+  put(8, 0x10005);
+  for (std::uint8_t i = 0; i < VK_UUID_SIZE; ++i) blob[16 + i] = i;
+  EXPECT_EQ(check_pipeline_cache_blob(blob, device), "");
+  put(4, 0x80000001u);
+  EXPECT_EQ(check_pipeline_cache_blob(blob, device), "driver data header version 2147483649 != 1");
+  put(4, 1);
+  put(8, 0x10006);
+  EXPECT_EQ(check_pipeline_cache_blob(blob, device), "driver data vendorID 0x10006 != 0x10005");
+}
+
 // The child half of TwoProcessesWriteAtOnce, which runs it (disabled otherwise).
 TEST_F(PipelineCacheTest, DISABLED_ChildProcessCompiles) {
   const char* dir = std::getenv("TANDEM_VK_TEST_CHILD_CACHE_DIR");

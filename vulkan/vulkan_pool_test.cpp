@@ -65,5 +65,26 @@ TEST_F(PoolTest, GlobalAveragePool) {
   }
 }
 
+// Planes of 70000 and 200000 elements (lavapipe's loop limit once stopped a lone invocation
+// at 65535: vulkan/loop_limit.h): each lane of a workgroup averages a share, then a tree.
+// Means of values in [0.1, 1): rounding under 1e-6 relative; 2e-5 as for long reductions.
+TEST_F(PoolTest, GlobalAveragePoolOverLargePlanes) {
+  std::mt19937 rng(44);
+  for (const Shape& shape : {Shape{1, 2, 280, 250}, Shape{2, 1, 400, 500}, Shape{1, 3, 70000}}) {
+    SCOPED_TRACE(shape_to_string(shape));
+    expect_matches_reference("GlobalAveragePool", {},
+                             {runtime(random_tensor(rng, shape, 0.1f, 1.0f))}, 2e-5);
+  }
+}
+
+// A window whose walk would pass the loop limit is refused at compile time, naming the node,
+// rather than computed wrong.
+TEST_F(PoolTest, WindowPastTheLoopLimitIsUnsupported) {
+  std::mt19937 rng(45);
+  EXPECT_THROW(expect_matches_reference("MaxPool", attrs({{"kernel_shape", Ints{200, 200}}}),
+                                        {runtime(random_tensor(rng, {1, 1, 200, 200}))}, 0.0),
+               Unsupported);
+}
+
 }  // namespace
 }  // namespace tandem::vulkan::testing

@@ -1,11 +1,16 @@
 // Conv and ConvTranspose (kernels/conv.cl), 1 to 3 spatial dims, any group count, with the
 // activations the fusion pass may fold into a Conv. The window geometry (auto_pad, pads,
 // dilations) comes resolved from core/ops/conv_geometry.h, as the reference uses it.
+// Layers with enough output channels per group and positions for the device's GEMM tiling
+// run as an implicit GEMM (conv_blocked in kernels/gemm_tiled.cl); depthwise, 3-D and
+// small layers and ConvTranspose keep the direct kernels.
 #include <limits>
+#include <optional>
 
 #include "core/op_registry.h"
 #include "core/ops/conv_geometry.h"
 #include "opencl/gemm.h"
+#include "opencl/gemm_tiling.h"
 #include "opencl/op_table.h"
 #include "opencl/unary_op.h"
 
@@ -96,13 +101,105 @@ void compile_pointwise_conv(NodeContext& context, const ConvGeometry& geometry,
   problem.activation = activation.op;
   problem.activation_alpha = activation.alpha;
   problem.activation_beta = activation.beta;
+  problem.allow_blocked = false;  // conv_programs requested conv_blocked's tiling, if any
   launch_matmul(context, problem);
 }
 
+// Conv as the implicit GEMM of gemm_tiled.cl's conv_blocked, per image and group:
+// y[n, g] (M/g x P) = W[g] (M/g x K) x im2col(x[n, g]) (K x P), K = C/g x taps, P = output
+// positions. An unpadded 1x1 stride-1 layer reads x[n, g] as a plain [C/g, P] matrix; other
+// layers gather im2col's elements as they load (1-D and 2-D only).
+struct ConvProduct {
+  std::int64_t rows = 0, columns = 0, depth = 0, batches = 0;  // M/g, P, K, N x g
+  bool gather = true;
+};
+
+bool is_unpadded_1x1(const ConvGeometry& geometry) {
+  for (const WindowDim& dim : geometry.window.dims) {
+    if (dim.kernel != 1 || dim.stride != 1 || dim.pad_begin != 0 || dim.output != dim.input)
+      return false;
+  }
+  return true;
+}
+
+std::optional<ConvProduct> conv_product(const ConvGeometry& geometry) {
+  ConvProduct product;
+  product.gather = !is_unpadded_1x1(geometry);
+  if (product.gather && geometry.window.dims.size() > 2) return std::nullopt;
+  product.rows = geometry.out_channels_per_group();
+  product.columns = shape_numel(geometry.window.output_spatial());
+  product.depth = geometry.in_channels_per_group() * geometry.window.kernel_numel();
+  product.batches = geometry.batch * geometry.group;
+  return product;
+}
+
+std::optional<GemmTiling> conv_tiling(const ClDevice& device, const ConvGeometry& geometry) {
+  const std::optional<ConvProduct> product = conv_product(geometry);
+  if (!product) return std::nullopt;
+  return choose_gemm_tiling(device, product->rows, product->columns, product->depth,
+                            product->batches);
+}
+
+ConvGeometry node_geometry(const Plan& plan, const Node& node) {
+  return resolve_conv(node, plan.info_of(node.inputs.at(0)).shape,
+                      plan.info_of(node.inputs.at(1)).shape);
+}
+
+// The layout conv_blocked reads: the product's [M, N, K, strides of A, B and the bias
+// column], the batch as [images, groups] with each operand's strides, then the geometry.
+std::vector<std::int64_t> blocked_conv_params(const ConvGeometry& geometry,
+                                              const ConvProduct& product) {
+  const std::int64_t pixels = shape_numel(geometry.window.input_spatial());
+  const std::int64_t group_channels = geometry.in_channels_per_group();
+  std::vector<std::int64_t> params{product.rows, product.columns, product.depth, product.depth,
+                                   1, product.columns, 1, 1, 0,
+                                   2, geometry.batch, geometry.group,
+                                   0, product.rows * product.depth,
+                                   geometry.in_channels * pixels, group_channels * pixels,
+                                   geometry.group, product.gather ? 1 : 0};
+  // [in_h, in_w, out_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h,
+  // dilation_w]; a 1-D layer is a 2-D one of height 1. An unpadded 1x1 ignores them.
+  std::vector<WindowDim> dims = geometry.window.dims;
+  while (dims.size() < 2) dims.insert(dims.begin(), WindowDim{1, 1, 1, 1, 1, 0, 0});
+  const WindowDim& h = dims[dims.size() - 2];
+  const WindowDim& w = dims.back();
+  params.insert(params.end(), {h.input, w.input, w.output, h.kernel, w.kernel, h.stride, w.stride,
+                               h.pad_begin, w.pad_begin, h.dilation, w.dilation});
+  return params;
+}
+
+void compile_blocked_conv(NodeContext& context, const ConvGeometry& geometry,
+                          const GemmTiling& tiling, const Activation& activation) {
+  const ConvProduct product = *conv_product(geometry);
+  const bool has_bias = context.has_input(2);
+  const BufferArg x = context.input(0);
+  const BufferArg weights = context.input(1);
+  const BufferArg y = context.output();
+  cl_int flags = 0;
+  if (product.depth % 4 == 0 && weights.offset % 4 == 0) flags |= kVecA;
+  if (!product.gather && product.columns % 4 == 0 && x.offset % 4 == 0) flags |= kVecB;
+  if (product.columns % 4 == 0 && y.offset % 4 == 0) flags |= kVecOut;
+  context.launch_in(blocked_program_name(tiling), "conv_blocked",
+                    blocked_range(context, tiling, product.rows, product.columns, product.batches),
+                    x, weights, has_bias ? context.input(2) : weights, cl_int{has_bias}, y,
+                    context.upload_ints(blocked_conv_params(geometry, product)), flags,
+                    static_cast<cl_int>(activation.op), activation.alpha, activation.beta);
+}
+
+std::vector<ProgramRequest> conv_programs(const Plan& plan, const Node& node,
+                                          const ClDevice& device) {
+  const std::optional<GemmTiling> tiling = conv_tiling(device, node_geometry(plan, node));
+  if (!tiling) return {};
+  return {blocked_program(*tiling)};
+}
+
 void compile_conv(NodeContext& context) {
-  const ConvGeometry geometry =
-      resolve_conv(context.node(), context.input_info(0).shape, context.input_info(1).shape);
+  const ConvGeometry geometry = node_geometry(context.plan(), context.node());
   const Activation activation = fused_activation(context);
+  if (const std::optional<GemmTiling> tiling = conv_tiling(context.device(), geometry)) {
+    compile_blocked_conv(context, geometry, *tiling, activation);
+    return;
+  }
   if (is_pointwise(geometry)) {
     compile_pointwise_conv(context, geometry, activation);
     return;
@@ -134,7 +231,8 @@ void compile_conv_transpose(NodeContext& context) {
 const OpTableRegistration conv_op({"Conv"}, {{"conv.cl", "gemm.cl"},
                                              compile_conv,
                                              {"Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid",
-                                              "HardSwish", "Tanh"}});
+                                              "HardSwish", "Tanh"},
+                                             conv_programs});
 const OpTableRegistration conv_transpose_op({"ConvTranspose"},
                                             {{"conv.cl"}, compile_conv_transpose, {}});
 

@@ -38,20 +38,34 @@ void check_plan_supported(const Plan& plan) {
 
 static ClCommandQueue create_queue(cl_context context, const ClDevice& device) {
   cl_int status = CL_SUCCESS;
-  ClCommandQueue queue(clCreateCommandQueue(context, device.device, 0, &status));
+  ClCommandQueue queue(
+      clCreateCommandQueue(context, device.device, CL_QUEUE_PROFILING_ENABLE, &status));
   check_cl(status, "opencl: creating a command queue on '" + device.info.name + "'");
   return queue;
 }
 
-static std::vector<ProgramRequest> programs_needed(const Plan& plan) {
+static std::map<std::string, ProgramRequest> programs_needed(const Plan& plan,
+                                                             const ClDevice& device) {
   std::set<std::string> files;
+  std::map<std::string, ProgramRequest> requests;
   for (const Node& node : plan.graph.nodes()) {
-    const std::vector<std::string>& programs = OpTable::instance().find(node.op_type)->programs;
-    files.insert(programs.begin(), programs.end());
+    const OpImplementation& implementation = *OpTable::instance().find(node.op_type);
+    files.insert(implementation.programs.begin(), implementation.programs.end());
+    if (!implementation.node_programs) continue;
+    // Specialised builds (GEMM tile sizes), named apart from the plain files.
+    for (ProgramRequest& request : implementation.node_programs(plan, node, device)) {
+      const std::string name = request.file;
+      requests.emplace(name, std::move(request));
+    }
   }
-  std::vector<ProgramRequest> requests;
-  for (const std::string& file : files) requests.push_back(embedded_program(file));
+  for (const std::string& file : files) requests.emplace(file, embedded_program(file));
   return requests;
+}
+
+static std::vector<ProgramRequest> values_of(const std::map<std::string, ProgramRequest>& map) {
+  std::vector<ProgramRequest> values;
+  for (const auto& [file, request] : map) values.push_back(request);
+  return values;
 }
 
 static ClMem create_arena(cl_context context, const Plan& plan, const ClDevice& device) {
@@ -72,16 +86,27 @@ ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const Compi
   check_plan_supported(plan_);
   context_ = shared_context(device_);
   queue_ = create_queue(context_.get(), device_);
+  requests_ = programs_needed(plan_, device_);
   BuiltPrograms built =
-      build_programs(context_.get(), device_, options.cache, programs_needed(plan_));
+      build_programs(context_.get(), device_, options.cache, values_of(requests_),
+                     BinarySave::AfterFirstRun);
   programs_ = std::move(built.by_file);
   cache_report_ = built.report;
-  graph_.arena = create_arena(context_.get(), plan_, device_);
-  for (const Node& node : plan_.graph.nodes()) {
-    const OpImplementation& implementation = *OpTable::instance().find(node.op_type);
-    NodeContext context(plan_, node, device_, context_.get(), programs_,
-                        implementation.programs.front(), graph_);
-    implementation.compile(context);
+  cache_config_ = options.cache;
+  deferred_ = std::move(built.deferred);
+  try {
+    graph_.arena = create_arena(context_.get(), plan_, device_);
+    for (const Node& node : plan_.graph.nodes()) {
+      const OpImplementation& implementation = *OpTable::instance().find(node.op_type);
+      NodeContext context(plan_, node, device_, context_.get(), programs_,
+                          implementation.programs.front(), graph_);
+      implementation.compile(context);
+    }
+    if (options.tuning) tune_work_groups(options.cache, built.tuning);
+  } catch (...) {
+    // A node the kernels do not cover still leaves the programs built for the next compile.
+    save_deferred_binaries(programs_, device_, cache_config_, deferred_, cache_report_);
+    throw;
   }
   log_debug("opencl: compiled " + std::to_string(plan_.graph.nodes().size()) + " nodes into " +
             std::to_string(graph_.dispatches.size()) + " dispatches; cache " +
@@ -120,11 +145,76 @@ Tensor ClExecutable::read_output(std::size_t index) {
   return output;
 }
 
-void ClExecutable::enqueue(const Dispatch& dispatch) {
+void ClExecutable::enqueue(const Dispatch& dispatch, cl_event* event) {
   check_cl(
       clEnqueueNDRangeKernel(queue_.get(), dispatch.kernel.get(), dispatch.dims, nullptr,
-                             dispatch.global.data(), dispatch.local.data(), 0, nullptr, nullptr),
+                             dispatch.global.data(), dispatch.local.data(), 0, nullptr, event),
       dispatch.label);
+}
+
+// Timing launches write the arena, which holds nothing yet; zeros keep every kernel away
+// from NaN and denormal inputs, which would time differently from real data on a CPU.
+void ClExecutable::tune_work_groups(const CacheConfig& cache,
+                                    const std::vector<CacheEntry>& stored) {
+  std::size_t arena_bytes = 0;
+  check_cl(clGetMemObjectInfo(graph_.arena.get(), CL_MEM_SIZE, sizeof arena_bytes, &arena_bytes,
+                              nullptr),
+           "opencl: querying the arena size");
+  const float zero = 0.0f;
+  check_cl(clEnqueueFillBuffer(queue_.get(), graph_.arena.get(), &zero, sizeof zero, 0,
+                               arena_bytes / sizeof zero * sizeof zero, 0, nullptr, nullptr),
+           "opencl: clearing the arena before tuning");
+  WorkGroupTuner tuner(device_, queue_.get(), stored);
+  for (Dispatch& dispatch : graph_.dispatches) {
+    if (!dispatch.tunable) continue;
+    tuner.tune(dispatch, tuning_key(dispatch, requests_.at(dispatch.program)));
+  }
+  check_cl(clFinish(queue_.get()), "opencl: finishing the tuning launches");
+  tuning_tally_ = tuner.tally();
+  cache_report_.reason += "; tuning: " + std::to_string(tuning_tally_.from_cache) +
+                          " choices from cache, " + std::to_string(tuning_tally_.timed) + " timed";
+  const std::vector<CacheEntry> entries = tuner.entries_to_write();
+  if (entries.empty() || cache.mode != CacheMode::ReadWrite || cache_report_.path.empty()) return;
+  CacheWriteOptions write_options;
+  write_options.max_bytes = cache.max_mb << 20;
+  try {
+    update_cache_file(cache_report_.path, program_cache_header(device_.info), entries,
+                      write_options);
+  } catch (const Error& error) {
+    // Unsaved choices cost the next run its tuning time, nothing more.
+    log_warn(std::string("opencl: work-group choices not saved: ") + error.what());
+    cache_report_.reason += std::string("; tuning not saved: ") + error.what();
+  }
+}
+
+void ClExecutable::record_device_time(const std::vector<ClEvent>& events) {
+  double total = 0;
+  for (const ClEvent& event : events) {
+    cl_ulong start = 0;
+    cl_ulong end = 0;
+    if (clGetEventProfilingInfo(event.get(), CL_PROFILING_COMMAND_START, sizeof start, &start,
+                                nullptr) != CL_SUCCESS ||
+        clGetEventProfilingInfo(event.get(), CL_PROFILING_COMMAND_END, sizeof end, &end,
+                                nullptr) != CL_SUCCESS) {
+      last_device_ms_ = -1.0;
+      return;
+    }
+    if (end > start) total += static_cast<double>(end - start) * 1e-6;
+  }
+  last_device_ms_ = total;
+}
+
+ClExecutable::~ClExecutable() {
+  // Never run: the binaries are saved as built (without the first run's work-group code).
+  if (deferred_.pending()) {
+    save_deferred_binaries(programs_, device_, cache_config_, deferred_, cache_report_);
+  }
+}
+
+std::optional<double> ClExecutable::last_run_device_ms() const {
+  const double ms = last_device_ms_;
+  if (ms < 0) return std::nullopt;
+  return ms;
 }
 
 std::vector<Tensor> ClExecutable::run(const std::vector<Tensor>& inputs) {
@@ -133,10 +223,21 @@ std::vector<Tensor> ClExecutable::run(const std::vector<Tensor>& inputs) {
         "opencl: the model has " + std::to_string(plan_.graph.inputs().size()) + " inputs, " +
             std::to_string(inputs.size()) + " given");
   for (std::size_t i = 0; i < inputs.size(); ++i) write_input(inputs[i], i);
-  for (const Dispatch& dispatch : graph_.dispatches) enqueue(dispatch);
+  std::vector<ClEvent> events;
+  events.reserve(graph_.dispatches.size());
+  for (const Dispatch& dispatch : graph_.dispatches) {
+    cl_event event = nullptr;
+    enqueue(dispatch, &event);
+    events.emplace_back(event);
+  }
   std::vector<Tensor> outputs;
   for (std::size_t i = 0; i < plan_.graph.outputs().size(); ++i) outputs.push_back(read_output(i));
   check_cl(clFinish(queue_.get()), "opencl: finishing the run");
+  record_device_time(events);
+  // After the first run, so that pocl's binaries carry the work-group code it compiled.
+  if (deferred_.pending()) {
+    save_deferred_binaries(programs_, device_, cache_config_, deferred_, cache_report_);
+  }
   return outputs;
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -9,33 +10,51 @@
 #include "opencl/cl_handles.h"
 #include "opencl/device.h"
 #include "opencl/node_context.h"
+#include "opencl/program_cache.h"
+#include "opencl/work_group_tuner.h"
 
 namespace tandem::opencl {
 
 // A plan compiled for one OpenCL device: every node is a prepared dispatch (kernel object
 // with its arguments bound) over one arena buffer, replayed in order by run() on an
 // in-order queue. run() may be called from several threads; calls are serialised.
+// The queue has profiling enabled: last_run_device_ms() sums the kernels' event times.
+// Always on, because it costs nothing that matters: on pocl, 30 launches with profiling
+// events took 0.060 ms against 0.056 ms without (4096 elements each; no difference at 256K).
 class ClExecutable final : public Executable {
  public:
   // Throws Unsupported naming the node for an op, attribute or dtype not covered, before
   // anything is compiled.
   ClExecutable(const Plan& plan, const ClDevice& device, const CompileOptions& options);
+  ~ClExecutable() override;
+  ClExecutable(const ClExecutable&) = delete;
+  ClExecutable& operator=(const ClExecutable&) = delete;
 
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override;
   CacheReport cache_report() const override { return cache_report_; }
+  std::optional<double> last_run_device_ms() const override;
+  // What `tuning: auto` did at compile time (all zero when tuning is off).
+  const TuningTally& tuning_tally() const { return tuning_tally_; }
 
  private:
   void write_input(const Tensor& input, std::size_t index);
   Tensor read_output(std::size_t index);
-  void enqueue(const Dispatch& dispatch);
+  void enqueue(const Dispatch& dispatch, cl_event* event);
+  void tune_work_groups(const CacheConfig& cache, const std::vector<CacheEntry>& stored);
+  void record_device_time(const std::vector<ClEvent>& events);
 
   Plan plan_;
   ClDevice device_;
   ClContext context_;
   ClCommandQueue queue_;
+  std::map<std::string, ProgramRequest> requests_;  // by file
   std::map<std::string, ClProgram> programs_;
   DeviceGraph graph_;
   CacheReport cache_report_;
+  TuningTally tuning_tally_;
+  std::atomic<double> last_device_ms_{-1.0};
+  CacheConfig cache_config_;
+  DeferredBinaries deferred_;  // written after the first run (see BinarySave)
   std::mutex run_mutex_;
 };
 

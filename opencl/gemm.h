@@ -1,7 +1,9 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "opencl/gemm_tiling.h"
 #include "opencl/node_context.h"
 #include "opencl/unary_op.h"
 
@@ -21,10 +23,26 @@ struct MatmulProblem {
   float alpha = 1.0f, beta = 1.0f;
   UnaryOp activation = UnaryOp::Identity;
   float activation_alpha = 0.0f, activation_beta = 0.0f;
+  // Whether launch_matmul may take the blocked kernel: only an op whose node_programs
+  // requested matmul_tiling's program may (a 1x1 Conv reaching the simple path may not).
+  bool allow_blocked = true;
 };
 
-// Launches the product from gemm.cl (the calling op must list that program): tiled through
-// local memory where the output has at least one whole tile, one item per element otherwise.
+// Launches the product: the register-blocked kernel of gemm_tiled.cl where the device's
+// tiling (opencl/gemm_tiling.h) takes the shape, the calling op having requested that
+// program (its node_programs, from matmul_tiling); gemm.cl's simple kernels otherwise (the
+// op must list gemm.cl).
 void launch_matmul(NodeContext& context, const MatmulProblem& problem);
+std::optional<GemmTiling> matmul_tiling(const ClDevice& device, const MatmulProblem& problem);
+
+// The launch of a gemm_tiled.cl kernel over `batches` rows x columns outputs: a group per
+// block, blocks along the columns in dim 0, the rows in 1, the batches in 2.
+LaunchRange blocked_range(NodeContext& context, const GemmTiling& tiling, std::int64_t rows,
+                          std::int64_t columns, std::int64_t batches);
+
+// Bits of the kernels' `flags` argument (VEC_A, VEC_B, VEC_OUT in kernels/gemm_tiled.cl).
+constexpr cl_int kVecA = 1;
+constexpr cl_int kVecB = 2;
+constexpr cl_int kVecOut = 4;
 
 }  // namespace tandem::opencl

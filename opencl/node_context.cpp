@@ -155,7 +155,8 @@ ClKernel NodeContext::create_kernel(const std::string& program, const char* kern
 // Work-group sizes respect both the device and this kernel's own limit (registers or
 // local memory can make the latter smaller). Globals are rounded up to a whole number of
 // groups, as OpenCL 1.2 requires; every kernel checks its bounds.
-void NodeContext::add_dispatch(ClKernel kernel, const char* kernel_name, LaunchRange range) {
+void NodeContext::add_dispatch(ClKernel kernel, const std::string& program,
+                               const char* kernel_name, LaunchRange range) {
   for (cl_uint d = 0; d < range.dims; ++d) {
     if (range.global[d] == 0) return;
   }
@@ -170,7 +171,8 @@ void NodeContext::add_dispatch(ClKernel kernel, const char* kernel_name, LaunchR
     for (cl_uint d = 0; d < range.dims; ++d) product *= range.local[d];
     return product;
   };
-  if (range.local[0] == 0) {
+  const bool host_chooses = range.local[0] == 0;
+  if (host_chooses) {
     static constexpr std::array<std::size_t, 3> kPreferred[3] = {
         {128, 1, 1}, {16, 8, 1}, {8, 4, 4}};
     range.local = kPreferred[range.dims - 1];
@@ -194,6 +196,11 @@ void NodeContext::add_dispatch(ClKernel kernel, const char* kernel_name, LaunchR
     dispatch.global[d] = (range.global[d] + range.local[d] - 1) / range.local[d] * range.local[d];
   }
   dispatch.label = node_.label() + ": " + kernel_name;
+  dispatch.tunable = host_chooses;
+  dispatch.program = program;
+  dispatch.kernel_name = kernel_name;
+  dispatch.requested = range.global;
+  dispatch.group_limit = limit;
   graph_.dispatches.push_back(std::move(dispatch));
 }
 

@@ -39,6 +39,13 @@ struct Dispatch {
   std::array<std::size_t, 3> global{1, 1, 1};
   std::array<std::size_t, 3> local{1, 1, 1};
   std::string label;  // "node 'conv_3' (Conv): conv2d", for errors at run time
+  // What work-group tuning needs. Only a dispatch whose local size the host chose is
+  // tunable: a tiled kernel's group shape is fixed by its local-memory tiles.
+  bool tunable = false;
+  std::string program;                            // "eltwise.cl"
+  std::string kernel_name;                        // "unary"
+  std::array<std::size_t, 3> requested{1, 1, 1};  // global before rounding to whole groups
+  std::size_t group_limit = 1;  // min(CL_KERNEL_WORK_GROUP_SIZE, the device's maximum)
 };
 
 // Everything compiling a plan creates on the device; the executable owns it.
@@ -66,6 +73,7 @@ class NodeContext {
   const Plan& plan() const { return plan_; }
   const Attributes& attributes() const { return node_.attributes; }
   const DeviceLimits& limits() const { return device_.limits; }
+  const ClDevice& device() const { return device_; }
 
   std::size_t input_count() const { return node_.inputs.size(); }
   bool has_input(std::size_t i) const;
@@ -95,7 +103,7 @@ class NodeContext {
     ClKernel kernel = make_kernel(own_program_, kernel_name, args...);
     LaunchRange range;
     range.global[0] = static_cast<std::size_t>(to_int(count, "element count"));
-    add_dispatch(std::move(kernel), kernel_name, range);
+    add_dispatch(std::move(kernel), own_program_, kernel_name, range);
   }
   template <typename... Args>
   void launch(const char* kernel_name, const LaunchRange& range, const Args&... args) {
@@ -106,7 +114,7 @@ class NodeContext {
   void launch_in(const std::string& program, const char* kernel_name, const LaunchRange& range,
                  const Args&... args) {
     ClKernel kernel = make_kernel(program, kernel_name, args...);
-    add_dispatch(std::move(kernel), kernel_name, range);
+    add_dispatch(std::move(kernel), program, kernel_name, range);
   }
 
  private:
@@ -118,7 +126,8 @@ class NodeContext {
     return kernel;
   }
   ClKernel create_kernel(const std::string& program, const char* kernel_name) const;
-  void add_dispatch(ClKernel kernel, const char* kernel_name, LaunchRange range);
+  void add_dispatch(ClKernel kernel, const std::string& program, const char* kernel_name,
+                    LaunchRange range);
   BufferArg upload(const void* bytes, std::size_t size);
   ValueId input_id(std::size_t i) const;
 

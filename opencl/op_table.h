@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "opencl/node_context.h"
+#include "opencl/program_cache.h"
 
 namespace tandem::opencl {
 
@@ -15,6 +16,10 @@ struct OpImplementation {
   std::vector<std::string> programs;           // {"conv.cl", "gemm.cl"}
   std::function<void(NodeContext&)> compile;   // throws Unsupported for what it lacks
   std::vector<std::string> fused_activations;  // see kFusedActivation
+  // Programs built with node- and device-specific options (the GEMM tile sizes), asked for
+  // every node before any node compiles; kernels launch from them by request.file.
+  std::function<std::vector<ProgramRequest>(const Plan&, const Node&, const ClDevice&)>
+      node_programs = {};
 };
 
 class OpTable {

@@ -6,6 +6,8 @@
 
 #include "core/op_registry.h"
 #include "core/reference_backend.h"
+#include "opencl/gemm_tiling.h"
+#include "opencl/gemm_tiling_test_support.h"
 #include "opencl/op_test_support.h"
 
 namespace tandem::opencl {
@@ -145,6 +147,53 @@ TEST(ConvOpenCl, ConvTranspose) {
            attrs({{"group", std::int64_t{3}}, {"dilations", Ints{2, 1}}}), false, "ConvTranspose");
   add_conv(batch, rng, {1, 3, 13}, {3, 5, 4}, attrs({{"strides", Ints{3}}}), true, "ConvTranspose");
   batch.expect_all_match();
+}
+
+// Layers for the implicit-GEMM kernel (conv_blocked in gemm_tiled.cl): at least 8 output
+// channels per group and 16 output positions, so every tiling tested here takes them.
+void add_blocked_convs(ReferenceBatch& batch, std::mt19937& rng) {
+  add_conv(batch, rng, {2, 5, 12, 11}, {20, 5, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}}));
+  add_conv(batch, rng, {1, 6, 19, 17}, {16, 6, 3, 3},
+           attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 0, 2, 1}}, {"dilations", Ints{1, 2}}}));
+  add_conv(batch, rng, {2, 12, 8, 8}, {24, 12, 1, 1}, {});       // 1x1 as a plain matrix, float4
+  add_conv(batch, rng, {1, 9, 5, 7}, {17, 9, 1, 1}, {}, false);  // 1x1, 35 positions
+  add_conv(batch, rng, {1, 8, 10, 10}, {16, 8, 1, 1}, attrs({{"strides", Ints{2, 2}}}));
+  add_conv(batch, rng, {2, 8, 9, 9}, {32, 4, 3, 3},
+           attrs({{"group", std::int64_t{2}}, {"pads", Ints{1, 1, 1, 1}}}));
+  add_conv(batch, rng, {2, 6, 40}, {12, 6, 5}, attrs({{"pads", Ints{2, 1}}}));  // 1-D
+  // 20 positions a row: some micro-tiles of 16 columns lie on one row, some straddle two.
+  add_conv(batch, rng, {1, 3, 6, 20}, {8, 3, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}}));
+  add_conv(batch, rng, {1, 4, 10, 10}, {16, 4, 3, 3},
+           attrs({{kFusedActivation, std::string("LeakyRelu")}, {kFusedAlpha, 0.2}}));
+  add_conv(batch, rng, {1, 4, 10, 10}, {16, 4, 3, 3},
+           attrs({{kFusedActivation, std::string("Clip")},
+                  {kFusedAlpha, -0.5},
+                  {kFusedBeta, 0.5},
+                  {"pads", Ints{1, 1, 1, 1}}}));
+}
+
+TEST(ConvOpenCl, ImplicitGemmWithThisDevicesTiling) {
+  const ClDevice device = find_device(test_device());
+  // [M / group, positions, C / group x taps, images x groups] of three of the layers.
+  ASSERT_TRUE(choose_gemm_tiling(device, 20, 132, 45, 2));
+  ASSERT_TRUE(choose_gemm_tiling(device, 16, 81, 36, 4));
+  ASSERT_TRUE(choose_gemm_tiling(device, 12, 39, 30, 2));
+  ReferenceBatch batch;
+  std::mt19937 rng(38);
+  add_blocked_convs(batch, rng);
+  batch.expect_all_match();
+}
+
+// The GPU tilings (local-memory tiles, gathered loads) on pocl.
+TEST(ConvOpenCl, ImplicitGemmWithGpuTilings) {
+  for (const char* tiling : {"64x128x16/4x8/local", "32x32x16/4x4/local"}) {
+    SCOPED_TRACE(tiling);
+    const ScopedGemmTiling forced(tiling);
+    ReferenceBatch batch;
+    std::mt19937 rng(39);
+    add_blocked_convs(batch, rng);
+    batch.expect_all_match();
+  }
 }
 
 }  // namespace

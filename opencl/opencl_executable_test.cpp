@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "core/reference_backend.h"
@@ -152,6 +153,30 @@ TEST(ExecutableOpenCl, UncoveredFeaturesAreUnsupportedNamingTheNode) {
       EXPECT_NE(std::string(error.what()).find("c_Conv"), std::string::npos) << error.what();
       EXPECT_NE(std::string(error.what()).find("spatial"), std::string::npos) << error.what();
     }
+  }
+}
+
+// Profiling events time each kernel: no figure before the first run, then a positive one
+// no longer than the run's wall clock (which adds the host copies and launch overhead).
+TEST(ExecutableOpenCl, DeviceTimeOfLastRun) {
+  std::mt19937 rng(117);
+  Graph graph;
+  const ValueId x = add_input(graph, "x");
+  const ValueId a = append(graph, "Relu", {x});
+  graph.outputs() = {append(graph, "Sigmoid", {a})};
+  const std::vector<Tensor> inputs = {random_tensor(rng, {64, 257})};
+  const std::unique_ptr<Executable> executable = compile(plan_of(graph, inputs));
+  EXPECT_FALSE(executable->last_run_device_ms().has_value());
+  for (int run = 0; run < 2; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    executable->run(inputs);
+    const double wall_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count();
+    const std::optional<double> device_ms = executable->last_run_device_ms();
+    ASSERT_TRUE(device_ms.has_value());
+    EXPECT_GT(*device_ms, 0.0);
+    EXPECT_LE(*device_ms, wall_ms);
   }
 }
 

@@ -1,11 +1,15 @@
 // MatMul and Gemm on pocl against the float64 reference. Each output is a float32 dot
 // product of length K <= 257 over inputs in [-1, 1]: rounding error ~ sqrt(K) * 6e-8 *
 // max|partial sum| < 1e-5, so 1e-4 * (1 + max|ref|) leaves a 10x margin and still catches
-// a single wrong term. Shapes cover both kernels: the tiled one (M, N >= 16, with partial
-// edge tiles: 31, 33, 257) and the per-element one (thin or 1-D operands).
+// a single wrong term. Shapes cover the simple kernels (thin or 1-D operands, small
+// products) and the register-blocked kernel of gemm_tiled.cl, with pocl's own tiling and
+// with the GPU tilings forced (whole blocks, partial edge blocks, K not a multiple of the
+// K step, rows not a multiple of 4 so the float4 paths are off, transposes, batches).
 #include <gtest/gtest.h>
 
 #include "core/op_registry.h"
+#include "opencl/gemm_tiling.h"
+#include "opencl/gemm_tiling_test_support.h"
 #include "opencl/op_test_support.h"
 
 namespace tandem::opencl {
@@ -63,6 +67,110 @@ TEST(GemmOpenCl, GemmTransposesAlphaBetaAndBiasBroadcast) {
   batch.add("Gemm", {runtime(random_tensor(rng, {1, 13})), weight(random_tensor(rng, {7, 13}))},
             attrs({{"transB", std::int64_t{1}}}), kTolerance);
   batch.expect_all_match();
+}
+
+// Products big enough for every tiling tested here (M, N >= 8 x 16 micro-tiles).
+void add_blocked_cases(ReferenceBatch& batch, std::mt19937& rng) {
+  const std::vector<std::pair<Shape, Shape>> matmuls = {
+      {{64, 64}, {64, 128}},         // whole blocks, float4 rows
+      {{70, 29}, {29, 37}},          // partial blocks, K % 4 != 0, N % 4 != 0
+      {{130, 70}, {70, 136}},        // past one 128 x 128 block
+      {{2, 1, 33, 20}, {3, 20, 36}},  // broadcast batches
+  };
+  for (const auto& [a, b] : matmuls) {
+    batch.add("MatMul", {runtime(random_tensor(rng, a)), runtime(random_tensor(rng, b))}, {},
+              kTolerance);
+  }
+  batch.add("MatMul",
+            {runtime(random_tensor(rng, {3, 40, 24})), weight(random_tensor(rng, {24, 20}))}, {},
+            kTolerance);
+  const std::int64_t m = 40, k = 36, n = 48;
+  for (int trans_a = 0; trans_a < 2; ++trans_a) {
+    for (int trans_b = 0; trans_b < 2; ++trans_b) {
+      const Tensor a = random_tensor(rng, trans_a ? Shape{k, m} : Shape{m, k});
+      const Tensor b = random_tensor(rng, trans_b ? Shape{n, k} : Shape{k, n});
+      for (const Shape& c : {Shape{n}, Shape{m, 1}, Shape{m, n}}) {
+        batch.add("Gemm", {runtime(a), weight(b), weight(random_tensor(rng, c))},
+                  attrs({{"transA", std::int64_t{trans_a}},
+                         {"transB", std::int64_t{trans_b}},
+                         {"alpha", 0.75},
+                         {"beta", -1.5}}),
+                  kTolerance);
+      }
+    }
+  }
+  batch.add("Gemm", {runtime(random_tensor(rng, {33, 17})), weight(random_tensor(rng, {17, 21}))},
+            attrs({{"alpha", 2.0}}), kTolerance);
+}
+
+TEST(GemmOpenCl, BlockedKernelWithThisDevicesTiling) {
+  skip_unless("Gemm");
+  const ClDevice device = find_device(test_device());
+  // The cases really take the blocked kernel here (the simple kernels are checked above).
+  ASSERT_TRUE(choose_gemm_tiling(device, 70, 37, 29, 1));
+  ASSERT_TRUE(choose_gemm_tiling(device, 33, 36, 20, 6));
+  ASSERT_TRUE(choose_gemm_tiling(device, 40, 48, 36, 1));
+  ReferenceBatch batch;
+  std::mt19937 rng(43);
+  add_blocked_cases(batch, rng);
+  batch.expect_all_match();
+}
+
+// The tilings a GPU gets (gemm_tiling.cpp), run on pocl: the local-memory kernel.
+TEST(GemmOpenCl, BlockedKernelWithGpuTilings) {
+  skip_unless("Gemm");
+  for (const char* tiling : {"64x128x16/4x8/local", "32x32x16/4x4/local"}) {
+    SCOPED_TRACE(tiling);
+    const ScopedGemmTiling forced(tiling);
+    ReferenceBatch batch;
+    std::mt19937 rng(44);
+    add_blocked_cases(batch, rng);
+    batch.expect_all_match();
+  }
+}
+
+ClDevice fake_device(const char* type, std::size_t work_group, std::uint64_t local_bytes) {
+  ClDevice device;
+  device.info.type = type;
+  device.limits.max_work_group_size = work_group;
+  device.limits.local_mem_bytes = local_bytes;
+  return device;
+}
+
+TEST(GemmTiling, ChoosesByDeviceAndShape) {
+  const ClDevice gpu = fake_device("gpu", 1024, 48 << 10);
+  EXPECT_EQ(choose_gemm_tiling(gpu, 4096, 4096, 4096, 1)->name(), "64x128x16/4x8/local");
+  EXPECT_EQ(choose_gemm_tiling(gpu, 1024, 1024, 1024, 1)->name(), "64x128x16/4x8/local");
+  // 512^2 has 32 blocks of 64 x 128, too few for a large GPU: 64 x 64 keeps it busier.
+  EXPECT_EQ(choose_gemm_tiling(gpu, 512, 512, 512, 1)->name(), "64x64x16/4x4/local");
+  EXPECT_EQ(choose_gemm_tiling(gpu, 512, 512, 512, 4)->name(), "64x128x16/4x8/local");
+  EXPECT_EQ(choose_gemm_tiling(gpu, 48, 40, 64, 1)->name(), "32x32x16/4x4/local");
+  EXPECT_FALSE(choose_gemm_tiling(gpu, 16, 64, 64, 1));    // the examples' 16-token rows
+  EXPECT_FALSE(choose_gemm_tiling(gpu, 512, 512, 4, 1));   // K too short to pay
+  // A device with small work groups gets the one tiling of 64 items.
+  EXPECT_EQ(choose_gemm_tiling(fake_device("gpu", 128, 48 << 10), 512, 512, 512, 1)->name(),
+            "32x32x16/4x4/local");
+  const ClDevice cpu = fake_device("cpu", 4096, 512 << 10);
+  EXPECT_EQ(choose_gemm_tiling(cpu, 1024, 1024, 1024, 1)->name(), "64x16x4/8x16/direct");
+  EXPECT_FALSE(choose_gemm_tiling(cpu, 4, 1024, 1024, 1));
+  const ScopedGemmTiling off("off");
+  EXPECT_FALSE(choose_gemm_tiling(gpu, 4096, 4096, 4096, 1));
+}
+
+TEST(GemmTiling, ParsesNamesAndRejectsWhatTheKernelCannotBuild) {
+  const std::optional<GemmTiling> large = parse_gemm_tiling("128x128x8/8x8/local");
+  ASSERT_TRUE(large);
+  EXPECT_EQ(large->work_items(), 256);
+  EXPECT_EQ(large->local_bytes(), 8192u);
+  EXPECT_EQ(large->build_options(), "-DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DLOCAL_TILES=1");
+  EXPECT_EQ(blocked_program(*large).file, "gemm_tiled.cl[128x128x8/8x8/local]");
+  EXPECT_TRUE(parse_gemm_tiling("64x16x4/8x16/direct"));
+  EXPECT_FALSE(parse_gemm_tiling("64x16x4/8x12/direct"));   // no float12
+  EXPECT_FALSE(parse_gemm_tiling("64x64x4/4x4/local"));     // 1 float per item per step
+  EXPECT_FALSE(parse_gemm_tiling("60x64x16/4x4/local"));    // B's tile: no whole float4s
+  EXPECT_FALSE(parse_gemm_tiling("64x64x16/4x4/global"));
+  EXPECT_FALSE(parse_gemm_tiling("64x64x16/4x4/local trailing"));
+  EXPECT_FALSE(parse_gemm_tiling("off"));
 }
 
 }  // namespace

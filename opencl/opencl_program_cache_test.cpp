@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "core/cache/cache_file.h"
 #include "opencl/context.h"
@@ -356,6 +357,37 @@ TEST(ProgramCache, TwoWritersKeepBothEntries) {
   std::sort(programs.begin(), programs.end());
   EXPECT_EQ(programs, (std::vector<std::string>{"eltwise.cl", "softmax.cl"}));
   EXPECT_EQ(status_of(compile_model(cache_in(dir.path()))), "hit");
+}
+
+// pocl adds the work-group code it compiles at a kernel's first launch to the program
+// binary, so binaries are written after the first run: an executable that ran leaves larger
+// binaries than one that never did (whose binaries are still saved, when it is destroyed).
+TEST(ProgramCache, BinariesAreSavedAfterTheFirstRun) {
+  const TwoProgramModel model;
+  std::vector<TensorInfo> infos;
+  for (const Tensor& input : model.inputs) infos.push_back(input.info());
+  PlanOptions plan_options;
+  plan_options.optimize = false;
+  const Plan plan = make_plan(model.graph, infos, plan_options);
+  std::map<std::string, std::size_t> sizes[2];
+  for (int ran = 0; ran < 2; ++ran) {
+    TempDir dir;
+    CompileOptions options;
+    options.cache = cache_in(dir.path());
+    {
+      std::unique_ptr<Executable> executable =
+          BackendRegistry::instance().create("opencl")->compile(plan, test_device(), options);
+      if (ran) executable->run(model.inputs);
+    }
+    const CacheLoadResult file = load(program_cache_path(dir.path(), test_device()));
+    ASSERT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
+    for (const CacheEntry& entry : file.entries) sizes[ran][entry.key] = entry.payload.size();
+  }
+  ASSERT_EQ(sizes[0].size(), 2u);
+  for (const auto& [key, size] : sizes[0]) {
+    ASSERT_EQ(sizes[1].count(key), 1u) << key;
+    EXPECT_GT(sizes[1][key], size) << key << ": no work-group code added by the first run";
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -133,10 +134,11 @@ struct BuildTally {
   std::vector<std::string> compiled;  // files built from source
   std::vector<std::string> rejected;  // "conv.cl: rejected at build: ..."
   std::vector<CacheEntry> to_write;   // new binaries and refreshed hits
+  std::map<std::string, std::string> unsaved;  // file -> key: compiled, binary not fetched
 };
 
 ClProgram build_one(cl_context context, const ClDevice& device, const ProgramRequest& request,
-                    const LoadedCaches& caches, BuildTally& tally) {
+                    const LoadedCaches& caches, BinarySave save, BuildTally& tally) {
   const std::string key = request.cache_key();
   const CacheEntry* shipped = find_entry(caches.shipped, key);
   const CacheEntry* writable = find_entry(caches.writable, key);
@@ -158,6 +160,10 @@ ClProgram build_one(cl_context context, const ClDevice& device, const ProgramReq
   ClProgram program = build_from_source(context, device.device, request.file, request.source,
                                         request.build_options);
   tally.compiled.push_back(request.file);
+  if (save == BinarySave::AfterFirstRun) {
+    tally.unsaved.emplace(request.file, key);
+    return program;
+  }
   std::vector<std::uint8_t> binary = program_binary(program.get());
   if (!binary.empty()) tally.to_write.push_back({key, std::move(binary), now_seconds()});
   return program;
@@ -202,6 +208,8 @@ void write_back(const std::string& path, const CacheFileHeader& header, const Ca
 
 }  // namespace
 
+bool is_tuning_entry(const CacheEntry& entry) { return entry.key.rfind("tuning|", 0) == 0; }
+
 std::string ProgramRequest::cache_key() const {
   return "program|" + file + "|" + hex64(source_hash, 16) + "|" + build_options;
 }
@@ -233,7 +241,7 @@ CacheFileHeader program_cache_header(const DeviceInfo& device) {
 }
 
 BuiltPrograms build_programs(cl_context context, const ClDevice& device, const CacheConfig& config,
-                             const std::vector<ProgramRequest>& requests) {
+                             const std::vector<ProgramRequest>& requests, BinarySave save) {
   BuiltPrograms built;
   const bool off = config.mode == CacheMode::Off || config.dir.empty();
   const CacheFileHeader header = program_cache_header(device.info);
@@ -243,9 +251,14 @@ BuiltPrograms build_programs(cl_context context, const ClDevice& device, const C
     if (!config.shipped.empty()) load_shipped(config.shipped, header, caches);
     load_writable(built.report.path, header, config.mode, caches);
   }
+  for (const std::vector<CacheEntry>* entries : {&caches.writable, &caches.shipped}) {
+    std::copy_if(entries->begin(), entries->end(), std::back_inserter(built.tuning),
+                 is_tuning_entry);
+  }
   BuildTally tally;
   for (const ProgramRequest& request : requests) {
-    built.by_file.emplace(request.file, build_one(context, device, request, caches, tally));
+    built.by_file.emplace(request.file,
+                          build_one(context, device, request, caches, save, tally));
   }
   if (off) {
     built.report.status = CacheStatus::Off;
@@ -256,10 +269,35 @@ BuiltPrograms build_programs(cl_context context, const ClDevice& device, const C
   built.report = summarize(built.report.path, caches, tally, static_cast<int>(requests.size()));
   if (config.mode == CacheMode::ReadOnly) {
     built.report.reason += "; read-only: nothing written";
+  } else if (!tally.unsaved.empty()) {
+    built.deferred.hits = std::move(tally.to_write);
+    built.deferred.keys_by_file = std::move(tally.unsaved);
   } else if (!tally.compiled.empty()) {
     write_back(built.report.path, header, config, tally, built.report);
   }
   return built;
+}
+
+void save_deferred_binaries(const std::map<std::string, ClProgram>& programs,
+                            const ClDevice& device, const CacheConfig& config,
+                            DeferredBinaries& deferred, CacheReport& report) {
+  if (deferred.keys_by_file.empty()) return;
+  BuildTally tally;
+  tally.to_write = std::move(deferred.hits);
+  try {
+    for (const auto& [file, key] : deferred.keys_by_file) {
+      std::vector<std::uint8_t> binary = program_binary(programs.at(file).get());
+      if (!binary.empty()) tally.to_write.push_back({key, std::move(binary), now_seconds()});
+    }
+  } catch (const Error& error) {
+    log_warn(std::string("opencl: compiled programs not saved: ") + error.what());
+    report.reason += std::string("; not saved: ") + error.what();
+    tally.to_write.clear();
+  }
+  deferred = {};
+  if (!tally.to_write.empty()) {
+    write_back(report.path, program_cache_header(device.info), config, tally, report);
+  }
 }
 
 }  // namespace tandem::opencl

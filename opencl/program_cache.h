@@ -27,10 +27,30 @@ struct ProgramRequest {
 // default options.
 ProgramRequest embedded_program(const std::string& file);
 
+// When a program compiled from source has its binary fetched and written. pocl adds the
+// work-group functions it compiles at a kernel's first launch to the binary, but only if
+// the binary was never fetched before (it keeps the first serialisation): fetched after the
+// first run, the binary spares a warm run that compilation (seconds for a small CNN).
+enum class BinarySave { AtBuild, AfterFirstRun };
+
+// What build_programs(..., AfterFirstRun) leaves for save_deferred_binaries.
+struct DeferredBinaries {
+  std::vector<CacheEntry> hits;                      // cached binaries, fresh last_used
+  std::map<std::string, std::string> keys_by_file;   // compiled here, not fetched yet
+  bool pending() const { return !keys_by_file.empty(); }
+};
+
 struct BuiltPrograms {
   std::map<std::string, ClProgram> by_file;
   CacheReport report;
+  // Work-group choices ("tuning|..." keys, see work_group_tuner.h) the cache files offered,
+  // the writable file's first.
+  std::vector<CacheEntry> tuning;
+  DeferredBinaries deferred;  // empty unless AfterFirstRun left binaries to write
 };
+
+// Whether a cache entry is a work-group choice rather than a program binary.
+bool is_tuning_entry(const CacheEntry& entry);
 
 // <dir>/tandem_cl_compiled_program.<slug>.bin. The slug is the sanitised device name and
 // a short hash of the platform and device names, so it stays put across driver updates:
@@ -49,7 +69,18 @@ CacheFileHeader program_cache_header(const DeviceInfo& device);
 // corrupt or untrusted file was set aside, or the driver rejected a cached binary), off.
 // Read-only mode reports the load status (hit/miss/partial ...) and says "read-only" in
 // the reason: how well the cache served is what a user of a read-only cache wants to know.
+//
+// With AfterFirstRun, the binaries of programs compiled here are neither fetched nor
+// written: save_deferred_binaries does that (read-write mode only).
 BuiltPrograms build_programs(cl_context context, const ClDevice& device, const CacheConfig& config,
-                             const std::vector<ProgramRequest>& requests);
+                             const std::vector<ProgramRequest>& requests,
+                             BinarySave save = BinarySave::AtBuild);
+
+// Fetches the deferred binaries from `programs` (by file) and writes them with the
+// refreshed hits; a failure is a warning and a note in report.reason. Leaves `deferred`
+// empty.
+void save_deferred_binaries(const std::map<std::string, ClProgram>& programs,
+                            const ClDevice& device, const CacheConfig& config,
+                            DeferredBinaries& deferred, CacheReport& report);
 
 }  // namespace tandem::opencl

@@ -1,4 +1,5 @@
 // `tandem cache inspect|verify|build|clear`: look into, check, prebuild and empty caches.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/cache/cache_file.h"
+#include "core/cache/cache_inspect.h"
 #include "core/session.h"
 #include "tools/cli_support.h"
 #include "tools/commands.h"
@@ -28,27 +30,45 @@ const char* outcome_name(CacheLoadOutcome outcome) {
   return "?";
 }
 
-CacheLoadResult read_any(const std::string& path) {
+std::vector<std::uint8_t> read_any(const std::string& path) {
   check(fs::exists(path), path + ": no such file");
   check(fs::is_regular_file(path), path + ": not a regular file");
   std::ifstream in(path, std::ios::binary);
   check(static_cast<bool>(in), path + ": cannot be read");
-  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
-  return parse_cache_bytes(bytes, nullptr);
+  return {std::istreambuf_iterator<char>(in), {}};
 }
 
-nlohmann::json inspect_json(const std::string& path, const CacheLoadResult& result) {
+// A short payload of printable text (a work-group choice "64,1,1") is shown as such.
+std::string payload_text(const std::vector<std::uint8_t>& payload) {
+  if (payload.empty() || payload.size() > 64) return "";
+  for (std::uint8_t byte : payload) {
+    if (byte < 0x20 || byte > 0x7e) return "";
+  }
+  return std::string(payload.begin(), payload.end());
+}
+
+// The strict reader's verdict on the whole file, then the forgiving walk's view of each part:
+// a damaged file still shows which entries were sound.
+nlohmann::json inspect_json(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+  const CacheLoadResult result = parse_cache_bytes(bytes, nullptr);
+  const CacheInspection walk = inspect_cache_bytes(bytes, nullptr);
   nlohmann::json identity = nlohmann::json::object();
-  for (const auto& [key, value] : result.header.identity) identity[key] = value;
+  for (const auto& [key, value] : walk.header.identity) identity[key] = value;
   nlohmann::json entries = nlohmann::json::array();
-  for (const CacheEntry& entry : result.entries) {
-    entries.push_back({{"key", entry.key}, {"bytes", entry.payload.size()},
-                       {"last_used", entry.last_used}, {"valid", true}});
+  for (const InspectedEntry& entry : walk.entries) {
+    nlohmann::json item = {{"key", entry.key}, {"bytes", entry.payload_bytes},
+                           {"last_used", entry.last_used}, {"valid", entry.valid}};
+    if (!entry.valid) item["reason"] = entry.reason;
+    const std::string text = payload_text(entry.payload);
+    if (!text.empty()) item["text"] = text;
+    entries.push_back(item);
   }
   return {{"path", path}, {"status", outcome_name(result.outcome)}, {"reason", result.reason},
-          {"kind", result.header.kind}, {"format_version", result.header.format_version},
-          {"engine_version", result.header.engine_version}, {"identity", identity},
-          {"entries", entries}};
+          {"header_valid", walk.header_valid}, {"header_reason", walk.header_reason},
+          {"kind", walk.header.kind}, {"format_version", walk.header.format_version},
+          {"engine_version", walk.header.engine_version}, {"identity", identity},
+          {"declared_entries", walk.declared_entries}, {"entries", entries},
+          {"defects", walk.defects}};
 }
 
 void print_inspect(const nlohmann::json& r) {
@@ -59,9 +79,20 @@ void print_inspect(const nlohmann::json& r) {
   for (const auto& [key, value] : r["identity"].items()) {
     std::printf("  %-24s %s\n", key.c_str(), value.get<std::string>().c_str());
   }
+  std::printf("  header %s\n", r["header_valid"].get<bool>()
+                                  ? "valid"
+                                  : ("INVALID (" + r["header_reason"].get<std::string>() + ")").c_str());
+  std::printf("  %zu entries declared, %zu found\n", r["declared_entries"].get<std::size_t>(),
+              r["entries"].size());
   for (const auto& entry : r["entries"]) {
-    std::printf("  entry %s: %zu bytes, valid\n", entry["key"].get<std::string>().c_str(),
-                entry["bytes"].get<std::size_t>());
+    const std::string validity =
+        entry["valid"].get<bool>() ? "valid" : "INVALID (" + entry["reason"].get<std::string>() + ")";
+    const std::string text = entry.contains("text") ? " = " + entry["text"].get<std::string>() : "";
+    std::printf("  entry %s: %zu bytes, %s%s\n", entry["key"].get<std::string>().c_str(),
+                entry["bytes"].get<std::size_t>(), validity.c_str(), text.c_str());
+  }
+  for (const auto& defect : r["defects"]) {
+    std::printf("  defect: %s\n", defect.get<std::string>().c_str());
   }
 }
 
@@ -121,12 +152,16 @@ void add_cache_command(CLI::App& app) {
   verify->add_option("file", *file, "Cache file")->required();
   verify->callback([file] {
     run_guarded([&] {
-      const CacheLoadResult result = read_any(*file);
-      if (result.outcome == CacheLoadOutcome::Loaded) {
+      const std::vector<std::uint8_t> bytes = read_any(*file);
+      const CacheLoadResult result = parse_cache_bytes(bytes, nullptr);
+      const CacheInspection walk = inspect_cache_bytes(bytes, nullptr);
+      if (result.outcome == CacheLoadOutcome::Loaded && walk.defects.empty()) {
         std::printf("%s: valid, %zu entries\n", file->c_str(), result.entries.size());
         return 0;
       }
-      std::fprintf(stderr, "tandem: error: %s: %s\n", file->c_str(), result.reason.c_str());
+      const std::string reason = result.reason.empty() ? walk.defects.front() : result.reason;
+      std::fprintf(stderr, "tandem: error: %s: %s (%zu defects; see tandem cache inspect)\n",
+                   file->c_str(), reason.c_str(), std::max<std::size_t>(walk.defects.size(), 1));
       return 1;
     });
   });

@@ -1,0 +1,117 @@
+#include "opencl/gemm_tiling.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace tandem::opencl {
+namespace {
+
+// GPUs: the shapes of vulkan/gemm_tiling.cpp, measured there on an H100: 64 x 128 blocks
+// with 4 x 8 per item (33.7 TFLOP/s at 4096^3; 128 x 128 with 8 x 8 gave 2.0); 64 x 64 with
+// 4 x 4 keeps more groups in flight for medium products; 32 x 32 for small ones. All are
+// 256 or 64 items and 4 to 12 KiB of local memory.
+constexpr GemmTiling kGpuLarge{64, 128, 16, 4, 8, true};
+constexpr GemmTiling kGpuMedium{64, 64, 16, 4, 4, true};
+constexpr GemmTiling kGpuSmall{32, 32, 16, 4, 4, true};
+
+// CPUs (pocl): no local memory, each item an 8 x 16 micro-tile (8 rows of A broadcast
+// against one 16-wide vector of B per k: 8 vector accumulators), a group of 8 items down
+// the rows sharing one 16-column panel of B while it is in cache. Measured on pocl 3.1
+// (2 AVX-512 cores) against other shapes: see docs/performance.md.
+constexpr GemmTiling kCpu{64, 16, 4, 8, 16, false};
+
+// Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).
+constexpr std::int64_t kLargeBlocksWanted = 128;
+
+bool fits(const GemmTiling& tiling, const ClDevice& device) {
+  return static_cast<std::size_t>(tiling.work_items()) <= device.limits.max_work_group_size &&
+         tiling.local_bytes() <= device.limits.local_mem_bytes;
+}
+
+std::optional<GemmTiling> forced_tiling(const ClDevice& device, const std::string& name,
+                                        std::int64_t m, std::int64_t n) {
+  if (name == "off") return std::nullopt;
+  const std::optional<GemmTiling> tiling = parse_gemm_tiling(name);
+  if (!tiling || m < tiling->tm || n < tiling->tn || !fits(*tiling, device)) return std::nullopt;
+  return tiling;
+}
+
+}  // namespace
+
+std::uint64_t GemmTiling::local_bytes() const {
+  return local_tiles ? static_cast<std::uint64_t>(bm + bn) * static_cast<std::uint64_t>(bk) * 4
+                     : 32;  // the kernels' placeholder tiles
+}
+
+std::int64_t GemmTiling::blocks(std::int64_t m, std::int64_t n) const {
+  return ((m + bm - 1) / bm) * ((n + bn - 1) / bn);
+}
+
+std::string GemmTiling::name() const {
+  return std::to_string(bm) + "x" + std::to_string(bn) + "x" + std::to_string(bk) + "/" +
+         std::to_string(tm) + "x" + std::to_string(tn) + (local_tiles ? "/local" : "/direct");
+}
+
+std::string GemmTiling::build_options() const {
+  return "-DBM=" + std::to_string(bm) + " -DBN=" + std::to_string(bn) +
+         " -DBK=" + std::to_string(bk) + " -DTM=" + std::to_string(tm) +
+         " -DTN=" + std::to_string(tn) + " -DLOCAL_TILES=" + (local_tiles ? "1" : "0");
+}
+
+bool GemmTiling::valid() const {
+  if (bm <= 0 || bn <= 0 || bk <= 0 || tm <= 0 || tn <= 0) return false;
+  if (bm % tm != 0 || bn % tn != 0 || tm % 4 != 0 || tn % 4 != 0) return false;
+  if (!local_tiles) return tn == 4 || tn == 8 || tn == 16;  // float<TN> vectors
+  // Each item stages whole float4s of both tiles per K step (kernels/gemm_tiled.cl).
+  const int items = work_items();
+  return bk % 4 == 0 && (bm * bk) % (4 * items) == 0 && (bn * bk) % (4 * items) == 0;
+}
+
+std::optional<GemmTiling> parse_gemm_tiling(const std::string& name) {
+  GemmTiling tiling;
+  char mode[16] = {};
+  char tail = 0;
+  const int read = std::sscanf(name.c_str(), "%dx%dx%d/%dx%d/%15[a-z]%c", &tiling.bm, &tiling.bn,
+                               &tiling.bk, &tiling.tm, &tiling.tn, mode, &tail);
+  if (read != 6) return std::nullopt;
+  const std::string kind = mode;
+  if (kind != "local" && kind != "direct") return std::nullopt;
+  tiling.local_tiles = kind == "local";
+  if (!tiling.valid()) return std::nullopt;
+  return tiling;
+}
+
+std::optional<GemmTiling> choose_gemm_tiling(const ClDevice& device, std::int64_t m,
+                                             std::int64_t n, std::int64_t k,
+                                             std::int64_t batches) {
+  if (batches < 1 || k < 1) return std::nullopt;
+  if (const char* forced = std::getenv("TANDEM_OPENCL_GEMM_TILING")) {
+    return forced_tiling(device, forced, m, n);
+  }
+  if (k < 8) return std::nullopt;
+  if (device.info.type == "cpu") {
+    if (m >= kCpu.tm && n >= kCpu.tn && fits(kCpu, device)) return kCpu;
+    return std::nullopt;
+  }
+  const std::int64_t large_blocks = kGpuLarge.blocks(m, n) * batches;
+  if (m >= kGpuLarge.bm && n >= kGpuLarge.bn && large_blocks >= kLargeBlocksWanted &&
+      fits(kGpuLarge, device)) {
+    return kGpuLarge;
+  }
+  if (m >= 64 && n >= 64 && fits(kGpuMedium, device)) return kGpuMedium;
+  if (m >= 32 && n >= 32 && fits(kGpuSmall, device)) return kGpuSmall;
+  return std::nullopt;
+}
+
+std::string blocked_program_name(const GemmTiling& tiling) {
+  return "gemm_tiled.cl[" + tiling.name() + "]";
+}
+
+ProgramRequest blocked_program(const GemmTiling& tiling) {
+  ProgramRequest request = embedded_program("gemm_tiled.cl");
+  request.file = blocked_program_name(tiling);
+  request.build_options += " " + tiling.build_options();
+  return request;
+}
+
+}  // namespace tandem::opencl

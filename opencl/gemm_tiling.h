@@ -1,0 +1,46 @@
+#pragma once
+// Block and micro-tile sizes for the register-blocked kernels of kernels/gemm_tiled.cl
+// (MatMul, Gemm and Conv as an implicit GEMM), chosen from the device's type and limits
+// and the product's shape. No tiling means the product is too small or thin for blocks:
+// gemm.cl's simple kernels take it. Each tiling is its own program (the sizes are build
+// options), requested per node before nodes compile (OpImplementation::node_programs).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "opencl/device.h"
+#include "opencl/program_cache.h"
+
+namespace tandem::opencl {
+
+struct GemmTiling {
+  int bm = 64, bn = 64, bk = 16;  // block of the output a work group computes, K step
+  int tm = 4, tn = 4;             // micro-tile per work item
+  bool local_tiles = true;        // K steps staged in local memory (GPUs) or not (CPUs)
+
+  int work_items() const { return (bm / tm) * (bn / tn); }
+  std::uint64_t local_bytes() const;
+  std::int64_t blocks(std::int64_t m, std::int64_t n) const;
+  std::string name() const;           // "64x64x16/4x4/local"
+  std::string build_options() const;  // "-DBM=64 ... -DLOCAL_TILES=1"
+  // What the kernel can build: sizes that divide, whole float4s staged, TN a vector width.
+  bool valid() const;
+};
+
+// A tiling from its name ("128x128x8/8x8/local", "64x16x1/8x16/direct"); nullopt if the
+// text is not one or the tiling is not valid().
+std::optional<GemmTiling> parse_gemm_tiling(const std::string& name);
+
+// The tiling for `batches` independent m x n x k products on `device`, or none. The
+// environment variable TANDEM_OPENCL_GEMM_TILING overrides the choice, for tests and
+// tuning: "off" keeps every product on the simple kernels, a tiling name forces that
+// tiling wherever the product has at least one whole micro-tile.
+std::optional<GemmTiling> choose_gemm_tiling(const ClDevice& device, std::int64_t m,
+                                             std::int64_t n, std::int64_t k, std::int64_t batches);
+
+// gemm_tiled.cl built with the tiling's options; the request's `file` is the name the
+// program is found by: "gemm_tiled.cl[<tiling name>]".
+ProgramRequest blocked_program(const GemmTiling& tiling);
+std::string blocked_program_name(const GemmTiling& tiling);
+
+}  // namespace tandem::opencl

@@ -14,6 +14,7 @@
 //   vec4 load_a4(uint i, uint k)   A[i, k .. k+3]      (A_MODE 2 only; k % 4 == 0, K % 4 == 0)
 //   float load_b(uint k, uint j)   B[k, j], 0 outside [K, N)
 //   vec4 load_b4(uint k, uint j)   B[k, j .. j+3]      (B_MODE 2 only; j % 4 == 0, N % 4 == 0)
+//   void begin_step_b(uint k0)     called before the loads of B[k0 .. k0+BK) (may do nothing)
 
 layout(constant_id = 1) const uint BM = 64;
 layout(constant_id = 2) const uint BN = 64;
@@ -65,6 +66,11 @@ uvec2 b_element(uint tid, uint s) {
   return B_MODE == 1 ? uvec2(e / BN, e % BN) : uvec2(e % BK, e / BK);
 }
 
+// The column (within the block) of B that invocation tid loads in every K step, B_MODE 1 and
+// 2 only: with THREADS a multiple of BN it is the same for every staged element, which lets
+// conv_gemm.comp split that column into image and position once per block, not per load.
+uint b_column(uint tid) { return b_element(tid, 0).y; }
+
 void fetch_step(uint i0, uint j0, uint k0, uint tid) {
   [[unroll]] for (uint s = 0; s < A_PER_THREAD; s += (A_MODE == 2 ? 4 : 1)) {
     const uvec2 ik = a_element(tid, s);
@@ -78,6 +84,7 @@ void fetch_step(uint i0, uint j0, uint k0, uint tid) {
       staged_a[s] = load_a(i0 + ik.x, k0 + ik.y);
     }
   }
+  begin_step_b(k0);
   [[unroll]] for (uint s = 0; s < B_PER_THREAD; s += (B_MODE == 2 ? 4 : 1)) {
     const uvec2 kj = b_element(tid, s);
     if (B_MODE == 2) {

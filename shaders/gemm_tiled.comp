@@ -56,6 +56,8 @@ vec4 load_b4(uint k, uint j) {
   return k < p.k && j < p.n ? b4_data[(b_base + k * p.b_k_stride + j) / 4] : vec4(0.0);
 }
 
+void begin_step_b(uint k0) {}
+
 #include "gemm_tile.glsl"
 
 void set_batch_bases(uint batch) {

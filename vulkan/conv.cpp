@@ -1,12 +1,16 @@
 // Conv and ConvTranspose: geometry resolved once by core/ops/conv_geometry.h, the fused
 // activation (kFusedActivation) baked in as a specialization constant. Group-1 convolutions
 // large enough to fill whole blocks run as an implicit GEMM (shaders/conv_gemm.comp, the
-// register-blocked tile loop); the rest, depthwise and ConvTranspose run the direct kernel
+// register-blocked tile loop; the batch's output positions side by side as its columns,
+// constant weights reordered tap-major so that a K step stays within one tap); the rest,
+// depthwise and ConvTranspose run the direct kernel
 // shaders/conv.comp, which also remains the simple reference the fast path is tested against.
 // Layers with so many taps per output that one invocation would pass lavapipe's loop limit
 // give each output a workgroup instead (vulkan/loop_limit.h).
 #include <limits>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "core/op_registry.h"
 #include "core/ops/conv_geometry.h"
@@ -58,32 +62,61 @@ std::uint32_t i32_word(std::int64_t value) {
   return static_cast<std::uint32_t>(static_cast<std::int32_t>(value));
 }
 
-// The implicit GEMM per image: M = output channels, N = output positions, K = C x taps.
-// Returns false when the layer is not one it takes (grouped, or too small for whole blocks).
+// Constant weights [M, C, KH, KW] reordered to [M, KH, KW, C] for conv_gemm.comp's TAP_MAJOR.
+Slot tap_major_weights(NodeContext& context, const Tensor& weights, std::int64_t m,
+                       std::int64_t channels, std::int64_t taps) {
+  const bool is_f32 = weights.dtype() == DType::F32;
+  const Tensor f32 = is_f32 ? Tensor() : weights.cast(DType::F32);
+  const std::span<const float> source = (is_f32 ? weights : f32).data<float>();
+  std::vector<std::uint32_t> words(source.size());
+  for (std::int64_t o = 0; o < m; ++o) {
+    for (std::int64_t c = 0; c < channels; ++c) {
+      for (std::int64_t t = 0; t < taps; ++t) {
+        words[static_cast<std::size_t>((o * taps + t) * channels + c)] =
+            float_word(source[static_cast<std::size_t>((o * channels + c) * taps + t)]);
+      }
+    }
+  }
+  return context.add_constant(words);
+}
+
+// The implicit GEMM: M = output channels, N = the output positions of every image side by
+// side, K = C x taps. Returns false when the layer is not one it takes (grouped, or too small
+// for whole blocks).
 bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
                       const WindowDim& w, const Activation& activation) {
-  if (geometry.group != 1) return false;
+  if (geometry.group != 1 || geometry.batch == 0) return false;
   const std::int64_t m = geometry.out_channels;
-  const std::int64_t n = h.output * w.output;
+  const std::int64_t positions = h.output * w.output;
+  const std::int64_t n = positions * geometry.batch;
   const std::int64_t k = geometry.in_channels * h.kernel * w.kernel;
-  const std::optional<GemmTiling> tiling =
-      choose_gemm_tiling(context.limits(), m, n, k, geometry.batch);
-  if (!tiling || geometry.batch == 0) return false;
+  const std::optional<GemmTiling> tiling = choose_conv_tiling(context.limits(), m, n, k);
+  if (!tiling) return false;
   // The tile loop takes K / BK steps in one invocation; past the loop limit
   // (vulkan/loop_limit.h) the direct kernel's workgroup per output takes the layer.
   if ((k + tiling->bk - 1) / tiling->bk > kMaxStepsPerInvocation) return false;
-  const Slot out = context.output_slot();
-  const Slot in = context.input_slot(0);
-  const Slot weights = context.input_slot(1);
-  const bool has_bias = context.has_input(2);
-  const Slot bias = has_bias ? context.input_slot(2) : weights;
+  // conv_gemm.comp splits each invocation's column of B once (b_column in gemm_tile.glsl),
+  // which holds when every staged element of it falls in that column.
+  if (tiling->invocations() % tiling->bn != 0) return false;
   const bool pointwise = h.kernel == 1 && w.kernel == 1 && h.stride == 1 && w.stride == 1 &&
                          h.pad_begin == 0 && w.pad_begin == 0 && h.input == h.output &&
                          w.input == w.output;
+  // Weights known at compile time are reordered so that a K step stays within one tap.
+  const std::int64_t taps = h.kernel * w.kernel;
+  const bool tap_major = !pointwise && context.constant(1) != nullptr &&
+                         geometry.in_channels % tiling->bk == 0;
+  const Slot out = context.output_slot();
+  const Slot in = context.input_slot(0);
+  const Slot weights = tap_major ? tap_major_weights(context, *context.constant(1), m,
+                                                     geometry.in_channels, taps)
+                                 : context.input_slot(1);
+  const bool has_bias = context.has_input(2);
+  const Slot bias = has_bias ? context.input_slot(2) : weights;
   const bool vec_a = k % 4 == 0 && weights.element_offset() % 4 == 0;
-  const bool vec_b = pointwise && n % 4 == 0 && in.element_offset() % 4 == 0;
-  const bool vec_out = n % 4 == 0 && out.element_offset() % 4 == 0;
-  const std::int64_t count = static_cast<std::int64_t>(tiling->blocks(m, n)) * geometry.batch;
+  // Groups of 4 columns stay inside one image when each image has a multiple of 4 positions.
+  const bool vec_b = pointwise && positions % 4 == 0 && in.element_offset() % 4 == 0;
+  const bool vec_out = positions % 4 == 0 && out.element_offset() % 4 == 0;
+  const auto count = static_cast<std::int64_t>(tiling->blocks(m, n));
   auto u32 = [&](std::int64_t value, const char* what) {
     return checked_u32(context, value, what);
   };
@@ -94,7 +127,8 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
       dispatch.variant.end(),
       {static_cast<std::int32_t>(vec_a ? LoadMode::Vec4 : LoadMode::ContiguousFastest),
        static_cast<std::int32_t>(vec_b ? LoadMode::Vec4 : LoadMode::ContiguousFastest),
-       vec_out ? 1 : 0, pointwise ? 1 : 0, activation.code});
+       vec_out ? 1 : 0, pointwise ? 1 : 0, activation.code, static_cast<std::int32_t>(h.kernel),
+       static_cast<std::int32_t>(w.kernel), tap_major ? 1 : 0});
   dispatch.bindings = {out, in, weights, bias};
   dispatch.workgroup_size = tiling->invocations();
   dispatch.invocations = static_cast<std::uint64_t>(count) * tiling->invocations();
@@ -107,12 +141,12 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
                    u32(m, "channels"),
                    u32(n, "output size"),
                    u32(k, "reduction size"),
+                   u32(positions, "output size"),
+                   u32(geometry.in_channels * h.input * w.input, "input size"),
                    u32(geometry.in_channels, "channels"),
                    u32(h.input, "height"),
                    u32(w.input, "width"),
                    u32(w.output, "width"),
-                   u32(h.kernel, "kernel"),
-                   u32(w.kernel, "kernel"),
                    i32_word(h.stride),
                    i32_word(w.stride),
                    i32_word(h.pad_begin),

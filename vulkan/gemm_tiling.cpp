@@ -11,6 +11,13 @@ namespace {
 constexpr GemmTiling kLarge{64, 128, 16, 4, 8};
 constexpr GemmTiling kMedium{64, 64, 16, 4, 4};
 constexpr GemmTiling kSmall{32, 32, 16, 4, 4};
+// Convolutions with >= 128 output channels: 128 x 64 blocks with 8 x 4 per invocation.
+// Measured on the H100 (batch 16): 39.4% of FP32 peak against 37.5% for 64 x 128 on a 1x1
+// 128->128 layer at 56x56, 33.4 against 30.6 on 1x1 512->512 at 14x14, 30.8 against 27.7
+// on 1x1 1024->256 at 14x14 (98 blocks); with only 52 blocks (3x3 512->512 at 7x7) it fell
+// to 11% against 17% for 64 x 64.
+constexpr GemmTiling kConvTall{128, 64, 16, 8, 4};
+constexpr std::uint64_t kConvTallBlocksWanted = 96;
 
 // Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).
 constexpr std::uint64_t kLargeBlocksWanted = 128;
@@ -22,7 +29,8 @@ constexpr bool stages_whole_vec4s(const GemmTiling& tiling) {
   return tiling.tm % 4 == 0 && tiling.tn % 4 == 0 && tiling.bk % 4 == 0 &&
          (tiling.bm * tiling.bk) % (4 * threads) == 0 && (tiling.bn * tiling.bk) % (4 * threads) == 0;
 }
-static_assert(stages_whole_vec4s(kLarge) && stages_whole_vec4s(kMedium) && stages_whole_vec4s(kSmall));
+static_assert(stages_whole_vec4s(kLarge) && stages_whole_vec4s(kMedium) &&
+              stages_whole_vec4s(kSmall) && stages_whole_vec4s(kConvTall));
 
 bool fits(const GemmTiling& tiling, const VkPhysicalDeviceLimits& limits) {
   return tiling.invocations() <= limits.maxComputeWorkGroupInvocations &&
@@ -54,6 +62,15 @@ std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limit
   if (m >= 64 && n >= 64 && fits(kMedium, limits)) return kMedium;
   if (m >= 32 && n >= 32 && fits(kSmall, limits)) return kSmall;
   return std::nullopt;
+}
+
+std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limits,
+                                             std::int64_t m, std::int64_t n, std::int64_t k) {
+  if (k >= 8 && m >= kConvTall.bm && n >= kConvTall.bn &&
+      kConvTall.blocks(m, n) >= kConvTallBlocksWanted && fits(kConvTall, limits)) {
+    return kConvTall;
+  }
+  return choose_gemm_tiling(limits, m, n, k, 1);
 }
 
 }  // namespace tandem::vulkan

@@ -27,6 +27,12 @@ std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limit
                                              std::int64_t m, std::int64_t n, std::int64_t k,
                                              std::int64_t batches);
 
+// The implicit-GEMM convolution's tiling (conv_gemm.comp, one m x n x k product for the whole
+// batch): choose_gemm_tiling's, except that layers with many output channels take 128 x 64
+// blocks with 8 x 4 micro-tiles when there are enough of them.
+std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limits,
+                                             std::int64_t m, std::int64_t n, std::int64_t k);
+
 // Global-load layouts of gemm_tile.glsl (A_MODE / B_MODE).
 enum class LoadMode : std::int32_t { OtherFastest = 0, ContiguousFastest = 1, Vec4 = 2 };
 

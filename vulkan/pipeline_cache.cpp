@@ -125,12 +125,14 @@ PipelineCache::PipelineCache(const VulkanDevice& device, const CacheConfig& conf
   }
   if (config.mode == CacheMode::Off) {
     set_status(CacheStatus::Off, "cache mode is off");
+    holds_data_ = true;
     return;
   }
   if (!config.shipped.empty()) load_shipped(config.shipped);
   if (report_.path.empty()) {
     set_status(shipped_loaded_ ? CacheStatus::Hit : CacheStatus::Miss, "no cache directory set");
     loaded_data_bytes_ = driver_data().size();
+    holds_data_ = true;
     return;
   }
   load_own_file();
@@ -138,6 +140,7 @@ PipelineCache::PipelineCache(const VulkanDevice& device, const CacheConfig& conf
     report_.reason += "; read-only mode: the file is left as it is";
   }
   loaded_data_bytes_ = driver_data().size();
+  holds_data_ = true;  // from here on pipelines go into cache_: later blobs are merged
 }
 
 void PipelineCache::load_shipped(const std::string& shipped_path) {
@@ -247,6 +250,13 @@ std::string PipelineCache::merge_blob(std::span<const std::uint8_t> blob, bool& 
   PipelineCacheHandle other = create_from(blob, why);
   driver_rejected = !other;
   if (!other) return why;
+  if (!holds_data_) {
+    // Nothing to merge into yet: the driver's own cache made from the blob becomes ours, one
+    // copy of it fewer on the warm path.
+    cache_ = std::move(other);
+    holds_data_ = true;
+    return "";
+  }
   const VkPipelineCache source = other.get();
   check_vk(vkMergePipelineCaches(device_.get(), cache_.get(), 1, &source), "vkMergePipelineCaches");
   return "";

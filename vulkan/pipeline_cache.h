@@ -100,6 +100,9 @@ class PipelineCache {
   PipelineCacheHandle cache_;
   std::vector<std::uint8_t> loaded_;  // the blob our file held, to skip rewriting it unchanged
   std::size_t loaded_data_bytes_ = 0;  // the driver's data size once everything was loaded
+  // Whether cache_ may hold anything (a blob loaded, or loading is over): until then a blob
+  // replaces it instead of being merged into it.
+  bool holds_data_ = false;
   bool shipped_loaded_ = false;
   CacheReport report_;
 };

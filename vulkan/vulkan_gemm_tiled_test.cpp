@@ -36,6 +36,10 @@ TEST_F(GemmTiledTest, TilingFollowsShape) {
   EXPECT_EQ(choose_gemm_tiling(device, 33, 40, 24, 1)->bm, 32u);
   EXPECT_FALSE(choose_gemm_tiling(device, 16, 64, 64, 1).has_value());
   EXPECT_FALSE(choose_gemm_tiling(device, 64, 64, 4, 1).has_value());
+  // Convolutions: 128 x 64 blocks for many output channels when there are enough blocks.
+  EXPECT_EQ(choose_conv_tiling(device, 128, 6144, 144)->bm, 128u);
+  EXPECT_EQ(choose_conv_tiling(device, 512, 784, 4608)->bm, 64u);
+  EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 576)->bn, 128u);
   for (const GemmTiling& tiling : {*choose_gemm_tiling(device, 130, 129, 24, 128),
                                    *choose_gemm_tiling(device, 65, 70, 24, 1)}) {
     EXPECT_LE(tiling.invocations(), device.maxComputeWorkGroupInvocations);
@@ -102,6 +106,18 @@ TEST_F(GemmTiledTest, ConvImplicitGemm) {
        attrs({{"dilations", Ints{2, 1}}, {"pads", Ints{2, 0, 1, 1}}, {"strides", Ints{1, 2}}})},
       // 1-D.
       {{2, 12, 50}, {32, 12, 5}, attrs({{"pads", Ints{2, 2}}})},
+      // The batch's columns side by side: blocks that straddle images, with scalar stores
+      // (7x7 positions), vec4 gathers and stores (6x6), and 64 x 128 blocks.
+      {{3, 20, 7, 7}, {64, 20, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
+      {{3, 16, 6, 6}, {48, 16, 1, 1}, {}},
+      {{4, 2, 64, 64}, {64, 2, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
+      // 128 x 64 blocks (128 output channels, 96 blocks), tap-major.
+      {{2, 16, 48, 64}, {128, 16, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
+      // C a multiple of 16: weights reordered tap-major, a K step per tap; strided, dilated,
+      // asymmetric pads, images straddled.
+      {{3, 32, 9, 10},
+       {40, 32, 3, 3},
+       attrs({{"strides", Ints{2, 1}}, {"dilations", Ints{1, 2}}, {"pads", Ints{2, 1, 1, 2}}})},
   };
   for (const ConvCase& c : cases) {
     std::vector<NodeInput> inputs{runtime(random_tensor(rng, c.x)),
@@ -110,6 +126,16 @@ TEST_F(GemmTiledTest, ConvImplicitGemm) {
     SCOPED_TRACE("x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
     expect_matches_reference("Conv", c.attributes, inputs, kTolerance);
   }
+}
+
+// Weights fed at run time cannot be reordered: the gather splits k = (c, kh, kw) itself.
+TEST_F(GemmTiledTest, ConvRuntimeWeights) {
+  std::mt19937 rng(46);
+  expect_matches_reference("Conv", attrs({{"pads", Ints{1, 1, 1, 1}}}),
+                           {runtime(random_tensor(rng, {2, 16, 10, 10})),
+                            runtime(random_tensor(rng, {40, 16, 3, 3})),
+                            constant(random_tensor(rng, {40}))},
+                           kTolerance);
 }
 
 TEST_F(GemmTiledTest, ConvFusedActivations) {

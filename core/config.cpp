@@ -172,6 +172,10 @@ class ConfigReader {
   std::string path(const YAML::Node& node, const std::string& key) const {
     const std::string text = scalar(node, key);
     if (text.empty()) bad(node, key, "must not be empty");
+    // The C library would cut the path at the NUL and use a different directory quietly.
+    if (text.find('\0') != std::string::npos) {
+      bad(node, key, "'" + printable(text) + "' holds a NUL byte");
+    }
     try {
       return expand_home(text);
     } catch (const Error& error) {

@@ -200,6 +200,11 @@ TensorInfo tensor_info_from(const HeaderFields& fields, const std::string& name)
       fail(name + ": shape " + shape_to_string(info.shape) + " is too large");
     }
   }
+  try {
+    shape_numel(info.shape);   // the element limit of every tensor
+  } catch (const Error& error) {
+    fail(name + ": " + error.what());
+  }
   return info;
 }
 

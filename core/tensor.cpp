@@ -1,15 +1,31 @@
 #include "core/tensor.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/half.h"
 
 namespace tandem {
 
+namespace {
+
+// 2^48 elements (a petabyte of float32) is more than any device holds; below it a tensor's
+// bytes, and the sums of bytes the memory planner makes, stay far from int64 overflow.
+constexpr std::int64_t kMaxElements = std::int64_t{1} << 48;
+
+}  // namespace
+
 std::int64_t shape_numel(const Shape& shape) {
-  std::int64_t count = 1;
   for (std::int64_t dim : shape) {
     check(dim >= 0, "negative dimension in shape " + shape_to_string(shape));
+    if (dim == 0) return 0;
+  }
+  // Dims come from model files: a product that wrapped would be a small, wrong count.
+  std::int64_t count = 1;
+  for (std::int64_t dim : shape) {
+    check(dim <= kMaxElements / count,
+          "shape " + shape_to_string(shape) + " has more than 2^48 elements");
     count *= dim;
   }
   return count;
@@ -40,13 +56,31 @@ double Tensor::value_f64(std::int64_t i) const {
   return 0.0;
 }
 
+// Float to integer truncates toward zero, as ONNX Cast does. What C++ leaves undefined (and
+// ONNX leaves open) is defined as OpenCL C's convert_<int>_sat does it: NaN becomes 0 and a
+// value beyond the target's range its lowest or highest value. To bool, anything but 0 is
+// true, NaN included, as in numpy. docs/reliability.md repeats this.
+static std::int64_t float_to_integer(double value, DType target) {
+  if (target == DType::Bool) return value != 0.0 ? 1 : 0;
+  if (std::isnan(value)) return 0;
+  const bool narrow = target == DType::I32;
+  const std::int64_t lowest = narrow ? std::numeric_limits<std::int32_t>::lowest()
+                                     : std::numeric_limits<std::int64_t>::lowest();
+  const std::int64_t highest = narrow ? std::numeric_limits<std::int32_t>::max()
+                                      : std::numeric_limits<std::int64_t>::max();
+  // Both limits are exact as doubles or round up to 2^63, so the comparisons are exact.
+  if (value <= static_cast<double>(lowest)) return lowest;
+  if (value >= static_cast<double>(highest)) return highest;
+  return static_cast<std::int64_t>(value);
+}
+
 std::int64_t Tensor::value_i64(std::int64_t i) const {
   const std::uint8_t* p = data_.data() + static_cast<std::size_t>(i) * dtype_size(dtype());
   switch (dtype()) {
     case DType::I64: { std::int64_t v; std::memcpy(&v, p, 8); return v; }
     case DType::I32: { std::int32_t v; std::memcpy(&v, p, 4); return v; }
     case DType::Bool: return *p ? 1 : 0;
-    default: return static_cast<std::int64_t>(value_f64(i));
+    default: return float_to_integer(value_f64(i), DType::I64);
   }
 }
 
@@ -67,8 +101,7 @@ Tensor Tensor::cast(DType target) const {
   const bool from_float = is_float(dtype());
   for (std::int64_t i = 0; i < numel(); ++i) {
     const double value = value_f64(i);
-    // Float to integer truncates toward zero, as ONNX Cast does.
-    const std::int64_t integer = from_float ? static_cast<std::int64_t>(value) : value_i64(i);
+    const std::int64_t integer = from_float ? float_to_integer(value, target) : value_i64(i);
     store(result.data_.data() + static_cast<std::size_t>(i) * size, target,
           from_float ? value : static_cast<double>(integer), integer);
   }

@@ -21,13 +21,6 @@ namespace tandem::fuzz {
   std::abort();
 }
 
-// Inputs that trigger a bug already reported to the owner of the code (docs/reliability.md,
-// "Open findings") are skipped, so a run can go on to find the next one; with
-// TANDEM_FUZZ_SHOW_KNOWN_BUGS=1 they are not, to check whether a fix landed.
-inline bool skip_known_bugs() {
-  static const bool skip = std::getenv("TANDEM_FUZZ_SHOW_KNOWN_BUGS") == nullptr;
-  return skip;
-}
 
 inline std::uint64_t read_le(const std::vector<std::uint8_t>& bytes, std::size_t at,
                              std::size_t size) {

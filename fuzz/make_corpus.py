@@ -137,6 +137,50 @@ def onnx_seeds():
         write("onnx_import_fuzzer", name + ".onnx", data)
 
 
+def onnx_regressions():
+    """The triggers of findings the fuzzer made, fixed since: every run replays them first."""
+    big = 1 << 62
+    seeds = {
+        # shape_numel overflowed (a product of dims wrapped to 0)
+        "reshape_2_62": single("Reshape", extra_inputs=[const("s", np.array([big, big], np.int64))],
+                               allowzero=1),
+        "input_2_80": model([helper.make_node("Relu", ["x"], ["y"])],
+                            [tensor_in("x", [1 << 40, 1 << 40])], [tensor_out("y")]),
+        # shape inference added pads to dims without an overflow check
+        "pad_2_62": single("Pad", extra_inputs=[const("p", np.array([0, 0, big, big] * 2,
+                                                                      np.int64))]),
+        # the window geometry added Conv pads of 2^62 to the input extent (found by the
+        # sanitizer run of bad_files_test, not by the fuzzer)
+        "conv_pads_2_62": single("Conv", shape=(1, 1, 4, 4),
+                                 extra_inputs=[const("w", np.ones((1, 1, 1, 1), np.float32))],
+                                 pads=[big] * 4),
+        # Resize cast input * scale to int64 without a range check
+        "resize_scale_1e30": single("Resize", extra_inputs=[
+            const("roi", np.array([], np.float32)),
+            const("scales", np.array([1, 1, 1e30, 1], np.float32))], mode="nearest"),
+        # Tensor::cast of NaN to an integer (Clip-6 on int64 data, min = NaN)
+        "clip6_nan_min_int64": model(
+            [helper.make_node("Clip", ["x"], ["y"], min=float("nan"), max=1.0)],
+            [tensor_in("x", [2, 3], TensorProto.INT64)], [tensor_out("y")], opset=10),
+        "cast_nan_to_int64": model([
+            helper.make_node("Cast", ["c"], ["i"], to=TensorProto.INT64),
+            helper.make_node("Reshape", ["x", "i"], ["y"])],
+            [tensor_in("x", [2, 3])], [tensor_out("y")],
+            [const("c", np.array([np.nan, np.inf], np.float32))]),
+        # a newline in a node name split the one-line message
+        "newline_in_name": model([helper.make_node("NoSuchOp", ["x"], ["y"], name="a\nb")],
+                                 [tensor_in("x", [1])], [tensor_out("y")]),
+    }
+    # an initializer whose dims claim 256 MiB with 4 bytes of data
+    claim = helper.make_tensor("w", TensorProto.FLOAT, [1], b"\0\0\0\0", raw=True)
+    claim.dims[0] = 1 << 26   # after make_tensor, which would refuse the mismatch
+    seeds["initializer_claims_256mib"] = model(
+        [helper.make_node("Add", ["x", "w"], ["y"])], [tensor_in("x", [1])], [tensor_out("y")],
+        [claim])
+    for name, data in seeds.items():
+        write("onnx_import_fuzzer", "regression_" + name + ".onnx", data)
+
+
 # ------------------------------------------------------------------------------- npy
 
 def npy_bytes(array, version=None):
@@ -226,6 +270,7 @@ def cache_seeds():
 
 if __name__ == "__main__":
     onnx_seeds()
+    onnx_regressions()
     npy_seeds()
     config_seeds()
     cache_seeds()

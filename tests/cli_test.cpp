@@ -93,7 +93,7 @@ TEST_F(CliTest, RunReportsJsonAndSavesOutputs) {
   EXPECT_GT(report["memory"]["planned_bytes"].get<std::int64_t>(), 0);
   EXPECT_GE(report["memory"]["planned_bytes"].get<std::int64_t>(),
             report["memory"]["lower_bound_bytes"].get<std::int64_t>());
-  for (const char* key : {"load", "compile", "first_run", "run_median"}) {
+  for (const char* key : {"load", "device_init", "compile", "first_run", "run_median"}) {
     EXPECT_GE(report["timings_ms"][key].get<double>(), 0.0) << key;
   }
   ASSERT_EQ(report["outputs"].size(), 1u);
@@ -121,6 +121,19 @@ TEST_F(CliTest, SameSeedGivesSameOutputs) {
     ASSERT_EQ(a.shape(), b.shape());
     for (std::int64_t i = 0; i < a.numel(); ++i) EXPECT_EQ(a.value_f64(i), b.value_f64(i));
   }
+}
+
+// CLI11's own errors read like tandem's: one prefixed line, no "Run with --help" line.
+TEST_F(CliTest, ParseErrorsAreOneLineNamingTheOption) {
+  const std::string model = kMobilenet + " --backend reference ";
+  expect_clean_error(run_tandem("run " + model + "--frobnicate"), "--frobnicate");
+  expect_clean_error(run_tandem("run " + model + "--repeat -1"), "--repeat");
+  expect_clean_error(run_tandem("run " + model + "--seed -1"), "--seed");
+  expect_clean_error(run_tandem("run " + model + "--seed 18446744073709551616"), "--seed");
+  expect_clean_error(run_tandem("run " + kMobilenet + " --backend ''"), "--backend");
+  expect_clean_error(run_tandem("frobnicate"), "frobnicate");
+  const CliResult top = run_tandem("run " + model + "--seed 18446744073709551615 --repeat 0");
+  EXPECT_EQ(top.exit_code, 0) << top.err;   // the largest seed is a seed
 }
 
 TEST_F(CliTest, DevicesListsTheReference) {

@@ -45,11 +45,53 @@ std::string hex32(std::uint32_t value) {
 // printable(), on one line and short enough to read.
 constexpr std::size_t kQuotedKeyLimit = 48;
 
+// The bytes of a cache, in memory or in a file. Of a file only what the parser has asked
+// for is read, a prefix that grows as declared lengths require: the file's size alone (a
+// sparse file of gigabytes costs no disk) never decides what is read or allocated.
+class CacheBytes {
+ public:
+  explicit CacheBytes(std::span<const std::uint8_t> whole) : size_(whole.size()), view_(whole) {}
+  CacheBytes(int fd, std::uint64_t size) : fd_(fd), size_(static_cast<std::size_t>(size)) {}
+
+  std::size_t size() const { return size_; }
+
+  // [from, from + count), within size(); valid until the next call.
+  std::span<const std::uint8_t> get(std::size_t from, std::size_t count) {
+    if (fd_ >= 0 && from + count > view_.size()) load(from + count);
+    return view_.subspan(from, count);
+  }
+
+ private:
+  // Reads ahead in doubling steps so that a file of many small fields costs few reads, yet
+  // never more than twice what the declared lengths asked for.
+  void load(std::size_t needed) {
+    constexpr std::size_t kMinimumRead = 64 << 10;
+    const std::size_t target =
+        std::min(size_, std::max({needed, 2 * loaded_.size(), kMinimumRead}));
+    const std::size_t before = loaded_.size();
+    loaded_.resize(target);
+    const std::int64_t got = read_fully(
+        fd_, std::span<std::uint8_t>(loaded_).subspan(before, target - before));
+    if (got < 0) corrupt("read failed: " + errno_text(static_cast<int>(-got)));
+    loaded_.resize(before + static_cast<std::size_t>(got));
+    view_ = loaded_;
+    if (loaded_.size() < needed) {
+      corrupt("truncated at byte " + std::to_string(loaded_.size()) +
+              " (the file shrank while being read)");
+    }
+  }
+
+  int fd_ = -1;
+  std::size_t size_;
+  std::vector<std::uint8_t> loaded_;
+  std::span<const std::uint8_t> view_;
+};
+
 // Reads little-endian fields from [offset, end) of the file, refusing to step past `end`
 // before anything is allocated; offsets in its reasons are from the start of the file.
 class ByteReader {
  public:
-  ByteReader(std::span<const std::uint8_t> bytes, std::size_t offset, std::size_t end)
+  ByteReader(CacheBytes& bytes, std::size_t offset, std::size_t end)
       : bytes_(bytes), offset_(offset), end_(end) {}
 
   std::size_t offset() const { return offset_; }
@@ -66,7 +108,7 @@ class ByteReader {
       corrupt("truncated at byte " + std::to_string(end_) + " (" + what + ", " +
               std::to_string(declared) + " bytes declared)");
     }
-    auto part = bytes_.subspan(offset_, static_cast<std::size_t>(declared));
+    auto part = bytes_.get(offset_, static_cast<std::size_t>(declared));
     offset_ += part.size();
     return part;
   }
@@ -79,9 +121,9 @@ class ByteReader {
 
   // A reader over the next `length` bytes; this one skips past them.
   ByteReader sub(std::uint64_t length, const std::string& what) {
-    auto part = take(length, what);
-    const auto start = static_cast<std::size_t>(part.data() - bytes_.data());
-    return ByteReader(bytes_, start, start + part.size());
+    const std::size_t start = offset_;
+    take(length, what);
+    return ByteReader(bytes_, start, offset_);
   }
 
  private:
@@ -90,24 +132,24 @@ class ByteReader {
       corrupt("truncated at byte " + std::to_string(end_) + " (" + what + ", " +
               std::to_string(size) + " bytes needed)");
     }
+    const auto field = bytes_.get(offset_, size);
     std::uint64_t value = 0;
-    for (std::size_t i = 0; i < size; ++i) {
-      value |= static_cast<std::uint64_t>(bytes_[offset_ + i]) << (8 * i);
-    }
+    for (std::size_t i = 0; i < size; ++i) value |= std::uint64_t{field[i]} << (8 * i);
     offset_ += size;
     return value;
   }
 
-  std::span<const std::uint8_t> bytes_;
+  CacheBytes& bytes_;
   std::size_t offset_;
   std::size_t end_;
 };
 
-void check_magic(std::span<const std::uint8_t> bytes) {
-  if (bytes.empty()) corrupt("empty file");
+void check_magic(CacheBytes& bytes) {
+  if (bytes.size() == 0) corrupt("empty file");
   const std::size_t present = std::min(bytes.size(), kCacheMagic.size());
+  const auto start = bytes.get(0, present);
   for (std::size_t i = 0; i < present; ++i) {
-    if (bytes[i] != kCacheMagic[i]) corrupt("bad magic");
+    if (start[i] != kCacheMagic[i]) corrupt("bad magic");
   }
   if (present < kCacheMagic.size()) {
     corrupt("truncated at byte " + std::to_string(bytes.size()) + " (magic, 8 bytes needed)");
@@ -187,7 +229,8 @@ std::vector<CacheEntry> parse_entries(ByteReader& in) {
             " bytes can hold (" + std::to_string(kCacheEntryFixedBytes) + " bytes each at least)");
   }
   std::vector<CacheEntry> entries;
-  entries.reserve(count);
+  // The count is only bounded by the file's size, which may be a sparse file's.
+  entries.reserve(std::min<std::uint32_t>(count, 1024));
   std::unordered_map<std::string, std::size_t> first_index;
   for (std::uint32_t i = 0; i < count; ++i) {
     entries.push_back(parse_entry(in, i));
@@ -201,13 +244,13 @@ std::vector<CacheEntry> parse_entries(ByteReader& in) {
   return entries;
 }
 
-void check_file_checksum(std::span<const std::uint8_t> bytes, ByteReader& in) {
+void check_file_checksum(CacheBytes& bytes, ByteReader& in) {
   if (in.remaining() > 4) {
     corrupt(std::to_string(in.remaining() - 4) + " unexpected bytes after the last entry");
   }
   const std::size_t covered = in.offset();
   const std::uint32_t stored = in.u32("file checksum");
-  const std::uint32_t computed = crc32c(bytes.first(covered));
+  const std::uint32_t computed = crc32c(bytes.get(0, covered));
   if (stored != computed) {
     corrupt("file checksum mismatch (stored " + hex32(stored) + ", computed " + hex32(computed) +
             ")");
@@ -216,8 +259,8 @@ void check_file_checksum(std::span<const std::uint8_t> bytes, ByteReader& in) {
 
 // Everything up to the header body; returns the body's reader with the header checksum and
 // the format version already verified.
-ByteReader read_preamble(std::span<const std::uint8_t> bytes, ByteReader& in,
-                         const CacheFileHeader* expected, CacheFileHeader& header) {
+ByteReader read_preamble(CacheBytes& bytes, ByteReader& in, const CacheFileHeader* expected,
+                         CacheFileHeader& header) {
   check_magic(bytes);
   in.take(kCacheMagic.size(), "magic");
   header.format_version = in.u32("format version");
@@ -225,7 +268,7 @@ ByteReader read_preamble(std::span<const std::uint8_t> bytes, ByteReader& in,
   ByteReader body = in.sub(header_length, "header");
   const std::size_t covered = in.offset();
   const std::uint32_t stored = in.u32("header checksum");
-  const std::uint32_t computed = crc32c(bytes.first(covered));
+  const std::uint32_t computed = crc32c(bytes.get(0, covered));
   if (stored != computed) {
     corrupt("header checksum mismatch (stored " + hex32(stored) + ", computed " +
             hex32(computed) + ")");
@@ -279,10 +322,7 @@ std::optional<CacheLoadResult> refuse(const struct stat& info) {
   return std::nullopt;
 }
 
-}  // namespace
-
-CacheLoadResult parse_cache_bytes(std::span<const std::uint8_t> bytes,
-                                  const CacheFileHeader* expected) {
+CacheLoadResult parse_cache(CacheBytes& bytes, const CacheFileHeader* expected) {
   CacheLoadResult result;
   try {
     ByteReader in(bytes, 0, bytes.size());
@@ -297,6 +337,14 @@ CacheLoadResult parse_cache_bytes(std::span<const std::uint8_t> bytes,
     result.reason = failure.reason;
   }
   return result;
+}
+
+}  // namespace
+
+CacheLoadResult parse_cache_bytes(std::span<const std::uint8_t> bytes,
+                                  const CacheFileHeader* expected) {
+  CacheBytes whole(bytes);
+  return parse_cache(whole, expected);
 }
 
 CacheLoadResult read_cache_file(const std::string& path, const CacheFileHeader& expected) {
@@ -317,15 +365,8 @@ CacheLoadResult read_cache_file(const std::string& path, const CacheFileHeader& 
     return load_failure(CacheLoadOutcome::Corrupt, "cannot stat: " + errno_text(errno));
   }
   if (auto refusal = refuse(info)) return *refusal;
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(info.st_size));
-  const std::int64_t got = read_fully(fd.get(), bytes);
-  if (got < 0) {
-    return load_failure(CacheLoadOutcome::Corrupt,
-                        "read failed: " + errno_text(static_cast<int>(-got)));
-  }
-  // A file that shrinks while being read was truncated in place: parse what is there.
-  bytes.resize(static_cast<std::size_t>(got));
-  return parse_cache_bytes(bytes, &expected);
+  CacheBytes bytes(fd.get(), static_cast<std::uint64_t>(info.st_size));
+  return parse_cache(bytes, &expected);
 }
 
 void set_aside_cache_file(const std::string& path) {

@@ -3,6 +3,7 @@
 #include "core/cache/cache_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -330,6 +331,42 @@ TEST(CacheFileOnDisk, MissingLoadedAndMismatch) {
   result = read_cache_file(path, other);
   EXPECT_EQ(result.outcome, CacheLoadOutcome::Mismatch);
   EXPECT_EQ(result.reason, "driver_version 575.3 != 580.1");
+}
+
+// A sparse file costs no disk, so anyone who can write the directory can make one of any
+// size: the reader reads what the lengths declare, never the file's size.
+TEST(CacheFileOnDisk, SparseTailIsRefusedWithoutReadingIt) {
+  ScratchDirectory dir;
+  const std::string path = dir / "tandem_x.bin";
+  const CacheFileHeader header = sample_header();
+  write_bytes(path, serialize_cache(header, sample_entries()));
+  constexpr off_t kSparseSize = off_t{1} << 30;
+  ASSERT_EQ(::truncate(path.c_str(), kSparseSize), 0);
+  struct rusage before {};
+  ::getrusage(RUSAGE_SELF, &before);
+  const auto result = read_cache_file(path, header);
+  struct rusage after {};
+  ::getrusage(RUSAGE_SELF, &after);
+  EXPECT_EQ(result.outcome, CacheLoadOutcome::Corrupt);
+  EXPECT_EQ(result.reason, std::to_string(kSparseSize - static_cast<off_t>(kFileSize)) +
+                               " unexpected bytes after the last entry");
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 16 << 10) << "KB of peak memory added";
+}
+
+// Files larger than one read-ahead step load whole and intact.
+TEST(CacheFileOnDisk, LargeFileLoadsAcrossReadSteps) {
+  ScratchDirectory dir;
+  const std::string path = dir / "tandem_x.bin";
+  const CacheFileHeader header = sample_header();
+  std::mt19937 rng(99);
+  std::vector<CacheEntry> entries;
+  for (int i = 0; i < 5; ++i) {
+    entries.push_back({"entry" + std::to_string(i), random_bytes(rng, 100000 + 7 * i), i});
+  }
+  write_bytes(path, serialize_cache(header, entries));
+  const auto result = read_cache_file(path, header);
+  ASSERT_EQ(result.outcome, CacheLoadOutcome::Loaded) << result.reason;
+  expect_same_entries(result.entries, entries);
 }
 
 TEST(CacheFileOnDisk, DirectoryIsNotARegularFile) {

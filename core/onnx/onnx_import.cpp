@@ -1,16 +1,23 @@
 #include "core/onnx/onnx_import.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <climits>
-#include <fstream>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "core/cache/posix_file.h"
 #include "core/log.h"
 #include "core/onnx/onnx_proto.h"
 #include "core/onnx/onnx_tensor.h"
 #include "core/onnx/opset_upgrade.h"
 #include "core/op_registry.h"
+#include "core/printable.h"
 
 namespace tandem {
 namespace {
@@ -41,6 +48,19 @@ DType declared_dtype(int elem_type, const std::string& where) {
   }
 }
 
+// Known dims whose product overflows would otherwise surface far from the file, or wrap.
+void check_element_count(const std::vector<std::int64_t>& dims, const std::string& where) {
+  Shape known;
+  for (std::int64_t dim : dims) {
+    if (dim >= 0) known.push_back(dim);
+  }
+  try {
+    shape_numel(known);
+  } catch (const Error& error) {
+    fail(where + ": " + error.what());
+  }
+}
+
 // Dimensions the file leaves open (dim_param "batch", or nothing at all) become -1.
 Value value_from_info(const onnx::ValueInfoProto& info) {
   Value value;
@@ -61,6 +81,7 @@ Value value_from_info(const onnx::ValueInfoProto& info) {
       value.dim_names.push_back(dim.has_dim_param() ? dim.dim_param() : "");
     }
   }
+  check_element_count(value.dims, where);
   return value;
 }
 
@@ -84,12 +105,43 @@ Tensor constant_node_value(const Node& node) {
   throw Unsupported(node.label() + ": attribute '" + name + "' is not supported");
 }
 
+bool has_control_character(const std::string& text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7F;
+  });
+}
+
+void check_name(const std::string& name, const std::string& what) {
+  if (has_control_character(name)) {
+    fail(what + " '" + printable(name) + "' holds a control character");
+  }
+}
+
+// Names reach every message about the graph, and a newline in one would split the one line
+// a user reads (or forge a second). No tool writes such names, so they are refused whole.
+void check_names(const onnx::GraphProto& graph) {
+  for (const auto& node : graph.node()) {
+    check_name(node.name(), "node name");
+    check_name(node.op_type(), "op type");
+    check_name(node.domain(), "domain");
+    for (const std::string& name : node.input()) check_name(name, "value name");
+    for (const std::string& name : node.output()) check_name(name, "value name");
+    for (const auto& attribute : node.attribute()) check_name(attribute.name(), "attribute name");
+  }
+  for (const auto& info : graph.input()) check_name(info.name(), "input name");
+  for (const auto& info : graph.output()) check_name(info.name(), "output name");
+  for (const auto& info : graph.value_info()) check_name(info.name(), "value name");
+  for (const auto& tensor : graph.initializer()) check_name(tensor.name(), "initializer name");
+}
+
 class GraphImporter {
  public:
   GraphImporter(const onnx::GraphProto& proto, int opset) : proto_(proto), opset_(opset) {}
 
   Graph import() {
     if (proto_.sparse_initializer_size() > 0) throw Unsupported("sparse initializers are not supported");
+    check_names(proto_);
     collect_declarations();
     add_initializers();
     add_inputs();
@@ -225,27 +277,34 @@ Graph import_model(std::span<const std::uint8_t> bytes) {
 
 }  // namespace
 
+// Messages may quote attribute strings from the file too: printable() keeps them one line.
 Graph import_onnx_bytes(std::span<const std::uint8_t> bytes, const std::string& source_name) {
   try {
     return import_model(bytes);
   } catch (const Unsupported& error) {
-    throw Unsupported(source_name + ": " + error.what());
+    throw Unsupported(source_name + ": " + printable(error.what(), 4096));
   } catch (const Error& error) {
-    throw Error(source_name + ": " + error.what());
+    throw Error(source_name + ": " + printable(error.what(), 4096));
   } catch (const std::exception& error) {
-    throw Error(source_name + ": " + error.what());
+    throw Error(source_name + ": " + printable(error.what(), 4096));
   }
 }
 
 Graph import_onnx_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary | std::ios::ate);
-  check(file.is_open(), path + ": cannot open the file");
-  const std::streamoff size = file.tellg();
-  check(size >= 0 && size <= INT_MAX, path + ": cannot read the file, or it is over 2 GiB");
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-  file.seekg(0);
-  file.read(reinterpret_cast<char*>(bytes.data()), size);
-  check(file.good() || size == 0, path + ": cannot read the file");
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below, as is
+  // a directory or a device such as /dev/zero, whose reads would never end.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!fd.valid()) fail(path + ": cannot open the file: " + errno_text(errno));
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) fail(path + ": cannot read the file: " + errno_text(errno));
+  if (!S_ISREG(info.st_mode)) {
+    fail(path + ": not a model file (it is a " + file_type_name(info.st_mode) + ")");
+  }
+  check(info.st_size <= INT_MAX, path + ": the file is over the 2 GiB a protobuf message may hold");
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(info.st_size));
+  const std::int64_t got = read_fully(fd.get(), bytes);
+  if (got < 0) fail(path + ": cannot read the file: " + errno_text(static_cast<int>(-got)));
+  bytes.resize(static_cast<std::size_t>(got));   // it shrank while being read: parse what is there
   return import_onnx_bytes(bytes, path);
 }
 

@@ -1,6 +1,9 @@
 #include "core/onnx/onnx_import.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
@@ -322,6 +325,66 @@ TEST(OnnxImportErrors, UndefinedInputsAndOutputs) {
   twice.node("Relu", {"x"}, {"y"});
   twice.output("y");
   EXPECT_EQ(error_of([&] { twice.import(); }), "test.onnx: value 'y' is defined twice");
+}
+
+// 2^26 floats declared, 4 bytes present: the mismatch is found before 256 MiB is allocated.
+TEST(OnnxImportErrors, DeclaredDimsAreCheckedBeforeAllocating) {
+  ModelBuilder m(13);
+  m.input("x", {1});
+  auto* w = m.graph->add_initializer();
+  w->set_name("w");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  w->add_dims(1 << 26);
+  w->set_raw_data(std::string(4, '\0'));
+  m.node("Add", {"x", "w"}, {"y"});
+  m.output("y");
+  struct rusage before {};
+  ::getrusage(RUSAGE_SELF, &before);
+  EXPECT_EQ(error_of([&] { m.import("w.onnx"); }),
+            "w.onnx: initializer 'w': raw_data has 4 bytes, float32 [67108864] needs 268435456");
+  struct rusage after {};
+  ::getrusage(RUSAGE_SELF, &after);
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 64 << 10) << "KB of peak memory added";
+}
+
+TEST(OnnxImportErrors, InputDimsWhoseProductOverflowsAreAnError) {
+  ModelBuilder m(13);
+  m.input("x", {std::int64_t{1} << 40, std::int64_t{1} << 40});
+  m.node("Relu", {"x"}, {"y"});
+  m.output("y");
+  EXPECT_EQ(error_of([&] { m.import("big.onnx"); }),
+            "big.onnx: value 'x': shape [1099511627776, 1099511627776] has more than 2^48 elements");
+}
+
+// A newline in a name would split the one line of every message that quotes it.
+TEST(OnnxImportErrors, NamesWithControlCharactersAreRefused) {
+  ModelBuilder node_name(13);
+  node_name.input("x", {1});
+  node_name.node("Relu", {"x"}, {"y"}, "evil\nname");
+  node_name.output("y");
+  EXPECT_EQ(error_of([&] { node_name.import(); }),
+            "test.onnx: node name 'evil\\x0aname' holds a control character");
+
+  ModelBuilder value_name(13);
+  value_name.input("x\r", {1});
+  value_name.node("Relu", {"x\r"}, {"y"});
+  value_name.output("y");
+  EXPECT_EQ(error_of([&] { value_name.import(); }),
+            "test.onnx: value name 'x\\x0d' holds a control character");
+}
+
+// A fifo would block the open for ever, a directory or /dev/zero the read.
+TEST(OnnxImportErrors, ModelPathsThatAreNotRegularFilesAreRefused) {
+  const std::string dir = ::testing::TempDir() + "onnx-import-test-" + std::to_string(::getpid());
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+  const std::string fifo = dir + "/model.onnx";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(error_of([&] { import_onnx_file(fifo); }), fifo + ": not a model file (it is a fifo)");
+  EXPECT_EQ(error_of([&] { import_onnx_file(dir); }), dir + ": not a model file (it is a directory)");
+  EXPECT_EQ(error_of([&] { import_onnx_file("/dev/zero"); }),
+            "/dev/zero: not a model file (it is a character device)");
+  ::unlink(fifo.c_str());
+  ::rmdir(dir.c_str());
 }
 
 }  // namespace

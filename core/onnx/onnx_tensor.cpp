@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <utility>
 
 namespace tandem {
 
@@ -41,19 +42,44 @@ void check_count(std::int64_t held, std::int64_t needed, const std::string& fiel
                             std::to_string(needed));
 }
 
-void copy_raw(const onnx::TensorProto& proto, Tensor& tensor, const std::string& where) {
+// The field that holds the values when raw_data does not, and its length.
+std::pair<const char*, std::int64_t> typed_field(const onnx::TensorProto& proto, DType dtype) {
+  switch (dtype) {
+    case DType::F32: return {"float_data", proto.float_data_size()};
+    case DType::F64: return {"double_data", proto.double_data_size()};
+    case DType::I64: return {"int64_data", proto.int64_data_size()};
+    case DType::I32:
+    case DType::F16:
+    case DType::Bool: break;
+  }
+  return {"int32_data", proto.int32_data_size()};
+}
+
+// Before the Tensor exists: a few bytes of file may declare dims worth gigabytes, and only
+// the values actually present may decide what is allocated.
+void check_values_present(const onnx::TensorProto& proto, DType dtype, const Shape& shape,
+                          const std::string& where) {
+  const std::int64_t numel = shape_numel(shape);
+  if (proto.has_raw_data()) {
+    const std::uint64_t needed = static_cast<std::uint64_t>(numel) * dtype_size(dtype);
+    const std::string& raw = proto.raw_data();
+    check(raw.size() == needed, where + ": raw_data has " + std::to_string(raw.size()) +
+                                    " bytes, " + dtype_name(dtype) + " " +
+                                    shape_to_string(shape) + " needs " + std::to_string(needed));
+    return;
+  }
+  const auto [field, held] = typed_field(proto, dtype);
+  check_count(held, numel, field, shape, where);
+}
+
+void copy_raw(const onnx::TensorProto& proto, Tensor& tensor) {
   const std::string& raw = proto.raw_data();
-  check(raw.size() == tensor.bytes(),
-        where + ": raw_data has " + std::to_string(raw.size()) + " bytes, " +
-            dtype_name(tensor.dtype()) + " " + shape_to_string(tensor.shape()) + " needs " +
-            std::to_string(tensor.bytes()));
   if (!raw.empty()) std::memcpy(tensor.raw(), raw.data(), raw.size());
 }
 
 // float16 and bool travel in int32_data, one element per entry (float16 as its bit pattern).
-void copy_int32_field(const onnx::TensorProto& proto, Tensor& tensor, const std::string& where) {
+void copy_int32_field(const onnx::TensorProto& proto, Tensor& tensor) {
   const auto& field = proto.int32_data();
-  check_count(field.size(), tensor.numel(), "int32_data", tensor.shape(), where);
   std::uint8_t* out = tensor.raw();
   for (int i = 0; i < field.size(); ++i) {
     if (tensor.dtype() == DType::F16) {
@@ -69,21 +95,19 @@ void copy_int32_field(const onnx::TensorProto& proto, Tensor& tensor, const std:
 }
 
 template <typename T, typename Field>
-void copy_typed_field(const Field& field, const char* field_name, Tensor& tensor,
-                      const std::string& where) {
-  check_count(field.size(), tensor.numel(), field_name, tensor.shape(), where);
+void copy_typed_field(const Field& field, Tensor& tensor) {
   auto out = tensor.data<T>();
   for (int i = 0; i < field.size(); ++i) out[static_cast<std::size_t>(i)] = field.Get(i);
 }
 
-void copy_typed(const onnx::TensorProto& proto, Tensor& tensor, const std::string& where) {
+void copy_typed(const onnx::TensorProto& proto, Tensor& tensor) {
   switch (tensor.dtype()) {
-    case DType::F32: return copy_typed_field<float>(proto.float_data(), "float_data", tensor, where);
-    case DType::F64: return copy_typed_field<double>(proto.double_data(), "double_data", tensor, where);
-    case DType::I64: return copy_typed_field<std::int64_t>(proto.int64_data(), "int64_data", tensor, where);
+    case DType::F32: return copy_typed_field<float>(proto.float_data(), tensor);
+    case DType::F64: return copy_typed_field<double>(proto.double_data(), tensor);
+    case DType::I64: return copy_typed_field<std::int64_t>(proto.int64_data(), tensor);
     case DType::I32:
     case DType::F16:
-    case DType::Bool: return copy_int32_field(proto, tensor, where);
+    case DType::Bool: return copy_int32_field(proto, tensor);
   }
 }
 
@@ -96,11 +120,13 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& wher
   }
   if (proto.has_segment()) throw Unsupported(where + ": segmented tensors are not supported");
   const DType dtype = checked_dtype(proto, where);
-  Tensor tensor(dtype, checked_dims(proto, where));
+  const Shape shape = checked_dims(proto, where);
+  check_values_present(proto, dtype, shape, where);
+  Tensor tensor(dtype, shape);
   if (proto.has_raw_data()) {
-    copy_raw(proto, tensor, where);
+    copy_raw(proto, tensor);
   } else {
-    copy_typed(proto, tensor, where);
+    copy_typed(proto, tensor);
   }
   return tensor;
 }

@@ -1,6 +1,5 @@
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 
 #include "core/op_registry.h"
@@ -274,17 +273,13 @@ TEST(Conv, FloatInputsRunThroughTheFloat64Reference) {
                                  {1, {1, 1}, {1, 1}, {0, 0, 0, 0}}));
 }
 
-TEST(Conv, ResNetSizedLayerRunsWellUnderASecond) {
+// Speed is the benchmark's business (bench/); this checks a layer of real size.
+TEST(Conv, ResNetSizedLayer) {
   std::mt19937 rng(8);
   const Tensor x = random_tensor(rng, {1, 64, 56, 56});
   const Tensor w = random_tensor(rng, {64, 64, 3, 3});
-  const auto start = std::chrono::steady_clock::now();
   const Tensor y = run_single_node("Conv", make_attributes({{"pads", Ints{1, 1, 1, 1}}}),
                                    {runtime(x), constant(w)})[0];
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("1x64x56x56 3x3 conv: %.3f s\n", seconds);
-  EXPECT_LT(seconds, 2.0);   // a generous bound: the test machine is shared
   // Spot-check one interior and one corner output against a direct sum.
   for (const auto& [oy, ox] : {std::pair<int, int>{20, 31}, {0, 55}}) {
     double sum = 0;

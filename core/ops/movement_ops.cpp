@@ -326,7 +326,11 @@ std::vector<TensorInfo> infer_pad(const InferContext& ctx) {
   const PadMode mode = pad_mode(ctx.node);
   TensorInfo output = data;
   for (std::size_t d = 0; d < rank; ++d) {
-    output.shape[d] = data.shape[d] + pads[d] + pads[d + rank];
+    // Pads come from the model file: a sum that overflowed would wrap to any size.
+    const bool overflow = __builtin_add_overflow(data.shape[d], pads[d], &output.shape[d]) ||
+                          __builtin_add_overflow(output.shape[d], pads[d + rank], &output.shape[d]);
+    check(!overflow, ctx.node.label() + ": pads " + shape_to_string(pads) + " overflow shape " +
+                         shape_to_string(data.shape));
     check(output.shape[d] >= 0, ctx.node.label() + ": pads " + shape_to_string(pads) +
                                     " crop more than shape " + shape_to_string(data.shape));
     check(mode == PadMode::Constant || data.shape[d] > 0 || output.shape[d] == 0,

@@ -99,6 +99,9 @@ ResizeTarget resize_target(const Node& node, const Shape& input, const Tensor* s
       check(target.scales[d] > 0, node.label() + ": scale " + std::to_string(target.scales[d]) +
                                       " on axis " + std::to_string(d) + " must be positive");
       target.lengths[d] = static_cast<double>(input[d]) * target.scales[d];
+      // A scale from the model file may be 1e30 (or inf): no such length fits an int64.
+      check(target.lengths[d] < 0x1p48, node.label() + ": scale " + std::to_string(target.scales[d]) +
+                                            " on axis " + std::to_string(d) + " is too large");
       target.shape[d] = static_cast<std::int64_t>(std::floor(target.lengths[d]));
     } else {
       target.shape[d] = sizes->value_i64(i);

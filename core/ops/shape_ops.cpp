@@ -74,7 +74,8 @@ Shape reshape_target(const Node& node, const Shape& input, const std::vector<std
       dim = input[i];
     }
     output[i] = dim;
-    known *= dim;
+    // The product cannot match the input's element count once it overflows.
+    check(!__builtin_mul_overflow(known, dim, &known), where + ": too many elements");
   }
   const std::int64_t count = shape_numel(input);
   if (inferred) {

@@ -44,12 +44,24 @@ AutoPad parse_auto_pad(const Node& node) {
        "' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID");
 }
 
+// Model files may declare any int64. No real conv or pool has an extent, kernel, stride,
+// dilation or pad beyond 2^30, and below it the products and sums of the geometry stay far
+// from int64 overflow (a pad of 2^62 used to overflow `input + pads`).
+constexpr std::int64_t kMaxWindowValue = std::int64_t{1} << 30;
+
+void check_window_value(const Node& node, const char* what, std::int64_t value, std::size_t d) {
+  check(value >= -kMaxWindowValue && value <= kMaxWindowValue,
+        node.label() + ": " + what + " " + std::to_string(value) + " in spatial dimension " +
+            std::to_string(d) + " is beyond 2^30");
+}
+
 std::vector<std::int64_t> read_ints_at_least(const Node& node, const char* name,
                                              std::int64_t minimum) {
   std::vector<std::int64_t> values = node.attributes.get_ints(name, {});
   for (std::int64_t value : values) {
-    check(value >= minimum, node.label() + ": " + name + " must be >= " +
-                                std::to_string(minimum) + ", got " + shape_to_string(values));
+    check(value >= minimum && value <= kMaxWindowValue,
+          node.label() + ": " + name + " must be from " + std::to_string(minimum) +
+              " to 2^30, got " + shape_to_string(values));
   }
   return values;
 }
@@ -75,8 +87,10 @@ void check_spatial_lengths(const Node& node, const WindowAttributes& attributes,
   check_length(node, "pads", attributes.pads, 2 * rank);
 }
 
-WindowDim base_dim(const WindowAttributes& attributes, const Shape& input_spatial,
-                   const Shape& kernel_spatial, std::size_t d) {
+WindowDim base_dim(const Node& node, const WindowAttributes& attributes,
+                   const Shape& input_spatial, const Shape& kernel_spatial, std::size_t d) {
+  check_window_value(node, "input extent", input_spatial[d], d);
+  check_window_value(node, "kernel extent", kernel_spatial[d], d);
   WindowDim dim;
   dim.input = input_spatial[d];
   dim.kernel = kernel_spatial[d];
@@ -167,7 +181,7 @@ WindowGeometry resolve_window(const Node& node, const WindowAttributes& attribut
   check_spatial_lengths(node, attributes, rank);
   WindowGeometry geometry;
   for (std::size_t d = 0; d < rank; ++d) {
-    WindowDim dim = base_dim(attributes, input_spatial, kernel_spatial, d);
+    WindowDim dim = base_dim(node, attributes, input_spatial, kernel_spatial, d);
     resolve_forward_dim(node, attributes, dim, d, rank);
     check(dim.output >= 1, node.label() + ": output extent " + std::to_string(dim.output) +
                                " in spatial dimension " + std::to_string(d) + " is empty");
@@ -192,7 +206,9 @@ WindowGeometry resolve_transposed_window(const Node& node, const WindowAttribute
   const std::size_t shape_offset = output_shape.size() == rank + 2 ? 2 : 0;
   WindowGeometry geometry;
   for (std::size_t d = 0; d < rank; ++d) {
-    WindowDim dim = base_dim(attributes, input_spatial, kernel_spatial, d);
+    WindowDim dim = base_dim(node, attributes, input_spatial, kernel_spatial, d);
+    check_window_value(node, "output_padding", at_or(output_padding, d, 0), d);
+    if (!output_shape.empty()) check_window_value(node, "output_shape", output_shape[shape_offset + d], d);
     const std::int64_t full = dim.stride * (dim.input - 1) + at_or(output_padding, d, 0) +
                               dim.effective_kernel();
     const bool same = attributes.auto_pad == AutoPad::SameUpper ||

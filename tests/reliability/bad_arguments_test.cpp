@@ -8,10 +8,6 @@
 namespace tandem::reliability {
 namespace {
 
-// CLI11's own parse errors print a second line ("Run with --help ...") and no
-// "tandem: error:" prefix: tools/tandem.cpp, reported.
-constexpr const char* kCli11 = "cli11-two-line-errors";
-
 std::vector<BadInputCase> run_cases() {
   const std::string backend = "{backend}";
   auto run = [&](std::vector<std::string> extra) {
@@ -21,19 +17,18 @@ std::vector<BadInputCase> run_cases() {
   };
   const std::string x = "x={dir}/x.npy";
   return {
-      {"NoSubcommand", {}, "subcommand", "", {}, kCli11},
-      {"UnknownSubcommand", {"frobnicate"}, "frobnicate", "", {}, kCli11},
-      {"UnknownOption", run({"--frobnicate"}), "--frobnicate", "", {}, kCli11},
-      {"RunWithoutModel", {"run"}, "model", "", {}, kCli11},
+      {"NoSubcommand", {}, "subcommand"},
+      {"UnknownSubcommand", {"frobnicate"}, "frobnicate"},
+      {"UnknownOption", run({"--frobnicate"}), "--frobnicate"},
+      {"RunWithoutModel", {"run"}, "model"},
       {"ModelDoesNotExist", {"run", "{dir}/nope.onnx", "--backend", backend}, "nope.onnx"},
-      {"TwoModels", {"run", "{model}", "{model}"}, "model.onnx", "", {}, kCli11},
-      {"BackendMissingValue", {"run", "{model}", "--backend"}, "--backend", "", {}, kCli11},
+      {"TwoModels", {"run", "{model}", "{model}"}, "model.onnx"},
+      {"BackendMissingValue", {"run", "{model}", "--backend"}, "--backend"},
       {"BackendUnknown", {"run", "{model}", "--backend", "cuda"}, "cuda"},
-      {"BackendEmpty", {"run", "{model}", "--backend", ""}, "backend", "", {}, "empty-backend-accepted"},
-      {"BackendWithNewline", {"run", "{model}", "--backend", "cu\nda"}, "unknown backend", "", {},
-       "raw-newline-in-message"},
+      {"BackendEmpty", {"run", "{model}", "--backend", ""}, "backend"},
+      {"BackendWithNewline", {"run", "{model}", "--backend", "cu\nda"}, "unknown backend"},
       {"BackendHuge", {"run", "{model}", "--backend", std::string(100000, 'a')}, "unknown backend"},
-      {"DeviceMissingValue", run({"--device"}), "--device", "", {}, kCli11},
+      {"DeviceMissingValue", run({"--device"}), "--device"},
       {"DeviceUnknownType", run({"--device", "type=tpu"}), "tpu"},
       {"DeviceNegativeIndex", run({"--device", "index=-1"}), "-1"},
       {"DeviceIndexOverflow", run({"--device", "index=99999999999"}), "99999999999"},
@@ -41,22 +36,22 @@ std::vector<BadInputCase> run_cases() {
       {"DeviceTypeTwice", run({"--device", "type=gpu,type=cpu"}), "twice"},
       {"DeviceUnknownKey", run({"--device", "colour=red"}), "colour"},
       {"DeviceMatchesNothing", run({"--device", "name=NoSuchDevice"}), "NoSuchDevice"},
-      {"InputMissingValue", run({"--input"}), "--input", "", {}, kCli11},
+      {"InputMissingValue", run({"--input"}), "--input"},
       {"InputWithoutEquals", run({"--input", "{dir}/x.npy"}), "x.npy"},
       {"InputWithoutName", run({"--input", "={dir}/x.npy"}), "--input"},
       {"InputUnknownName", run({"--input", "nosuch={dir}/x.npy"}), "nosuch"},
-      {"InputEmptyPath", run({"--input", "x="}), "--input", "", {}, "input-empty-path"},
-      {"InputGivenTwice", run({"--input", x, "--input", x}), "twice", "", {}, "input-given-twice"},
-      {"SeedNegative", run({"--seed", "-1"}), "--seed", "", {}, "seed-unchecked"},
-      {"SeedTooLarge", run({"--seed", "18446744073709551616"}), "--seed", "", {}, "seed-unchecked"},
-      {"SeedNotANumber", run({"--seed", "abc"}), "--seed", "", {}, kCli11},
-      {"RepeatNegative", run({"--repeat", "-1"}), "--repeat", "", {}, kCli11},
-      {"RepeatTooLarge", run({"--repeat", "1000001"}), "--repeat", "", {}, kCli11},
-      {"RepeatNotANumber", run({"--repeat", "often"}), "--repeat", "", {}, kCli11},
-      {"SaveOutputsMissingValue", run({"--save-outputs"}), "--save-outputs", "", {}, kCli11},
+      {"InputEmptyPath", run({"--input", "x="}), "--input"},
+      {"InputGivenTwice", run({"--input", x, "--input", x}), "twice"},
+      {"SeedNegative", run({"--seed", "-1"}), "--seed"},
+      {"SeedTooLarge", run({"--seed", "18446744073709551616"}), "--seed"},
+      {"SeedNotANumber", run({"--seed", "abc"}), "--seed"},
+      {"RepeatNegative", run({"--repeat", "-1"}), "--repeat"},
+      {"RepeatTooLarge", run({"--repeat", "1000001"}), "--repeat"},
+      {"RepeatNotANumber", run({"--repeat", "often"}), "--repeat"},
+      {"SaveOutputsMissingValue", run({"--save-outputs"}), "--save-outputs"},
       {"SaveOutputsIsAFile", run({"--save-outputs", "{dir}/existing_file"}), "existing_file"},
       {"SaveOutputsUnderAFile", run({"--save-outputs", "{dir}/existing_file/out"}), "existing_file"},
-      {"ConfigMissingValue", run({"--config"}), "--config", "", {}, kCli11},
+      {"ConfigMissingValue", run({"--config"}), "--config"},
       {"ConfigDoesNotExist", run({"--config", "{dir}/nope.yaml"}), "nope.yaml"},
       {"ConfigIsADirectory", run({"--config", "{dir}/dir"}), "dir"},
       {"ConfigIsAFifo", run({"--config", "{dir}/fifo"}), "fifo"},
@@ -72,8 +67,8 @@ std::vector<BadInputCase> run_cases() {
 
 std::vector<BadInputCase> other_command_cases() {
   return {
-      {"CacheWithoutSubcommand", {"cache"}, "subcommand", "", {}, kCli11},
-      {"CacheInspectMissingFile", {"cache", "inspect"}, "file", "", {}, kCli11},
+      {"CacheWithoutSubcommand", {"cache"}, "subcommand"},
+      {"CacheInspectMissingFile", {"cache", "inspect"}, "file"},
       {"CacheInspectNoSuchFile", {"cache", "inspect", "{dir}/nope.bin"}, "nope.bin"},
       {"CacheInspectDirectory", {"cache", "inspect", "{dir}/dir"}, "dir"},
       {"CacheInspectFifo", {"cache", "inspect", "{dir}/fifo"}, "fifo"},
@@ -82,20 +77,20 @@ std::vector<BadInputCase> other_command_cases() {
       {"CacheVerifyFifo", {"cache", "verify", "{dir}/fifo"}, "fifo"},
       {"CacheVerifyTruncated", {"cache", "verify", "{file}"}, "truncated",
        std::string("TANDEMC\0\1\0\0\0\xff\xff\xff\xff", 16)},
-      {"CacheBuildWithoutOut", {"cache", "build", "{model}"}, "--out", "", {}, kCli11},
+      {"CacheBuildWithoutOut", {"cache", "build", "{model}"}, "--out"},
       {"CacheBuildBadModel", {"cache", "build", "{dir}/garbage.bin", "--out", "{dir}/out.bin"}, "garbage.bin"},
       {"CacheBuildBadConfig", {"cache", "build", "{model}", "--config", "{dir}/nope.yaml", "--out", "{dir}/out.bin"},
        "nope.yaml"},
       {"CacheClearBadConfig", {"cache", "clear", "--config", "{dir}/nope.yaml"}, "nope.yaml"},
-      {"DevicesUnexpectedArgument", {"devices", "foo"}, "foo", "", {}, kCli11},
-      {"ConformanceJobsZero", {"conformance", "--jobs", "0", "--list"}, "--jobs", "", {}, kCli11},
+      {"DevicesUnexpectedArgument", {"devices", "foo"}, "foo"},
+      {"ConformanceJobsZero", {"conformance", "--jobs", "0", "--list"}, "--jobs"},
       {"ConformanceNoSuchCases", {"conformance", "--cases", "{dir}/nope", "--list"}, "nope"},
       {"ConformanceCasesIsAFile", {"conformance", "--cases", "{dir}/existing_file", "--list"}, "existing_file"},
       {"ConformanceBadFilter", {"conformance", "--filter", "(", "--list"}, "--filter"},
       {"ConformanceBadBackend", {"conformance", "--backend", "cuda", "--list"}, "cuda"},
-      {"ReportWithoutSubcommand", {"report"}, "subcommand", "", {}, kCli11},
-      {"ReportMergeWithoutFiles", {"report", "merge"}, "reports", "", {}, kCli11},
-      {"ReportMergeNoSuchFile", {"report", "merge", "{dir}/nope.json"}, "nope.json", "", {}, kCli11},
+      {"ReportWithoutSubcommand", {"report"}, "subcommand"},
+      {"ReportMergeWithoutFiles", {"report", "merge"}, "reports"},
+      {"ReportMergeNoSuchFile", {"report", "merge", "{dir}/nope.json"}, "nope.json"},
       {"ReportMergeGarbage", {"report", "merge", "{dir}/garbage.bin"}, "garbage.bin"},
       {"ReportMergeWrongJson", {"report", "merge", "{file}"}, "case-ReportMergeWrongJson", "[1, 2, 3]\n"},
   };

@@ -73,7 +73,7 @@ std::vector<ConfigCase> config_cases() {
       {"CacheDirUnknownUser", "cache: {dir: ~nosuchuser_tandem/cache}\n", "cache.dir"},
       // With TANDEM_CACHE_DIR set to nothing the config's directory is the one used: a NUL
       // in it must not quietly become a shorter path.
-      {"CacheDirWithNul", "cache: {dir: \"{dir}/nul\\0dir\"}\n", "cache.dir", "config-path-nul",
+      {"CacheDirWithNul", "cache: {dir: \"{dir}/nul\\0dir\"}\n", "cache.dir", nullptr,
        {{"TANDEM_CACHE_DIR", ""}}},
       {"CacheModeUnknown", "cache: {mode: rw}\n", "cache.mode"},
       {"CacheMaxMbZero", "cache: {max_mb: 0}\n", "cache.max_mb"},

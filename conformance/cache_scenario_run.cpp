@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "conformance/fifo_watchdog.h"
-#include "conformance/temp_dir.h"
+#include "core/temp_dir.h"
 
 namespace tandem::conformance {
 namespace {

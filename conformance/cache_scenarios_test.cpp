@@ -10,7 +10,7 @@
 
 #include "conformance/cache_tampering.h"
 #include "conformance/fifo_watchdog.h"
-#include "conformance/temp_dir.h"
+#include "core/temp_dir.h"
 #include "core/reference_backend.h"
 
 namespace tandem::conformance {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "conformance/temp_dir.h"
+#include "core/temp_dir.h"
 
 namespace tandem::conformance {
 namespace {

@@ -14,7 +14,7 @@
 #include "conformance/expectations.h"
 #include "conformance/parallel.h"
 #include "conformance/progress.h"
-#include "conformance/temp_dir.h"
+#include "core/temp_dir.h"
 
 namespace tandem::conformance {
 namespace {

@@ -9,7 +9,7 @@
 #include "conformance/expectations.h"
 #include "conformance/progress.h"
 #include "conformance/report.h"
-#include "conformance/temp_dir.h"
+#include "core/temp_dir.h"
 #include "core/reference_backend.h"
 
 namespace tandem::conformance {

@@ -14,6 +14,7 @@
 #include "core/cache/cache_file.h"
 #include "opencl/context.h"
 #include "opencl/op_test_support.h"
+#include "core/temp_dir.h"
 #include "opencl/program_cache.h"
 
 extern char** environ;
@@ -23,26 +24,6 @@ namespace {
 
 using namespace testing;
 namespace fs = std::filesystem;
-
-// A fresh directory under the system temporary directory, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tandem_cl_cache_XXXXXX").string();
-    check(::mkdtemp(pattern.data()) != nullptr, "mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Two nodes from two op families, so the plan needs two programs (eltwise.cl, softmax.cl).
 struct TwoProgramModel {

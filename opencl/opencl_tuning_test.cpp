@@ -12,6 +12,7 @@
 #include "core/reference_backend.h"
 #include "opencl/executable.h"
 #include "opencl/op_test_support.h"
+#include "core/temp_dir.h"
 #include "opencl/program_cache.h"
 #include "opencl/work_group_tuner.h"
 
@@ -21,25 +22,6 @@ namespace {
 using namespace testing;
 using Ints = std::vector<std::int64_t>;
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tandem_cl_tuning_XXXXXX").string();
-    check(::mkdtemp(pattern.data()) != nullptr, "mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Element-wise nodes of awkward sizes (host-chosen local sizes, so tunable) and a Softmax
 // (fixed 64-item groups, never tuned), in two programs.

@@ -1,13 +1,13 @@
 #pragma once
 #include <string>
 
-namespace tandem::conformance {
+namespace tandem {
 
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction,
 // after restoring permissions a scenario may have taken away.
 class TempDir {
  public:
-  explicit TempDir(const std::string& prefix);
+  explicit TempDir(const std::string& prefix = "tandem");
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
@@ -22,4 +22,4 @@ class TempDir {
 // first; never throws.
 void remove_all_forcibly(const std::string& path);
 
-}  // namespace tandem::conformance
+}  // namespace tandem

@@ -1,4 +1,4 @@
-#include "conformance/temp_dir.h"
+#include "core/temp_dir.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 
-namespace tandem::conformance {
+namespace tandem {
 
 TempDir::TempDir(const std::string& prefix) {
   std::error_code error;
@@ -37,4 +37,4 @@ void remove_all_forcibly(const std::string& path) {
   fs::remove(path, error);
 }
 
-}  // namespace tandem::conformance
+}  // namespace tandem

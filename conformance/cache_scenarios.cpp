@@ -52,12 +52,19 @@ void add_version_scenarios(std::vector<CacheScenario>& list, const CacheBaseline
   stale.extra_check = [&base](const std::string& path) { return keys_restored(path, base); };
   list.push_back(stale);
 
-  CacheScenario option;
-  option.name = "build_options_changed";
-  option.skip_reason =
-      "CompileOptions has no build-option or kernel-source override; stale_entry_keys "
-      "stands in (entry keys embed the source hash and the options)";
-  list.push_back(option);
+  for (const auto& [name, field] : {std::pair{"kernel_source_changed", ProgramKeyField::SourceHash},
+                                    std::pair{"build_options_changed", ProgramKeyField::BuildOptions}}) {
+    const std::vector<std::uint8_t> bytes = with_program_keys_changed(base.image, field);
+    CacheScenario changed = with_bytes(name, bytes, {CacheLoadOutcome::Loaded});
+    changed.statuses = {"miss", "partial"};
+    changed.extra_check = [&base](const std::string& path) { return keys_restored(path, base); };
+    if (bytes.empty()) {
+      changed.skip_reason =
+          "no program entries: the Vulkan cache has no build options, and a changed shader "
+          "changes the header's SPIR-V hash (identity_spirv_hash)";
+    }
+    list.push_back(changed);
+  }
 
   for (const auto& [key, value] : base.image.header.identity) {
     CacheFileHeader header = base.image.header;
@@ -247,6 +254,7 @@ bool any_selected(const CaseSelector& selected) {
   for (const char* name : {"cold",
                            "warm",
                            "stale_entry_keys",
+                           "kernel_source_changed",
                            "build_options_changed",
                            "identity_device_name",
                            "engine_version_bump",

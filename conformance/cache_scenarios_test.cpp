@@ -75,7 +75,8 @@ class CachingBackend : public Backend {
     }
     const std::string path = options.cache.dir + "/test_programs.bin";
     const CacheFileHeader header{"test-programs", 1, TANDEM_VERSION, device.identity};
-    const std::string key = "program|model|" + std::to_string(plan.graph.nodes().size());
+    const std::string key =
+        "program|model.cl|" + std::to_string(plan.graph.nodes().size()) + "|-DTEST_OPTION";
     const CacheLoadResult loaded = read_cache_file(path, header);
     CacheReport report = load_status(loaded, key);
     report.path = path;
@@ -148,7 +149,8 @@ TEST(CacheScenarios, ACarefulBackendPassesEveryScenario) {
   EXPECT_EQ(results.at("cache/read_only_mode_warm").cache_status, "hit");
   EXPECT_EQ(results.at("cache/cache_off").cache_status, "off");
   EXPECT_EQ(results.at("cache/container_rejects_damage").outcome, Outcome::Pass);
-  EXPECT_EQ(results.at("cache/build_options_changed").outcome, Outcome::Skip);
+  EXPECT_EQ(results.at("cache/kernel_source_changed").cache_status, "miss");
+  EXPECT_EQ(results.at("cache/build_options_changed").cache_status, "miss");
   int truncations = 0;
   for (const auto& [id, r] : results) truncations += id.rfind("cache/truncated_", 0) == 0;
   EXPECT_GE(truncations, 15);

@@ -152,6 +152,26 @@ std::vector<std::uint8_t> with_stale_keys(const CacheImage& image) {
   return serialize_cache(image.header, entries);
 }
 
+std::vector<std::uint8_t> with_program_keys_changed(const CacheImage& image,
+                                                    ProgramKeyField field) {
+  std::vector<CacheEntry> entries = image.entries;
+  bool changed = false;
+  for (CacheEntry& entry : entries) {
+    if (entry.key.rfind("program|", 0) != 0 || std::count(entry.key.begin(), entry.key.end(), '|') != 3)
+      continue;
+    std::size_t start = 0;
+    for (int i = 0; i < static_cast<int>(field); ++i) start = entry.key.find('|', start) + 1;
+    const std::size_t end = std::min(entry.key.find('|', start), entry.key.size());
+    const std::string old_value = entry.key.substr(start, end - start);
+    const std::string new_value = field == ProgramKeyField::SourceHash
+                                      ? std::string(old_value.size(), '0')
+                                      : old_value + " -DTANDEM_OLDER_BUILD_OPTION";
+    entry.key.replace(start, end - start, new_value);
+    changed = true;
+  }
+  return changed ? serialize_cache(image.header, entries) : std::vector<std::uint8_t>{};
+}
+
 std::vector<std::uint8_t> random_bytes(std::size_t size, std::uint64_t seed) {
   std::mt19937_64 engine(seed);
   std::vector<std::uint8_t> bytes(size);

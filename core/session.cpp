@@ -61,17 +61,23 @@ static const DeviceInfo* pick_device(const std::vector<DeviceInfo>& devices,
 void Session::choose_backend(const std::vector<TensorInfo>& inputs) {
   // Plan once without a backend so that a bad model or bad inputs fail with their own
   // message, not as "no backend could run the model".
+  const auto validation_start = std::chrono::steady_clock::now();
   make_plan(graph_, inputs, PlanOptions{});
+  const double validation_ms = elapsed_ms(validation_start);
   std::string reasons;
   for (const std::string& name : config_.backends) {
     try {
+      const auto discovery_start = std::chrono::steady_clock::now();
       std::unique_ptr<Backend> backend = BackendRegistry::instance().create(name);
       const std::vector<DeviceInfo> devices = backend->devices();
+      const double discovery_ms = elapsed_ms(discovery_start);
       const DeviceInfo* device = pick_device(devices, config_.device);
       check(device != nullptr, "no device matches " + (config_.device.empty()
                                                          ? std::string("(any)")
                                                          : config_.device.to_string()));
       compile_on(*backend, *device, inputs);
+      timings_.device_init_ms += discovery_ms;
+      timings_.compile_ms += validation_ms;
       backend_ = std::move(backend);
       backend_name_ = name;
       device_ = *device;

@@ -12,7 +12,9 @@ namespace tandem {
 
 struct SessionTimings {
   double load_ms = 0;       // ONNX import
-  double device_init_ms = 0;  // Backend::open_device: context, logical device, queues
+  // Finding the backend's devices (instance, platforms) and Backend::open_device (context,
+  // logical device, queues): set-up that no cache can shorten.
+  double device_init_ms = 0;
   double compile_ms = 0;      // planning + backend compile (programs, pipelines, caches)
 };
 

@@ -13,6 +13,7 @@
 //                        and keeps values live across a barrier in memory, so a barrier
 //                        would take the accumulators out of registers; the caches do what
 //                        local memory does on a GPU)
+//   VECTOR_OPERANDS 1    (with LOCAL_TILES) only products with VEC_A and VEC_B run here
 //
 // p = [M, N, K, a_row, a_col, b_row, b_col, c_row, c_col, batch_rank,
 //      batch shape..., a batch strides..., b batch strides..., conv geometry (conv_blocked)]
@@ -27,6 +28,9 @@
 #define TM 4
 #define TN 4
 #define LOCAL_TILES 1
+#endif
+#ifndef VECTOR_OPERANDS
+#define VECTOR_OPERANDS 0
 #endif
 
 #define THREADS_M (BM / TM)
@@ -85,6 +89,12 @@ float load_b(const Operands* o, int k, int j) {
 }
 
 #if LOCAL_TILES
+// VECTOR_OPERANDS 1 (a build option): the program only runs products whose A and B are
+// both read as float4 rows, so the flags are constants and the compiler drops the scalar
+// paths and the registers their addresses would hold (what Vulkan's specialization
+// constants do). NVIDIA's compiler makes 128 x 128 blocks fast only so.
+int operand_flags(const Operands* o) { return VECTOR_OPERANDS ? VEC_A | VEC_B : o->flags; }
+
 // Micro-tile rows come in groups of 4 consecutive rows, the groups THREADS_M * 4 apart, so
 // neighbouring items read neighbouring float4s of local memory.
 int tile_row(int ty, int r) { return (r / 4) * (THREADS_M * 4) + ty * 4 + r % 4; }
@@ -93,7 +103,7 @@ int tile_col(int tx, int c) { return (c / 4) * (THREADS_N * 4) + tx * 4 + c % 4;
 // The (i, k) within the block of A's staged value s: float4s along k (VEC_A), else items
 // spread along whichever index is contiguous so neighbours read neighbouring addresses.
 int2 a_element(const Operands* o, int tid, int s) {
-  if (o->flags & VEC_A) {
+  if (operand_flags(o) & VEC_A) {
     const int v = tid + (s / 4) * THREADS;
     return (int2)(v / (BK / 4), (v % (BK / 4)) * 4 + s % 4);
   }
@@ -103,7 +113,7 @@ int2 a_element(const Operands* o, int tid, int s) {
 
 // The (k, j) within the block of B's staged value s.
 int2 b_element(const Operands* o, int tid, int s) {
-  if (o->flags & VEC_B) {
+  if (operand_flags(o) & VEC_B) {
     const int v = tid + (s / 4) * THREADS;
     return (int2)(v / (BN / 4), (v % (BN / 4)) * 4 + s % 4);
   }
@@ -115,7 +125,7 @@ void fetch_step(const Operands* o, int i0, int j0, int k0, int tid, float* stage
                 float* staged_b) {
 #pragma unroll
   for (int s = 0; s < A_PER_ITEM; s += 4) {
-    if (o->flags & VEC_A) {
+    if (operand_flags(o) & VEC_A) {
       const int2 ik = a_element(o, tid, s);
       const int i = i0 + ik.x, k = k0 + ik.y;
       const float4 v = i < o->m && k < o->k
@@ -131,7 +141,7 @@ void fetch_step(const Operands* o, int i0, int j0, int k0, int tid, float* stage
   }
 #pragma unroll
   for (int s = 0; s < B_PER_ITEM; s += 4) {
-    if (o->flags & VEC_B) {
+    if (operand_flags(o) & VEC_B) {
       const int2 kj = b_element(o, tid, s);
       const int k = k0 + kj.x, j = j0 + kj.y;
       const float4 v = k < o->k && j < o->n

@@ -27,15 +27,6 @@ std::vector<std::int64_t> matmul_params(NodeContext& context, const MatmulProble
   return params;
 }
 
-}  // namespace
-
-std::optional<GemmTiling> matmul_tiling(const ClDevice& device, const MatmulProblem& problem) {
-  return choose_gemm_tiling(device, problem.rows, problem.columns, problem.depth,
-                            shape_numel(problem.batch));
-}
-
-namespace {
-
 bool all_multiples_of_4(std::initializer_list<std::int64_t> values) {
   for (std::int64_t value : values) {
     if (value % 4 != 0) return false;
@@ -67,6 +58,16 @@ cl_int vector_flags(const MatmulProblem& problem) {
   if (problem.columns % 4 == 0 && problem.y.offset % 4 == 0) flags |= kVecOut;
   return flags;
 }
+
+}  // namespace
+
+std::optional<GemmTiling> matmul_tiling(const ClDevice& device, const MatmulProblem& problem) {
+  const bool vector_operands = (vector_flags(problem) & (kVecA | kVecB)) == (kVecA | kVecB);
+  return choose_gemm_tiling(device, problem.rows, problem.columns, problem.depth,
+                            shape_numel(problem.batch), vector_operands);
+}
+
+namespace {
 
 void launch_blocked_matmul(NodeContext& context, const MatmulProblem& problem,
                            const GemmTiling& tiling) {

@@ -6,10 +6,13 @@
 namespace tandem::opencl {
 namespace {
 
-// GPUs: the shapes of vulkan/gemm_tiling.cpp, measured there on an H100: 64 x 128 blocks
-// with 4 x 8 per item (33.7 TFLOP/s at 4096^3; 128 x 128 with 8 x 8 gave 2.0); 64 x 64 with
-// 4 x 4 keeps more groups in flight for medium products; 32 x 32 for small ones. All are
-// 256 or 64 items and 4 to 12 KiB of local memory.
+// GPUs, measured on an H100 (docs/performance.md): large products whose operands are float4
+// rows take 128 x 128 blocks with 8 x 8 per item and K steps of 8, built for those operands
+// only (43.9 TFLOP/s at 4096^3; K steps of 16 gave 30.4, of 32 35.0; 64 x 128 with 4 x 8
+// 36.1, and 23.5 without the /vec build); others 64 x 128 with 4 x 8; 64 x 64 with 4 x 4
+// keeps more groups in flight for medium products; 32 x 32 for small ones. All are 256 or
+// 64 items and 4 to 12 KiB of local memory.
+constexpr GemmTiling kGpuVectorLarge{128, 128, 8, 8, 8, true, true};
 constexpr GemmTiling kGpuLarge{64, 128, 16, 4, 8, true};
 constexpr GemmTiling kGpuMedium{64, 64, 16, 4, 4, true};
 constexpr GemmTiling kGpuSmall{32, 32, 16, 4, 4, true};
@@ -28,12 +31,24 @@ bool fits(const GemmTiling& tiling, const ClDevice& device) {
          tiling.local_bytes() <= device.limits.local_mem_bytes;
 }
 
+GemmTiling with_operands(GemmTiling tiling, bool vector_operands) {
+  tiling.vector_operands = tiling.local_tiles && vector_operands;
+  return tiling;
+}
+
+// Whole blocks, enough of them for every multiprocessor, and the device can run them.
+bool fills(const GemmTiling& tiling, const ClDevice& device, std::int64_t m, std::int64_t n,
+           std::int64_t batches) {
+  return m >= tiling.bm && n >= tiling.bn &&
+         tiling.blocks(m, n) * batches >= kLargeBlocksWanted && fits(tiling, device);
+}
+
 std::optional<GemmTiling> forced_tiling(const ClDevice& device, const std::string& name,
-                                        std::int64_t m, std::int64_t n) {
+                                        std::int64_t m, std::int64_t n, bool vector_operands) {
   if (name == "off") return std::nullopt;
   const std::optional<GemmTiling> tiling = parse_gemm_tiling(name);
   if (!tiling || m < tiling->tm || n < tiling->tn || !fits(*tiling, device)) return std::nullopt;
-  return tiling;
+  return with_operands(*tiling, vector_operands);
 }
 
 }  // namespace
@@ -49,13 +64,15 @@ std::int64_t GemmTiling::blocks(std::int64_t m, std::int64_t n) const {
 
 std::string GemmTiling::name() const {
   return std::to_string(bm) + "x" + std::to_string(bn) + "x" + std::to_string(bk) + "/" +
-         std::to_string(tm) + "x" + std::to_string(tn) + (local_tiles ? "/local" : "/direct");
+         std::to_string(tm) + "x" + std::to_string(tn) + (local_tiles ? "/local" : "/direct") +
+         (vector_operands ? "/vec" : "");
 }
 
 std::string GemmTiling::build_options() const {
   return "-DBM=" + std::to_string(bm) + " -DBN=" + std::to_string(bn) +
          " -DBK=" + std::to_string(bk) + " -DTM=" + std::to_string(tm) +
-         " -DTN=" + std::to_string(tn) + " -DLOCAL_TILES=" + (local_tiles ? "1" : "0");
+         " -DTN=" + std::to_string(tn) + " -DLOCAL_TILES=" + (local_tiles ? "1" : "0") +
+         " -DVECTOR_OPERANDS=" + (vector_operands ? "1" : "0");
 }
 
 bool GemmTiling::valid() const {
@@ -83,23 +100,24 @@ std::optional<GemmTiling> parse_gemm_tiling(const std::string& name) {
 
 std::optional<GemmTiling> choose_gemm_tiling(const ClDevice& device, std::int64_t m,
                                              std::int64_t n, std::int64_t k,
-                                             std::int64_t batches) {
+                                             std::int64_t batches, bool vector_operands) {
   if (batches < 1 || k < 1) return std::nullopt;
   if (const char* forced = std::getenv("TANDEM_OPENCL_GEMM_TILING")) {
-    return forced_tiling(device, forced, m, n);
+    return forced_tiling(device, forced, m, n, vector_operands);
   }
   if (k < 8) return std::nullopt;
   if (device.info.type == "cpu") {
     if (m >= kCpu.tm && n >= kCpu.tn && fits(kCpu, device)) return kCpu;
     return std::nullopt;
   }
-  const std::int64_t large_blocks = kGpuLarge.blocks(m, n) * batches;
-  if (m >= kGpuLarge.bm && n >= kGpuLarge.bn && large_blocks >= kLargeBlocksWanted &&
-      fits(kGpuLarge, device)) {
-    return kGpuLarge;
+  if (vector_operands && fills(kGpuVectorLarge, device, m, n, batches)) return kGpuVectorLarge;
+  if (fills(kGpuLarge, device, m, n, batches)) return with_operands(kGpuLarge, vector_operands);
+  if (m >= 64 && n >= 64 && fits(kGpuMedium, device)) {
+    return with_operands(kGpuMedium, vector_operands);
   }
-  if (m >= 64 && n >= 64 && fits(kGpuMedium, device)) return kGpuMedium;
-  if (m >= 32 && n >= 32 && fits(kGpuSmall, device)) return kGpuSmall;
+  if (m >= 32 && n >= 32 && fits(kGpuSmall, device)) {
+    return with_operands(kGpuSmall, vector_operands);
+  }
   return std::nullopt;
 }
 

@@ -17,12 +17,15 @@ struct GemmTiling {
   int bm = 64, bn = 64, bk = 16;  // block of the output a work group computes, K step
   int tm = 4, tn = 4;             // micro-tile per work item
   bool local_tiles = true;        // K steps staged in local memory (GPUs) or not (CPUs)
+  // Local tiles only: the program runs only products whose A and B rows are float4s
+  // (VEC_A and VEC_B), so the kernel's flags are constants ("/vec" in the name).
+  bool vector_operands = false;
 
   int work_items() const { return (bm / tm) * (bn / tn); }
   std::uint64_t local_bytes() const;
   std::int64_t blocks(std::int64_t m, std::int64_t n) const;
-  std::string name() const;           // "64x64x16/4x4/local"
-  std::string build_options() const;  // "-DBM=64 ... -DLOCAL_TILES=1"
+  std::string name() const;           // "64x64x16/4x4/local", "128x128x16/8x8/local/vec"
+  std::string build_options() const;  // "-DBM=64 ... -DLOCAL_TILES=1 -DVECTOR_OPERANDS=0"
   // What the kernel can build: sizes that divide, whole float4s staged, TN a vector width.
   bool valid() const;
 };
@@ -31,12 +34,14 @@ struct GemmTiling {
 // text is not one or the tiling is not valid().
 std::optional<GemmTiling> parse_gemm_tiling(const std::string& name);
 
-// The tiling for `batches` independent m x n x k products on `device`, or none. The
+// The tiling for `batches` independent m x n x k products on `device`, or none;
+// `vector_operands`: A and B rows can be read as float4s (VEC_A and VEC_B). The
 // environment variable TANDEM_OPENCL_GEMM_TILING overrides the choice, for tests and
 // tuning: "off" keeps every product on the simple kernels, a tiling name forces that
 // tiling wherever the product has at least one whole micro-tile.
 std::optional<GemmTiling> choose_gemm_tiling(const ClDevice& device, std::int64_t m,
-                                             std::int64_t n, std::int64_t k, std::int64_t batches);
+                                             std::int64_t n, std::int64_t k, std::int64_t batches,
+                                             bool vector_operands = false);
 
 // gemm_tiled.cl built with the tiling's options; the request's `file` is the name the
 // program is found by: "gemm_tiled.cl[<tiling name>]".

@@ -75,6 +75,7 @@ void add_blocked_cases(ReferenceBatch& batch, std::mt19937& rng) {
       {{64, 64}, {64, 128}},         // whole blocks, float4 rows
       {{70, 29}, {29, 37}},          // partial blocks, K % 4 != 0, N % 4 != 0
       {{130, 70}, {70, 136}},        // past one 128 x 128 block
+      {{132, 68}, {68, 140}},        // float4 rows, partial 128 x 128 blocks
       {{2, 1, 33, 20}, {3, 20, 36}},  // broadcast batches
   };
   for (const auto& [a, b] : matmuls) {
@@ -119,7 +120,8 @@ TEST(GemmOpenCl, BlockedKernelWithThisDevicesTiling) {
 // The tilings a GPU gets (gemm_tiling.cpp), run on pocl: the local-memory kernel.
 TEST(GemmOpenCl, BlockedKernelWithGpuTilings) {
   skip_unless("Gemm");
-  for (const char* tiling : {"64x128x16/4x8/local", "32x32x16/4x4/local"}) {
+  for (const char* tiling :
+       {"128x128x8/8x8/local", "64x128x16/4x8/local", "32x32x16/4x4/local"}) {
     SCOPED_TRACE(tiling);
     const ScopedGemmTiling forced(tiling);
     ReferenceBatch batch;
@@ -140,6 +142,11 @@ ClDevice fake_device(const char* type, std::size_t work_group, std::uint64_t loc
 TEST(GemmTiling, ChoosesByDeviceAndShape) {
   const ClDevice gpu = fake_device("gpu", 1024, 48 << 10);
   EXPECT_EQ(choose_gemm_tiling(gpu, 4096, 4096, 4096, 1)->name(), "64x128x16/4x8/local");
+  // Operands that are float4 rows: 128 x 128 blocks, built for such operands only.
+  EXPECT_EQ(choose_gemm_tiling(gpu, 4096, 4096, 4096, 1, true)->name(),
+            "128x128x8/8x8/local/vec");
+  EXPECT_EQ(choose_gemm_tiling(gpu, 1024, 1024, 1024, 1, true)->name(),
+            "64x128x16/4x8/local/vec");
   EXPECT_EQ(choose_gemm_tiling(gpu, 1024, 1024, 1024, 1)->name(), "64x128x16/4x8/local");
   // 512^2 has 32 blocks of 64 x 128, too few for a large GPU: 64 x 64 keeps it busier.
   EXPECT_EQ(choose_gemm_tiling(gpu, 512, 512, 512, 1)->name(), "64x64x16/4x4/local");
@@ -152,6 +159,7 @@ TEST(GemmTiling, ChoosesByDeviceAndShape) {
             "32x32x16/4x4/local");
   const ClDevice cpu = fake_device("cpu", 4096, 512 << 10);
   EXPECT_EQ(choose_gemm_tiling(cpu, 1024, 1024, 1024, 1)->name(), "64x16x4/8x16/direct");
+  EXPECT_EQ(choose_gemm_tiling(cpu, 1024, 1024, 1024, 1, true)->name(), "64x16x4/8x16/direct");
   EXPECT_FALSE(choose_gemm_tiling(cpu, 4, 1024, 1024, 1));
   const ScopedGemmTiling off("off");
   EXPECT_FALSE(choose_gemm_tiling(gpu, 4096, 4096, 4096, 1));
@@ -162,7 +170,8 @@ TEST(GemmTiling, ParsesNamesAndRejectsWhatTheKernelCannotBuild) {
   ASSERT_TRUE(large);
   EXPECT_EQ(large->work_items(), 256);
   EXPECT_EQ(large->local_bytes(), 8192u);
-  EXPECT_EQ(large->build_options(), "-DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DLOCAL_TILES=1");
+  EXPECT_EQ(large->build_options(),
+            "-DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DLOCAL_TILES=1 -DVECTOR_OPERANDS=0");
   EXPECT_EQ(blocked_program(*large).file, "gemm_tiled.cl[128x128x8/8x8/local]");
   EXPECT_TRUE(parse_gemm_tiling("64x16x4/8x16/direct"));
   EXPECT_FALSE(parse_gemm_tiling("64x16x4/8x12/direct"));   // no float12

@@ -23,6 +23,6 @@ function(tandem_add_tests)
     target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
     tandem_target_defaults(${name})
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ENVIRONMENT
-      "TANDEM_SOURCE_DIR=${PROJECT_SOURCE_DIR};TANDEM_BINARY_DIR=${PROJECT_BINARY_DIR}")
+      "TANDEM_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
   endforeach()
 endfunction()

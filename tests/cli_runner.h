@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/sanitized_child.h"
+
 // Runs the tandem binary through the shell, as a user would, and captures what it printed.
 struct CliResult {
   int exit_code = -1;
@@ -26,7 +28,9 @@ inline CliResult run_tandem(const std::string& arguments, const std::string& env
   const auto dir = std::filesystem::temp_directory_path() /
                    ("tandem-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   std::filesystem::create_directories(dir);
-  const std::string command = env + " " + TANDEM_EXE + " " + arguments + " >" +
+  const std::string preload = tandem::testing::sanitizer_preload(env + " " + arguments);
+  const std::string command = (preload.empty() ? "" : "LD_PRELOAD='" + preload + "' ") + env +
+                              " " + TANDEM_EXE + " " + arguments + " >" +
                               (dir / "out").string() + " 2>" + (dir / "err").string() + " </dev/null";
   const int status = std::system(command.c_str());
   CliResult result;

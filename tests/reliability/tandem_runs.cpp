@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "core/npy.h"
+#include "tests/sanitized_child.h"
 
 namespace tandem::reliability {
 
@@ -75,6 +76,10 @@ ChildOptions tandem_options(const std::vector<std::string>& args, const std::str
   options.args.insert(options.args.end(), args.begin(), args.end());
   pin_drivers(options);
   options.environment.emplace_back("POCL_KERNEL_CACHE", "0");
+  std::string joined;
+  for (const std::string& arg : args) joined += arg + " ";
+  const std::string preload = testing::sanitizer_preload(joined);
+  if (!preload.empty()) options.environment.emplace_back("LD_PRELOAD", preload);
   // Drivers' own disk caches (Mesa's shader cache) stay out of the user's home.
   static const ScratchDir driver_caches;
   options.environment.emplace_back("XDG_CACHE_HOME", driver_caches.path());

@@ -133,11 +133,18 @@ std::optional<ConvProduct> conv_product(const ConvGeometry& geometry) {
   return product;
 }
 
+// An unpadded 1x1 layer's weights and input are float4 rows when K and the positions split
+// into float4s: arena slots are 256-byte aligned and weights have buffers of their own, so
+// the offsets never break it (compile_blocked_conv checks).
+bool vector_operands(const ConvProduct& product) {
+  return !product.gather && product.depth % 4 == 0 && product.columns % 4 == 0;
+}
+
 std::optional<GemmTiling> conv_tiling(const ClDevice& device, const ConvGeometry& geometry) {
   const std::optional<ConvProduct> product = conv_product(geometry);
   if (!product) return std::nullopt;
   return choose_gemm_tiling(device, product->rows, product->columns, product->depth,
-                            product->batches);
+                            product->batches, vector_operands(*product));
 }
 
 ConvGeometry node_geometry(const Plan& plan, const Node& node) {
@@ -179,6 +186,9 @@ void compile_blocked_conv(NodeContext& context, const ConvGeometry& geometry,
   if (product.depth % 4 == 0 && weights.offset % 4 == 0) flags |= kVecA;
   if (!product.gather && product.columns % 4 == 0 && x.offset % 4 == 0) flags |= kVecB;
   if (product.columns % 4 == 0 && y.offset % 4 == 0) flags |= kVecOut;
+  check(!tiling.vector_operands || (flags & (kVecA | kVecB)) == (kVecA | kVecB),
+        "opencl: Conv operands are not 16-byte aligned for program " +
+            blocked_program_name(tiling));
   context.launch_in(blocked_program_name(tiling), "conv_blocked",
                     blocked_range(context, tiling, product.rows, product.columns, product.batches),
                     x, weights, has_bias ? context.input(2) : weights, cl_int{has_bias}, y,

@@ -157,6 +157,8 @@ void add_blocked_convs(ReferenceBatch& batch, std::mt19937& rng) {
            attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 0, 2, 1}}, {"dilations", Ints{1, 2}}}));
   add_conv(batch, rng, {2, 12, 8, 8}, {24, 12, 1, 1}, {});       // 1x1 as a plain matrix, float4
   add_conv(batch, rng, {1, 9, 5, 7}, {17, 9, 1, 1}, {}, false);  // 1x1, 35 positions
+  add_conv(batch, rng, {2, 16, 12, 12}, {136, 16, 1, 1}, {});    // float4 rows, partial blocks
+  add_conv(batch, rng, {2, 16, 6, 6}, {24, 8, 1, 1}, attrs({{"group", std::int64_t{2}}}));
   add_conv(batch, rng, {1, 8, 10, 10}, {16, 8, 1, 1}, attrs({{"strides", Ints{2, 2}}}));
   add_conv(batch, rng, {2, 8, 9, 9}, {32, 4, 3, 3},
            attrs({{"group", std::int64_t{2}}, {"pads", Ints{1, 1, 1, 1}}}));
@@ -186,7 +188,8 @@ TEST(ConvOpenCl, ImplicitGemmWithThisDevicesTiling) {
 
 // The GPU tilings (local-memory tiles, gathered loads) on pocl.
 TEST(ConvOpenCl, ImplicitGemmWithGpuTilings) {
-  for (const char* tiling : {"64x128x16/4x8/local", "32x32x16/4x4/local"}) {
+  for (const char* tiling :
+       {"128x128x8/8x8/local", "64x128x16/4x8/local", "32x32x16/4x4/local"}) {
     SCOPED_TRACE(tiling);
     const ScopedGemmTiling forced(tiling);
     ReferenceBatch batch;

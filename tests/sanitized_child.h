@@ -1,5 +1,6 @@
 #pragma once
-// LD_PRELOAD for a tandem process that a test starts, in sanitizer builds; empty otherwise.
+// Where lavapipe is installed, and the LD_PRELOAD for a tandem process that a test starts in
+// sanitizer builds (empty otherwise).
 //
 // lavapipe keeps a 128-byte block from its first device enumeration in one of its globals,
 // and the Vulkan loader unloads lavapipe at vkDestroyInstance: at exit the block looks
@@ -12,9 +13,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <regex>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #if defined(__SANITIZE_ADDRESS__)
 extern "C" void __asan_init();
@@ -22,21 +23,24 @@ extern "C" void __asan_init();
 
 namespace tandem::testing {
 
-// lavapipe's library, from its ICD manifest; empty if lavapipe is not installed.
-inline std::string lavapipe_library() {
-  namespace fs = std::filesystem;
-  const fs::path manifests = "/usr/share/vulkan/icd.d";
+// lavapipe's ICD manifest (/usr/share/vulkan/icd.d/lvp_icd.<arch>.json); empty if
+// lavapipe is not installed.
+inline std::string lavapipe_manifest() {
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(manifests, error)) {
-    if (entry.path().filename().string().rfind("lvp_icd.", 0) != 0) continue;
-    std::ifstream in(entry.path());
-    const std::string text{std::istreambuf_iterator<char>(in), {}};
-    std::smatch match;
-    if (std::regex_search(text, match, std::regex("\"library_path\"\\s*:\\s*\"([^\"]+)\""))) {
-      return match[1];
-    }
+  for (const auto& entry : std::filesystem::directory_iterator("/usr/share/vulkan/icd.d", error)) {
+    if (entry.path().filename().string().rfind("lvp_icd.", 0) == 0) return entry.path().string();
   }
   return "";
+}
+
+// lavapipe's library, from its ICD manifest; empty if lavapipe is not installed.
+inline std::string lavapipe_library() {
+  const std::string manifest = lavapipe_manifest();
+  if (manifest.empty()) return "";
+  std::ifstream in(manifest);
+  const nlohmann::json parsed = nlohmann::json::parse(in, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("ICD")) return "";
+  return parsed["ICD"].value("library_path", "");
 }
 
 inline std::string sanitizer_preload(const std::string& arguments) {

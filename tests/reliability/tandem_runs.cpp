@@ -34,13 +34,8 @@ namespace {
 // The CPU drivers CI pins (ci/env.sh), so a test never silently picks another one.
 void pin_drivers(ChildOptions& options) {
   if (std::getenv("TANDEM_KEEP_DRIVERS")) return;
-  for (const auto& entry : fs::directory_iterator("/usr/share/vulkan/icd.d", fs::directory_options::skip_permission_denied)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("lvp_icd.", 0) == 0) {
-      options.environment.emplace_back("VK_ICD_FILENAMES", entry.path().string());
-      break;
-    }
-  }
+  const std::string lavapipe = testing::lavapipe_manifest();
+  if (!lavapipe.empty()) options.environment.emplace_back("VK_ICD_FILENAMES", lavapipe);
   if (fs::exists("/etc/OpenCL/vendors/pocl.icd")) {
     options.environment.emplace_back("OCL_ICD_FILENAMES", "/etc/OpenCL/vendors/pocl.icd");
   }

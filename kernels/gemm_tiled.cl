@@ -14,6 +14,9 @@
 //                        would take the accumulators out of registers; the caches do what
 //                        local memory does on a GPU)
 //   VECTOR_OPERANDS 1    (with LOCAL_TILES) only products with VEC_A and VEC_B run here
+//   CONV_MODE 1 to 3     (with LOCAL_TILES) the program is kernels/conv_tiled.cl's, built
+//                        after this file: its kernels here are left out, B comes from
+//                        fetch_conv_b and the flags are the constant CONV_FLAGS
 //
 // p = [M, N, K, a_row, a_col, b_row, b_col, c_row, c_col, batch_rank,
 //      batch shape..., a batch strides..., b batch strides..., conv geometry (conv_blocked)]
@@ -31,6 +34,9 @@
 #endif
 #ifndef VECTOR_OPERANDS
 #define VECTOR_OPERANDS 0
+#endif
+#ifndef CONV_MODE
+#define CONV_MODE 0
 #endif
 
 #define THREADS_M (BM / TM)
@@ -64,28 +70,20 @@ typedef struct {
   int gather;
   int in_h, in_w, out_w, kernel_h, kernel_w;
   int stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+#if CONV_MODE
+  // conv_tiled.cl: the columns are (image, oh, ow) of the whole batch, and the one column
+  // of B this item loads in every K step is split once (conv_column).
+  int positions, image_size, channels, plane;  // OH * OW, C * H * W, C / groups, H * W
+  int column_inside, column_x, column_ih, column_iw;
+#endif
 } Operands;
 
 float load_a(const Operands* o, int i, int k) {
   return i < o->m && k < o->k ? o->a[i * o->a_row + k * o->a_k] : 0.0f;
 }
 
-float gather_b(const Operands* o, int k, int j) {
-  const int taps = o->kernel_h * o->kernel_w;
-  const int c = k / taps;
-  const int tap = k - c * taps;
-  const int kh = tap / o->kernel_w;
-  const int oh = j / o->out_w;
-  const int ih = oh * o->stride_h + kh * o->dilation_h - o->pad_h;
-  const int iw = (j - oh * o->out_w) * o->stride_w + (tap - kh * o->kernel_w) * o->dilation_w -
-                 o->pad_w;
-  if (ih < 0 || ih >= o->in_h || iw < 0 || iw >= o->in_w) return 0.0f;
-  return o->b[(c * o->in_h + ih) * o->in_w + iw];
-}
-
 float load_b(const Operands* o, int k, int j) {
-  if (k >= o->k || j >= o->n) return 0.0f;
-  return o->gather ? gather_b(o, k, j) : o->b[k * o->b_k + j * o->b_col];
+  return k < o->k && j < o->n ? o->b[k * o->b_k + j * o->b_col] : 0.0f;
 }
 
 #if LOCAL_TILES
@@ -93,7 +91,17 @@ float load_b(const Operands* o, int k, int j) {
 // both read as float4 rows, so the flags are constants and the compiler drops the scalar
 // paths and the registers their addresses would hold (what Vulkan's specialization
 // constants do). NVIDIA's compiler makes 128 x 128 blocks fast only so.
-int operand_flags(const Operands* o) { return VECTOR_OPERANDS ? VEC_A | VEC_B : o->flags; }
+int operand_flags(const Operands* o) {
+#if CONV_MODE
+  return CONV_FLAGS;
+#else
+  return VECTOR_OPERANDS ? VEC_A | VEC_B : o->flags;
+#endif
+}
+
+#if CONV_MODE
+void fetch_conv_b(const Operands* o, int k0, int tid, float* staged_b);
+#endif
 
 // Micro-tile rows come in groups of 4 consecutive rows, the groups THREADS_M * 4 apart, so
 // neighbouring items read neighbouring float4s of local memory.
@@ -118,7 +126,7 @@ int2 b_element(const Operands* o, int tid, int s) {
     return (int2)(v / (BN / 4), (v % (BN / 4)) * 4 + s % 4);
   }
   const int e = tid + s * THREADS;
-  return o->b_col == 1 || o->gather ? (int2)(e / BN, e % BN) : (int2)(e % BK, e / BK);
+  return o->b_col == 1 ? (int2)(e / BN, e % BN) : (int2)(e % BK, e / BK);
 }
 
 void fetch_step(const Operands* o, int i0, int j0, int k0, int tid, float* staged_a,
@@ -139,6 +147,10 @@ void fetch_step(const Operands* o, int i0, int j0, int k0, int tid, float* stage
       }
     }
   }
+#if CONV_MODE
+  fetch_conv_b(o, k0, tid, staged_b);
+  return;
+#endif
 #pragma unroll
   for (int s = 0; s < B_PER_ITEM; s += 4) {
     if (operand_flags(o) & VEC_B) {
@@ -380,6 +392,7 @@ void clear_tile(float acc[TM][TN]) {
   }
 }
 
+#if !CONV_MODE
 // y[batch] = act(alpha * A B + beta * C), C read at i * c_row + j * c_col.
 kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void matmul_blocked(global const float* a, int a_off, global const float* b, int b_off,
@@ -398,7 +411,11 @@ void matmul_blocked(global const float* a, int a_off, global const float* b, int
   store_tile(&o, &e, y + y_off + get_group_id(2) * o.m * o.n, i0, j0, acc);
 }
 
-// Conv (group g of image n is batch n * groups + g): A = the group's weights [M/g, K],
+#endif  // !CONV_MODE
+
+#if !LOCAL_TILES
+// Conv on CPUs (GPUs run conv_tiled.cl), group g of image n as batch n * groups + g:
+// A = the group's weights [M/g, K],
 // B = that group's input channels gathered (or read as a [C/g, H*W] matrix for an
 // unpadded 1x1 stride-1 layer), y[n][g * M/g + i][j] = act(sum + bias[g * M/g + i]).
 // Geometry after the batch strides: groups, gather, in_h, in_w, out_w, kernel_h, kernel_w,
@@ -427,3 +444,5 @@ void conv_blocked(global const float* x, int x_off, global const float* w, int w
                       1.0f, activation, act_alpha, act_beta};
   store_tile(&o, &e, y + y_off + get_group_id(2) * o.m * o.n, i0, j0, acc);
 }
+
+#endif  // !LOCAL_TILES

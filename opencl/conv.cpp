@@ -2,13 +2,15 @@
 // activations the fusion pass may fold into a Conv. The window geometry (auto_pad, pads,
 // dilations) comes resolved from core/ops/conv_geometry.h, as the reference uses it.
 // Layers with enough output channels per group and positions for the device's GEMM tiling
-// run as an implicit GEMM (conv_blocked in kernels/gemm_tiled.cl); depthwise, 3-D and
-// small layers and ConvTranspose keep the direct kernels.
+// run as an implicit GEMM (GPUs: kernels/conv_tiled.cl through opencl/conv_tiled.h; CPUs:
+// conv_blocked in kernels/gemm_tiled.cl); depthwise, 3-D and small layers and ConvTranspose
+// keep the direct kernels.
 #include <limits>
 #include <optional>
 
 #include "core/op_registry.h"
 #include "core/ops/conv_geometry.h"
+#include "opencl/conv_tiled.h"
 #include "opencl/gemm.h"
 #include "opencl/gemm_tiling.h"
 #include "opencl/op_table.h"
@@ -38,15 +40,9 @@ std::vector<std::int64_t> conv_params(NodeContext& context, const ConvGeometry& 
   return params;
 }
 
-struct Activation {
-  UnaryOp op = UnaryOp::Identity;
-  float alpha = 0.0f;
-  float beta = 0.0f;
-};
-
 // The activation the fusion pass marked on the node, with ONNX's defaults where the pass
 // left alpha/beta unset (as the reference reads them, core/ops/conv.cpp).
-Activation fused_activation(NodeContext& context) {
+ConvActivation fused_activation(NodeContext& context) {
   const Attributes& attributes = context.attributes();
   if (!attributes.has(kFusedActivation)) return {};
   const std::string name = attributes.get_string(kFusedActivation);
@@ -67,16 +63,11 @@ Activation fused_activation(NodeContext& context) {
 // A 1x1 Conv without stride, padding or groups is a product per image:
 // y[n] (M x P) = W (M x C) x[n] (C x P), with the bias as a column broadcast along P.
 bool is_pointwise(const ConvGeometry& geometry) {
-  if (geometry.group != 1) return false;
-  for (const WindowDim& dim : geometry.window.dims) {
-    if (dim.kernel != 1 || dim.stride != 1 || dim.pad_begin != 0 || dim.output != dim.input)
-      return false;
-  }
-  return true;
+  return geometry.group == 1 && is_unpadded_1x1(geometry);
 }
 
 void compile_pointwise_conv(NodeContext& context, const ConvGeometry& geometry,
-                            const Activation& activation) {
+                            const ConvActivation& activation) {
   const std::int64_t pixels = shape_numel(geometry.window.input_spatial());
   MatmulProblem problem;
   problem.rows = geometry.out_channels;
@@ -105,22 +96,14 @@ void compile_pointwise_conv(NodeContext& context, const ConvGeometry& geometry,
   launch_matmul(context, problem);
 }
 
-// Conv as the implicit GEMM of gemm_tiled.cl's conv_blocked, per image and group:
+// On CPUs, Conv as the implicit GEMM of gemm_tiled.cl's conv_blocked, per image and group:
 // y[n, g] (M/g x P) = W[g] (M/g x K) x im2col(x[n, g]) (K x P), K = C/g x taps, P = output
 // positions. An unpadded 1x1 stride-1 layer reads x[n, g] as a plain [C/g, P] matrix; other
-// layers gather im2col's elements as they load (1-D and 2-D only).
+// layers gather im2col's elements as they load (1-D and 2-D only). GPUs run conv_tiled.h's.
 struct ConvProduct {
   std::int64_t rows = 0, columns = 0, depth = 0, batches = 0;  // M/g, P, K, N x g
   bool gather = true;
 };
-
-bool is_unpadded_1x1(const ConvGeometry& geometry) {
-  for (const WindowDim& dim : geometry.window.dims) {
-    if (dim.kernel != 1 || dim.stride != 1 || dim.pad_begin != 0 || dim.output != dim.input)
-      return false;
-  }
-  return true;
-}
 
 std::optional<ConvProduct> conv_product(const ConvGeometry& geometry) {
   ConvProduct product;
@@ -133,18 +116,13 @@ std::optional<ConvProduct> conv_product(const ConvGeometry& geometry) {
   return product;
 }
 
-// An unpadded 1x1 layer's weights and input are float4 rows when K and the positions split
-// into float4s: arena slots are 256-byte aligned and weights have buffers of their own, so
-// the offsets never break it (compile_blocked_conv checks).
-bool vector_operands(const ConvProduct& product) {
-  return !product.gather && product.depth % 4 == 0 && product.columns % 4 == 0;
-}
-
 std::optional<GemmTiling> conv_tiling(const ClDevice& device, const ConvGeometry& geometry) {
   const std::optional<ConvProduct> product = conv_product(geometry);
   if (!product) return std::nullopt;
-  return choose_gemm_tiling(device, product->rows, product->columns, product->depth,
-                            product->batches, vector_operands(*product));
+  const std::optional<GemmTiling> tiling = choose_gemm_tiling(
+      device, product->rows, product->columns, product->depth, product->batches);
+  if (!tiling || tiling->local_tiles) return std::nullopt;
+  return tiling;
 }
 
 ConvGeometry node_geometry(const Plan& plan, const Node& node) {
@@ -176,7 +154,7 @@ std::vector<std::int64_t> blocked_conv_params(const ConvGeometry& geometry,
 }
 
 void compile_blocked_conv(NodeContext& context, const ConvGeometry& geometry,
-                          const GemmTiling& tiling, const Activation& activation) {
+                          const GemmTiling& tiling, const ConvActivation& activation) {
   const ConvProduct product = *conv_product(geometry);
   const bool has_bias = context.has_input(2);
   const BufferArg x = context.input(0);
@@ -186,9 +164,6 @@ void compile_blocked_conv(NodeContext& context, const ConvGeometry& geometry,
   if (product.depth % 4 == 0 && weights.offset % 4 == 0) flags |= kVecA;
   if (!product.gather && product.columns % 4 == 0 && x.offset % 4 == 0) flags |= kVecB;
   if (product.columns % 4 == 0 && y.offset % 4 == 0) flags |= kVecOut;
-  check(!tiling.vector_operands || (flags & (kVecA | kVecB)) == (kVecA | kVecB),
-        "opencl: Conv operands are not 16-byte aligned for program " +
-            blocked_program_name(tiling));
   context.launch_in(blocked_program_name(tiling), "conv_blocked",
                     blocked_range(context, tiling, product.rows, product.columns, product.batches),
                     x, weights, has_bias ? context.input(2) : weights, cl_int{has_bias}, y,
@@ -196,16 +171,28 @@ void compile_blocked_conv(NodeContext& context, const ConvGeometry& geometry,
                     static_cast<cl_int>(activation.op), activation.alpha, activation.beta);
 }
 
+bool has_constant_weights(const Plan& plan, const Node& node) {
+  return plan.graph.value(node.inputs.at(1)).constant.has_value();
+}
+
 std::vector<ProgramRequest> conv_programs(const Plan& plan, const Node& node,
                                           const ClDevice& device) {
-  const std::optional<GemmTiling> tiling = conv_tiling(device, node_geometry(plan, node));
+  const ConvGeometry geometry = node_geometry(plan, node);
+  if (const auto conv = tiled_conv(device, geometry, has_constant_weights(plan, node))) {
+    return {conv->program()};
+  }
+  const std::optional<GemmTiling> tiling = conv_tiling(device, geometry);
   if (!tiling) return {};
   return {blocked_program(*tiling)};
 }
 
 void compile_conv(NodeContext& context) {
   const ConvGeometry geometry = node_geometry(context.plan(), context.node());
-  const Activation activation = fused_activation(context);
+  const ConvActivation activation = fused_activation(context);
+  if (const auto conv = tiled_conv(context.device(), geometry, context.constant(1) != nullptr)) {
+    compile_tiled_conv(context, geometry, *conv, activation);
+    return;
+  }
   if (const std::optional<GemmTiling> tiling = conv_tiling(context.device(), geometry)) {
     compile_blocked_conv(context, geometry, *tiling, activation);
     return;

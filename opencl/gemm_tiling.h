@@ -43,6 +43,13 @@ std::optional<GemmTiling> choose_gemm_tiling(const ClDevice& device, std::int64_
                                              std::int64_t n, std::int64_t k, std::int64_t batches,
                                              bool vector_operands = false);
 
+// The tiling of a GPU convolution (kernels/conv_tiled.cl): `groups` products of m x n x k,
+// `pointwise` for unpadded 1x1 layers. Other devices, and a forced tiling
+// (TANDEM_OPENCL_GEMM_TILING), get choose_gemm_tiling's.
+std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_t m,
+                                             std::int64_t n, std::int64_t k, std::int64_t groups,
+                                             bool pointwise);
+
 // gemm_tiled.cl built with the tiling's options; the request's `file` is the name the
 // program is found by: "gemm_tiled.cl[<tiling name>]".
 ProgramRequest blocked_program(const GemmTiling& tiling);

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "core/op_registry.h"
+#include "core/ops/conv_geometry.h"
 #include "core/reference_backend.h"
+#include "opencl/conv_tiled.h"
 #include "opencl/gemm_tiling.h"
 #include "opencl/gemm_tiling_test_support.h"
 #include "opencl/op_test_support.h"
@@ -149,8 +151,11 @@ TEST(ConvOpenCl, ConvTranspose) {
   batch.expect_all_match();
 }
 
-// Layers for the implicit-GEMM kernel (conv_blocked in gemm_tiled.cl): at least 8 output
-// channels per group and 16 output positions, so every tiling tested here takes them.
+// Layers for the implicit-GEMM kernels (conv_blocked in gemm_tiled.cl on CPUs, conv_tiled.cl
+// on GPUs): at least 8 output channels per group and 16 output positions, so every tiling
+// tested here takes them. Layers with 16 channels per group read their weights tap-major
+// on GPUs (every GPU tiling's K step divides 16), and gathered when the weights are
+// computed (runtime inputs).
 void add_blocked_convs(ReferenceBatch& batch, std::mt19937& rng) {
   add_conv(batch, rng, {2, 5, 12, 11}, {20, 5, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}}));
   add_conv(batch, rng, {1, 6, 19, 17}, {16, 6, 3, 3},
@@ -165,6 +170,14 @@ void add_blocked_convs(ReferenceBatch& batch, std::mt19937& rng) {
   add_conv(batch, rng, {2, 6, 40}, {12, 6, 5}, attrs({{"pads", Ints{2, 1}}}));  // 1-D
   // 20 positions a row: some micro-tiles of 16 columns lie on one row, some straddle two.
   add_conv(batch, rng, {1, 3, 6, 20}, {8, 3, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}}));
+  add_conv(batch, rng, {2, 16, 9, 9}, {24, 16, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}}));
+  add_conv(batch, rng, {2, 32, 11, 9}, {40, 16, 3, 3},
+           attrs({{"group", std::int64_t{2}}, {"strides", Ints{2, 2}}, {"pads", Ints{1, 0, 1, 2}}}));
+  add_conv(batch, rng, {3, 16, 30}, {12, 16, 3}, attrs({{"pads", Ints{1, 1}}}), false);  // 1-D
+  batch.add("Conv",
+            {runtime(random_tensor(rng, {2, 16, 8, 7})), runtime(random_tensor(rng, {20, 16, 3, 3})),
+             runtime(random_tensor(rng, {20}))},
+            attrs({{"pads", Ints{1, 1, 1, 1}}}), kTolerance);
   add_conv(batch, rng, {1, 4, 10, 10}, {16, 4, 3, 3},
            attrs({{kFusedActivation, std::string("LeakyRelu")}, {kFusedAlpha, 0.2}}));
   add_conv(batch, rng, {1, 4, 10, 10}, {16, 4, 3, 3},
@@ -197,6 +210,30 @@ TEST(ConvOpenCl, ImplicitGemmWithGpuTilings) {
     add_blocked_convs(batch, rng);
     batch.expect_all_match();
   }
+}
+
+// Which way conv_tiled.cl reads each kind of layer under a GPU tiling, and that CPU
+// tilings leave layers to conv_blocked.
+TEST(ConvOpenCl, TiledConvReadModes) {
+  const ClDevice device = find_device(test_device());
+  Node node;
+  node.op_type = "Conv";
+  node.attributes = attrs({{"pads", Ints{1, 1, 1, 1}}});
+  const ConvGeometry padded = resolve_conv(node, {4, 32, 20, 20}, {64, 32, 3, 3});
+  const ConvGeometry odd_channels = resolve_conv(node, {4, 12, 20, 20}, {64, 12, 3, 3});
+  const ConvGeometry pointwise = resolve_conv(Node{}, {4, 32, 20, 20}, {64, 32, 1, 1});
+  {
+    const ScopedGemmTiling forced("64x128x16/4x8/local");
+    EXPECT_EQ(tiled_conv(device, padded, true)->read, ConvRead::TapMajor);
+    EXPECT_EQ(tiled_conv(device, padded, false)->read, ConvRead::Gather);
+    EXPECT_EQ(tiled_conv(device, odd_channels, true)->read, ConvRead::Gather);
+    const std::optional<TiledConv> one = tiled_conv(device, pointwise, true);
+    EXPECT_EQ(one->read, ConvRead::Pointwise);
+    EXPECT_EQ(one->operand_flags, kVecA | kVecB);
+    EXPECT_EQ(one->program_name(), "conv_tiled.cl[64x128x16/4x8/local/pointwise/vec-ab]");
+  }
+  const ScopedGemmTiling cpu("64x16x4/8x16/direct");
+  EXPECT_FALSE(tiled_conv(device, padded, true).has_value());
 }
 
 }  // namespace

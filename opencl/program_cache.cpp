@@ -215,12 +215,21 @@ std::string ProgramRequest::cache_key() const {
 }
 
 ProgramRequest embedded_program(const std::string& file) {
+  return embedded_program(std::vector<std::string>{file});
+}
+
+ProgramRequest embedded_program(const std::vector<std::string>& files) {
   const EmbeddedFile& common = kernel_source("common.cl");
-  const EmbeddedFile& own = kernel_source(file);
   ProgramRequest request;
-  request.file = file;
-  request.source = std::string(common.text()) + "\n#line 1\n" + std::string(own.text());
-  request.source_hash = fnv1a(hex64(common.hash, 16) + hex64(own.hash, 16));
+  request.file = files.back();
+  request.source = common.text();
+  std::string hashes = hex64(common.hash, 16);
+  for (const std::string& file : files) {
+    const EmbeddedFile& own = kernel_source(file);
+    request.source += "\n#line 1 \"" + file + "\"\n" + std::string(own.text());
+    hashes += hex64(own.hash, 16);
+  }
+  request.source_hash = fnv1a(hashes);
   // Sources are OpenCL C 1.2; saying so keeps drivers that default to another dialect honest.
   request.build_options = "-cl-std=CL1.2";
   return request;

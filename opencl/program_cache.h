@@ -26,6 +26,9 @@ struct ProgramRequest {
 // The request for embedded kernels/<file>, after kernels/common.cl, with the backend's
 // default options.
 ProgramRequest embedded_program(const std::string& file);
+// Several files in order after common.cl, a program whose last file builds on the
+// functions of the others (conv_tiled.cl on gemm_tiled.cl's tile loop); named by the last.
+ProgramRequest embedded_program(const std::vector<std::string>& files);
 
 // When a program compiled from source has its binary fetched and written. pocl adds the
 // work-group functions it compiles at a kernel's first launch to the binary, but only if

@@ -1,5 +1,8 @@
 #include "vulkan/gemm_tiling.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace tandem::vulkan {
 namespace {
 
@@ -38,7 +41,33 @@ bool fits(const GemmTiling& tiling, const VkPhysicalDeviceLimits& limits) {
          tiling.shared_bytes() <= limits.maxComputeSharedMemorySize;
 }
 
+// TANDEM_VULKAN_GEMM_TILING, when set: the forced tiling or none ("off", a product smaller
+// than one block, a tiling the device cannot run). Unset: nullopt, the choice is ours.
+std::optional<std::optional<GemmTiling>> forced_tiling(const VkPhysicalDeviceLimits& limits,
+                                                      std::int64_t m, std::int64_t n) {
+  const char* forced = std::getenv("TANDEM_VULKAN_GEMM_TILING");
+  if (forced == nullptr) return std::nullopt;
+  const std::optional<GemmTiling> tiling = parse_gemm_tiling(forced);
+  if (!tiling || m < tiling->bm || n < tiling->bn || !fits(*tiling, limits)) {
+    return std::optional<GemmTiling>();
+  }
+  return tiling;
+}
+
 }  // namespace
+
+std::optional<GemmTiling> parse_gemm_tiling(const std::string& name) {
+  GemmTiling tiling;
+  char tail = 0;
+  const int read = std::sscanf(name.c_str(), "%ux%ux%u/%ux%u%c", &tiling.bm, &tiling.bn,
+                               &tiling.bk, &tiling.tm, &tiling.tn, &tail);
+  if (read != 5 || tiling.bm == 0 || tiling.bn == 0 || tiling.bk == 0 || tiling.tm == 0 ||
+      tiling.tn == 0 || tiling.bm % tiling.tm != 0 || tiling.bn % tiling.tn != 0 ||
+      !stages_whole_vec4s(tiling)) {
+    return std::nullopt;
+  }
+  return tiling;
+}
 
 std::uint64_t GemmTiling::blocks(std::int64_t m, std::int64_t n) const {
   return static_cast<std::uint64_t>((m + bm - 1) / bm) * static_cast<std::uint64_t>((n + bn - 1) / bn);
@@ -54,6 +83,7 @@ std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limit
                                              std::int64_t m, std::int64_t n, std::int64_t k,
                                              std::int64_t batches) {
   if (k < 8 || batches < 1) return std::nullopt;
+  if (const auto forced = forced_tiling(limits, m, n)) return *forced;
   const auto large_blocks = kLarge.blocks(m, n) * static_cast<std::uint64_t>(batches);
   if (m >= kLarge.bm && n >= kLarge.bn && large_blocks >= kLargeBlocksWanted &&
       fits(kLarge, limits)) {
@@ -66,6 +96,7 @@ std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limit
 
 std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limits,
                                              std::int64_t m, std::int64_t n, std::int64_t k) {
+  if (const auto forced = forced_tiling(limits, m, n)) return k >= 8 ? *forced : std::nullopt;
   if (k >= 8 && m >= kConvTall.bm && n >= kConvTall.bn &&
       kConvTall.blocks(m, n) >= kConvTallBlocksWanted && fits(kConvTall, limits)) {
     return kConvTall;

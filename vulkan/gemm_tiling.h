@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace tandem::vulkan {
@@ -22,7 +23,10 @@ struct GemmTiling {
   std::vector<std::int32_t> constants() const;
 };
 
-// `batches` independent m x n x k products.
+// `batches` independent m x n x k products. The environment variable
+// TANDEM_VULKAN_GEMM_TILING overrides this choice and choose_conv_tiling's, for measurements:
+// "off" keeps every product on the simple kernels, "BMxBNxBK/TMxTN" (as "128x128x8/8x8")
+// forces that tiling wherever the product has at least one whole block and it fits.
 std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limits,
                                              std::int64_t m, std::int64_t n, std::int64_t k,
                                              std::int64_t batches);
@@ -32,6 +36,10 @@ std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limit
 // blocks with 8 x 4 micro-tiles when there are enough of them.
 std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limits,
                                              std::int64_t m, std::int64_t n, std::int64_t k);
+
+// A tiling from its name ("64x128x16/4x8"); nullopt if the text is not one or the shader
+// could not build it (gemm_tile.glsl stages whole vec4s per invocation).
+std::optional<GemmTiling> parse_gemm_tiling(const std::string& name);
 
 // Global-load layouts of gemm_tile.glsl (A_MODE / B_MODE).
 enum class LoadMode : std::int32_t { OtherFastest = 0, ContiguousFastest = 1, Vec4 = 2 };

@@ -3,6 +3,7 @@
 // scalar loads, transposed operands, broadcast batches, partial edge blocks, implicit-GEMM
 // convolutions with padding, strides, dilations, bias and fused activations.
 #include <chrono>
+#include <cstdlib>
 #include <random>
 
 #include "core/op_registry.h"
@@ -45,6 +46,28 @@ TEST_F(GemmTiledTest, TilingFollowsShape) {
     EXPECT_LE(tiling.invocations(), device.maxComputeWorkGroupInvocations);
     EXPECT_LE(tiling.shared_bytes(), device.maxComputeSharedMemorySize);
   }
+}
+
+// TANDEM_VULKAN_GEMM_TILING: a valid name forces that tiling where a whole block fits,
+// "off" and names the shader cannot build leave the simple kernels.
+TEST_F(GemmTiledTest, TilingFromTheEnvironment) {
+  const VkPhysicalDeviceLimits device = limits();
+  ASSERT_TRUE(parse_gemm_tiling("128x64x16/8x4").has_value());
+  EXPECT_EQ(parse_gemm_tiling("128x64x16/8x4")->tm, 8u);
+  EXPECT_FALSE(parse_gemm_tiling("64x128x8/4x8").has_value());  // half a vec4 per invocation
+  EXPECT_FALSE(parse_gemm_tiling("64x64x16/4x4/local").has_value());
+  setenv("TANDEM_VULKAN_GEMM_TILING", "32x32x16/4x4", 1);
+  const std::optional<GemmTiling> forced = choose_gemm_tiling(device, 130, 129, 24, 128);
+  const std::optional<GemmTiling> forced_conv = choose_conv_tiling(device, 128, 6144, 144);
+  const bool too_small = choose_gemm_tiling(device, 16, 64, 64, 1).has_value();
+  setenv("TANDEM_VULKAN_GEMM_TILING", "off", 1);
+  const bool off = choose_gemm_tiling(device, 130, 129, 24, 128).has_value();
+  unsetenv("TANDEM_VULKAN_GEMM_TILING");
+  ASSERT_TRUE(forced.has_value());
+  EXPECT_EQ(forced->bn, 32u);
+  EXPECT_EQ(forced_conv->bm, 32u);
+  EXPECT_FALSE(too_small);
+  EXPECT_FALSE(off);
 }
 
 // Each MatMul names the block size and load layouts it exercises.

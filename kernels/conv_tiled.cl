@@ -1,0 +1,167 @@
+// Conv as an implicit GEMM on GPUs, the OpenCL twin of shaders/conv_gemm.comp: built after
+// gemm_tiled.cl (LOCAL_TILES 1, CONV_MODE and CONV_FLAGS set), whose tile loop it runs.
+// Per group g (get_group_id(2)): y[g] (M/g x N) = W[g] (M/g x K) x X_col (K x N), with the
+// columns N = (image, oh, ow) of the whole batch side by side, so that layers with few
+// output positions still fill whole blocks. X_col is never built: each item loads the same
+// column of it in every K step, split into image and window origin once (conv_column).
+//   CONV_MODE 1  unpadded 1x1 stride 1: X_col[k, j] = x[image][c = k][position]
+//   CONV_MODE 2  tap-major: the host reordered the weights to k = (kh, kw, c) and C/g is a
+//                multiple of BK, so a K step stays in one tap, whose window position and
+//                bounds are found once per step; each load is then an add
+//   CONV_MODE 3  any other 1-D or 2-D layer: k = (c, kh, kw) split per load
+// CONV_FLAGS: VEC_A when K % 4 == 0 (weights as float4 rows), VEC_B in mode 1 when
+// OH * OW % 4 == 0 (4 columns in one image). Bias and the fused activation are applied as
+// the block is stored.
+//
+// p = [M/g, N, K, OH * OW, C * H * W, C/g, H * W, in_h, in_w, out_w, kernel_h, kernel_w,
+//      stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w]; 1-D layers come as 2-D
+// ones of height 1, and an unpadded 1x1 layer's input and output positions are H * W.
+
+#define CONV_POINTWISE 1
+#define CONV_TAP_MAJOR 2
+#define CONV_GATHER 3
+
+// The item's column of B within the block: the same for every staged value when the group
+// has a multiple of BN items (VEC_B: of BN / 4), which the host checks.
+int column_in_block(int tid) {
+  return (CONV_FLAGS & VEC_B) ? (tid % (BN / 4)) * 4 : tid % BN;
+}
+
+void conv_column(Operands* o, int j) {
+  const int image = j / o->positions;
+  const int position = j - image * o->positions;
+  const int oh = position / o->out_w;
+  o->column_inside = j < o->n;
+  o->column_x = image * o->image_size + (CONV_MODE == CONV_POINTWISE ? position : 0);
+  o->column_ih = oh * o->stride_h - o->pad_h;
+  o->column_iw = (position - oh * o->out_w) * o->stride_w - o->pad_w;
+}
+
+// x's element of the item's column at channel c and tap (kh, kw); 0 outside the image.
+float gather_x(const Operands* o, int c, int kh, int kw) {
+  const int ih = o->column_ih + kh * o->dilation_h;
+  const int iw = o->column_iw + kw * o->dilation_w;
+  // Negative coordinates wrap to large unsigned ones: one comparison per bound.
+  if (!o->column_inside || (uint)ih >= (uint)o->in_h || (uint)iw >= (uint)o->in_w) return 0.0f;
+  return o->b[o->column_x + (c * o->in_h + ih) * o->in_w + iw];
+}
+
+// B's values for the K step at k0: the rows b_element gives, all in the item's column.
+void fetch_conv_b(const Operands* o, int k0, int tid, float* staged_b) {
+#if CONV_MODE == CONV_TAP_MAJOR
+  const int tap = k0 / o->channels;
+  const int c0 = k0 - tap * o->channels;
+  const int kh = tap / o->kernel_w;
+  const int ih = o->column_ih + kh * o->dilation_h;
+  const int iw = o->column_iw + (tap - kh * o->kernel_w) * o->dilation_w;
+  const bool inside = o->column_inside && k0 < o->k && (uint)ih < (uint)o->in_h &&
+                      (uint)iw < (uint)o->in_w;
+  const int first = inside ? o->column_x + (c0 * o->in_h + ih) * o->in_w + iw : 0;
+#endif
+#pragma unroll
+  for (int s = 0; s < B_PER_ITEM; s += 4) {
+#if CONV_MODE == CONV_POINTWISE
+    if (CONV_FLAGS & VEC_B) {
+      const int k = k0 + b_element(o, tid, s).x;
+      const float4 v = o->column_inside && k < o->k
+                           ? *(global const float4*)(o->b + o->column_x + k * o->positions)
+                           : (float4)(0.0f);
+      staged_b[s] = v.x, staged_b[s + 1] = v.y, staged_b[s + 2] = v.z, staged_b[s + 3] = v.w;
+      continue;
+    }
+#endif
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      const int k = k0 + b_element(o, tid, s + q).x;
+#if CONV_MODE == CONV_POINTWISE
+      staged_b[s + q] = o->column_inside && k < o->k ? o->b[o->column_x + k * o->positions] : 0.0f;
+#elif CONV_MODE == CONV_TAP_MAJOR
+      staged_b[s + q] = inside ? o->b[first + (k - k0) * o->plane] : 0.0f;
+#else
+      const int taps = o->kernel_h * o->kernel_w;
+      const int c = k / taps;
+      const int tap = k - c * taps;
+      const int kh = tap / o->kernel_w;
+      staged_b[s + q] = k < o->k ? gather_x(o, c, kh, tap - kh * o->kernel_w) : 0.0f;
+#endif
+    }
+  }
+}
+
+Operands conv_operands(global const float* w, global const float* x, global const int* p,
+                       int flags) {
+  Operands o;
+  o.m = p[0], o.n = p[1], o.k = p[2];
+  o.positions = p[3], o.image_size = p[4], o.channels = p[5], o.plane = p[6];
+  o.in_h = p[7], o.in_w = p[8], o.out_w = p[9], o.kernel_h = p[10], o.kernel_w = p[11];
+  o.stride_h = p[12], o.stride_w = p[13], o.pad_h = p[14], o.pad_w = p[15];
+  o.dilation_h = p[16], o.dilation_w = p[17];
+  const int group = get_group_id(2);
+  o.a = w + group * o.m * o.k;
+  o.b = x + group * o.channels * o.plane;
+  o.a_row = o.k, o.a_k = 1, o.b_k = o.positions, o.b_col = 1;
+  o.flags = flags;
+  return o;
+}
+
+// Where column j of the output starts: y[image][0][position], M the layer's output channels.
+int output_column(const Operands* o, int channels, int j) {
+  const int image = j / o->positions;
+  return image * channels * o->positions + (j - image * o->positions);
+}
+
+// Writes the item's micro-tile, float4 at a time when VEC_OUT (then 4 columns share an
+// image). As in store_tile, the loops over the copied sums stay rolled.
+void store_conv_tile(const Operands* o, const Epilogue* e, global float* y, int i0, int j0,
+                     float acc[TM][TN]) {
+  const int tid = get_local_id(0);
+  const int tx = tid % THREADS_N, ty = tid / THREADS_N;
+  const int channels = o->m * get_num_groups(2);
+  float sums[TM][TN];
+#pragma unroll
+  for (int r = 0; r < TM; ++r) {
+#pragma unroll
+    for (int c = 0; c < TN; ++c) sums[r][c] = acc[r][c];
+  }
+#pragma unroll 1
+  for (int c = 0; c < TN; c += 4) {
+    const int j = j0 + tile_col(tx, c);
+    if (j >= o->n) continue;
+    const int column = output_column(o, channels, j);
+#pragma unroll 1
+    for (int r = 0; r < TM; ++r) {
+      const int i = i0 + tile_row(ty, r);
+      if (i >= o->m) continue;
+      float v[4];
+#pragma unroll 1
+      for (int q = 0; q < 4; ++q) v[q] = finish_sum(e, i, 0, sums[r][c + q]);
+      if (o->flags & VEC_OUT) {
+        *(global float4*)(y + column + i * o->positions) = vload4(0, v);
+        continue;
+      }
+#pragma unroll 1
+      for (int q = 0; q < 4 && j + q < o->n; ++q) {
+        y[output_column(o, channels, j + q) + i * o->positions] = v[q];
+      }
+    }
+  }
+}
+
+kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
+void conv_tiled(global const float* x, int x_off, global const float* w, int w_off,
+                global const float* bias, int bias_off, int has_bias, global float* y, int y_off,
+                global const int* p, int p_off, int flags, int activation, float act_alpha,
+                float act_beta) {
+  local float4 tile_a[TILE_A_VECS];
+  local float4 tile_b[TILE_B_VECS];
+  Operands o = conv_operands(w + w_off, x + x_off, p + p_off, flags);
+  const int i0 = get_group_id(1) * BM, j0 = get_group_id(0) * BN;
+  conv_column(&o, j0 + column_in_block(get_local_id(0)));
+  float acc[TM][TN];
+  clear_tile(acc);
+  multiply_block(&o, i0, j0, tile_a, tile_b, acc);
+  const int group_rows = get_group_id(2) * o.m;
+  const Epilogue e = {bias + bias_off + group_rows, has_bias, 1, 0, 1.0f,
+                      1.0f, activation, act_alpha, act_beta};
+  store_conv_tile(&o, &e, y + y_off + group_rows * o.positions, i0, j0, acc);
+}

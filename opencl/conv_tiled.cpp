@@ -1,0 +1,155 @@
+#include "opencl/conv_tiled.h"
+
+#include <span>
+#include <vector>
+
+namespace tandem::opencl {
+namespace {
+
+const char* read_name(ConvRead read) {
+  switch (read) {
+    case ConvRead::Pointwise:
+      return "pointwise";
+    case ConvRead::TapMajor:
+      return "tap-major";
+    case ConvRead::Gather:
+      return "gather";
+  }
+  return "?";
+}
+
+// 1-D windows run as 2-D ones of height 1; an unpadded 1x1 of any rank as one of width 1.
+std::vector<WindowDim> window_2d(const ConvGeometry& geometry) {
+  std::vector<WindowDim> dims = geometry.window.dims;
+  if (dims.size() > 2) return {WindowDim{1, 1, 1, 1, 1, 0, 0}, WindowDim{1, 1, 1, 1, 1, 0, 0}};
+  while (dims.size() < 2) dims.insert(dims.begin(), WindowDim{1, 1, 1, 1, 1, 0, 0});
+  return dims;
+}
+
+// Constant weights [M, C/g, taps] as [M, taps, C/g], float32 (TapMajor).
+std::vector<float> tap_major_weights(const Tensor& weights, std::int64_t m, std::int64_t channels,
+                                     std::int64_t taps) {
+  const Tensor f32 = weights.dtype() == DType::F32 ? weights : weights.cast(DType::F32);
+  const std::span<const float> source = f32.data<float>();
+  std::vector<float> reordered(source.size());
+  for (std::int64_t o = 0; o < m; ++o) {
+    for (std::int64_t c = 0; c < channels; ++c) {
+      for (std::int64_t t = 0; t < taps; ++t) {
+        reordered[static_cast<std::size_t>((o * taps + t) * channels + c)] =
+            source[static_cast<std::size_t>((o * channels + c) * taps + t)];
+      }
+    }
+  }
+  return reordered;
+}
+
+// The layout conv_tiled.cl reads (its header comment).
+std::vector<std::int64_t> tiled_conv_params(const ConvGeometry& geometry) {
+  const std::int64_t positions = shape_numel(geometry.window.output_spatial());
+  const std::int64_t plane = shape_numel(geometry.window.input_spatial());
+  const std::vector<WindowDim> dims = window_2d(geometry);
+  const WindowDim& h = dims[0];
+  const WindowDim& w = dims[1];
+  return {geometry.out_channels_per_group(),
+          geometry.batch * positions,
+          geometry.in_channels_per_group() * geometry.window.kernel_numel(),
+          positions,
+          geometry.in_channels * plane,
+          geometry.in_channels_per_group(),
+          plane,
+          h.input,
+          w.input,
+          w.output,
+          h.kernel,
+          w.kernel,
+          h.stride,
+          w.stride,
+          h.pad_begin,
+          w.pad_begin,
+          h.dilation,
+          w.dilation};
+}
+
+}  // namespace
+
+bool is_unpadded_1x1(const ConvGeometry& geometry) {
+  for (const WindowDim& dim : geometry.window.dims) {
+    if (dim.kernel != 1 || dim.stride != 1 || dim.pad_begin != 0 || dim.output != dim.input)
+      return false;
+  }
+  return true;
+}
+
+std::string TiledConv::program_name() const {
+  std::string vectors;
+  if (operand_flags & kVecA) vectors += "a";
+  if (operand_flags & kVecB) vectors += "b";
+  return "conv_tiled.cl[" + tiling.name() + "/" + read_name(read) +
+         (vectors.empty() ? "" : "/vec-" + vectors) + "]";
+}
+
+ProgramRequest TiledConv::program() const {
+  ProgramRequest request =
+      embedded_program(std::vector<std::string>{"gemm_tiled.cl", "conv_tiled.cl"});
+  request.file = program_name();
+  request.build_options += " " + tiling.build_options() +
+                           " -DCONV_MODE=" + std::to_string(static_cast<int>(read)) +
+                           " -DCONV_FLAGS=" + std::to_string(operand_flags);
+  return request;
+}
+
+std::optional<TiledConv> tiled_conv(const ClDevice& device, const ConvGeometry& geometry,
+                                    bool constant_weights) {
+  const bool pointwise = is_unpadded_1x1(geometry);
+  if (!pointwise && geometry.window.dims.size() > 2) return std::nullopt;
+  const std::int64_t m = geometry.out_channels_per_group();
+  const std::int64_t positions = shape_numel(geometry.window.output_spatial());
+  const std::int64_t channels = geometry.in_channels_per_group();
+  const std::int64_t k = channels * geometry.window.kernel_numel();
+  const bool vec_a = k % 4 == 0;
+  const bool vec_b = pointwise && positions % 4 == 0;
+  const std::optional<GemmTiling> tiling =
+      choose_conv_tiling(device, m, geometry.batch * positions, k, geometry.group, pointwise);
+  if (!tiling || !tiling->local_tiles) return std::nullopt;
+  // The item's column of B is the same in every K step (column_in_block in the kernel).
+  if (tiling->work_items() % tiling->bn != 0) return std::nullopt;
+  TiledConv conv;
+  conv.tiling = *tiling;
+  conv.tiling.vector_operands = false;  // the program's flags are CONV_FLAGS
+  conv.read = pointwise                                        ? ConvRead::Pointwise
+              : constant_weights && channels % tiling->bk == 0 ? ConvRead::TapMajor
+                                                               : ConvRead::Gather;
+  conv.operand_flags = (vec_a ? kVecA : 0) | (vec_b ? kVecB : 0);
+  return conv;
+}
+
+void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, const TiledConv& conv,
+                        const ConvActivation& activation) {
+  const std::vector<std::int64_t> params = tiled_conv_params(geometry);
+  const std::int64_t m = params[0], n = params[1], k = params[2], positions = params[3];
+  const BufferArg weights =
+      conv.read == ConvRead::TapMajor
+          ? context.upload_floats(tap_major_weights(*context.constant(1), geometry.out_channels,
+                                                    geometry.in_channels_per_group(),
+                                                    geometry.window.kernel_numel()))
+          : context.input(1);
+  const BufferArg x = context.input(0);
+  const BufferArg y = context.output();
+  check((!(conv.operand_flags & kVecA) || weights.offset % 4 == 0) &&
+            (!(conv.operand_flags & kVecB) || x.offset % 4 == 0),
+        "opencl: Conv operands are not 16-byte aligned for program " + conv.program_name());
+  const cl_int flags = positions % 4 == 0 && y.offset % 4 == 0 ? kVecOut : 0;
+  const bool has_bias = context.has_input(2);
+  // Output, weights and input elements are indexed with ints in the kernel.
+  for (const std::int64_t value :
+       {m * geometry.group * n, k * m * geometry.group, geometry.batch * params[4]}) {
+    context.to_int(value, "Conv size");
+  }
+  context.launch_in(conv.program_name(), "conv_tiled",
+                    blocked_range(context, conv.tiling, m, n, geometry.group), x, weights,
+                    has_bias ? context.input(2) : weights, cl_int{has_bias}, y,
+                    context.upload_ints(params), flags, static_cast<cl_int>(activation.op),
+                    activation.alpha, activation.beta);
+}
+
+}  // namespace tandem::opencl

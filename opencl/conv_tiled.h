@@ -1,0 +1,49 @@
+#pragma once
+// Conv on GPUs as the implicit GEMM of kernels/conv_tiled.cl: per group, one product whose
+// columns are the output positions of the whole batch. Picks the tiling, how B is read
+// (CONV_MODE) and which operands are float4 rows (CONV_FLAGS), each choice its own program.
+// CPUs keep gemm_tiled.cl's conv_blocked (opencl/conv.cpp).
+#include <optional>
+#include <string>
+
+#include "core/ops/conv_geometry.h"
+#include "opencl/gemm.h"
+#include "opencl/gemm_tiling.h"
+#include "opencl/node_context.h"
+#include "opencl/unary_op.h"
+
+namespace tandem::opencl {
+
+// The activation fused into a Conv, with its attributes.
+struct ConvActivation {
+  UnaryOp op = UnaryOp::Identity;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+};
+
+// 1x1 kernel, stride 1, no padding: the input read as a [C, positions] matrix per image.
+bool is_unpadded_1x1(const ConvGeometry& geometry);
+
+// How conv_tiled.cl reads B (kernels/conv_tiled.cl, CONV_MODE).
+enum class ConvRead { Pointwise = 1, TapMajor = 2, Gather = 3 };
+
+struct TiledConv {
+  GemmTiling tiling;
+  ConvRead read = ConvRead::Gather;
+  cl_int operand_flags = 0;  // kVecA, kVecB: CONV_FLAGS
+
+  // "conv_tiled.cl[64x128x16/4x8/local/tap-major/vec-a]"
+  std::string program_name() const;
+  ProgramRequest program() const;
+};
+
+// The program a layer runs with on a GPU-style device (a tiling with local tiles), or none:
+// CPUs, 3-D layers other than unpadded 1x1, layers too small for whole blocks.
+// `constant_weights`: the weights are known at compile time, so they can be reordered.
+std::optional<TiledConv> tiled_conv(const ClDevice& device, const ConvGeometry& geometry,
+                                    bool constant_weights);
+
+void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, const TiledConv& conv,
+                        const ConvActivation& activation);
+
+}  // namespace tandem::opencl

@@ -23,7 +23,8 @@ constexpr GemmTiling kGpuSmall{32, 32, 16, 4, 4, true};
 // 20.9 at 7x7): the gathered loads want more groups in flight. Unpadded 1x1 layers with
 // many output channels take 128 x 64 with 8 x 4 when there are enough such blocks (33.5%
 // against 23.3 for 128 x 128 / 8 x 8 on 1x1 128->128 at 56x56, 29.2 against 24.5 on 1x1
-// 1024->256 at 14x14 with 98 blocks).
+// 1024->256 at 14x14 with 98 blocks), other large ones 64 x 128 with 4 x 8 (29.5% against
+// 22.0 for 64 x 64 on 1x1 256->64 at 56x56).
 constexpr GemmTiling kGpuConvTall{128, 64, 16, 8, 4, true};
 constexpr std::int64_t kConvTallBlocksWanted = 96;
 
@@ -142,6 +143,7 @@ std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_
       kGpuConvTall.blocks(m, n) * groups >= kConvTallBlocksWanted && fits(kGpuConvTall, device)) {
     return kGpuConvTall;
   }
+  if (pointwise && fills(kGpuLarge, device, m, n, groups)) return kGpuLarge;
   if (m >= 64 && n >= 64 && fits(kGpuMedium, device)) return kGpuMedium;
   return choose_gemm_tiling(device, m, n, k, groups);
 }

@@ -144,10 +144,9 @@ std::vector<std::int64_t> blocked_conv_params(const ConvGeometry& geometry,
                                    geometry.group, product.gather ? 1 : 0};
   // [in_h, in_w, out_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h,
   // dilation_w]; a 1-D layer is a 2-D one of height 1. An unpadded 1x1 ignores them.
-  std::vector<WindowDim> dims = geometry.window.dims;
-  while (dims.size() < 2) dims.insert(dims.begin(), WindowDim{1, 1, 1, 1, 1, 0, 0});
-  const WindowDim& h = dims[dims.size() - 2];
-  const WindowDim& w = dims.back();
+  const std::vector<WindowDim> dims = window_2d(geometry);
+  const WindowDim& h = dims[0];
+  const WindowDim& w = dims[1];
   params.insert(params.end(), {h.input, w.input, w.output, h.kernel, w.kernel, h.stride, w.stride,
                                h.pad_begin, w.pad_begin, h.dilation, w.dilation});
   return params;
@@ -189,7 +188,8 @@ std::vector<ProgramRequest> conv_programs(const Plan& plan, const Node& node,
 void compile_conv(NodeContext& context) {
   const ConvGeometry geometry = node_geometry(context.plan(), context.node());
   const ConvActivation activation = fused_activation(context);
-  if (const auto conv = tiled_conv(context.device(), geometry, context.constant(1) != nullptr)) {
+  if (const auto conv = tiled_conv(context.device(), geometry,
+                                   has_constant_weights(context.plan(), context.node()))) {
     compile_tiled_conv(context, geometry, *conv, activation);
     return;
   }

@@ -1,6 +1,5 @@
 #include "opencl/conv_tiled.h"
 
-#include <span>
 #include <vector>
 
 namespace tandem::opencl {
@@ -16,31 +15,6 @@ const char* read_name(ConvRead read) {
       return "gather";
   }
   return "?";
-}
-
-// 1-D windows run as 2-D ones of height 1; an unpadded 1x1 of any rank as one of width 1.
-std::vector<WindowDim> window_2d(const ConvGeometry& geometry) {
-  std::vector<WindowDim> dims = geometry.window.dims;
-  if (dims.size() > 2) return {WindowDim{1, 1, 1, 1, 1, 0, 0}, WindowDim{1, 1, 1, 1, 1, 0, 0}};
-  while (dims.size() < 2) dims.insert(dims.begin(), WindowDim{1, 1, 1, 1, 1, 0, 0});
-  return dims;
-}
-
-// Constant weights [M, C/g, taps] as [M, taps, C/g], float32 (TapMajor).
-std::vector<float> tap_major_weights(const Tensor& weights, std::int64_t m, std::int64_t channels,
-                                     std::int64_t taps) {
-  const Tensor f32 = weights.dtype() == DType::F32 ? weights : weights.cast(DType::F32);
-  const std::span<const float> source = f32.data<float>();
-  std::vector<float> reordered(source.size());
-  for (std::int64_t o = 0; o < m; ++o) {
-    for (std::int64_t c = 0; c < channels; ++c) {
-      for (std::int64_t t = 0; t < taps; ++t) {
-        reordered[static_cast<std::size_t>((o * taps + t) * channels + c)] =
-            source[static_cast<std::size_t>((o * channels + c) * taps + t)];
-      }
-    }
-  }
-  return reordered;
 }
 
 // The layout conv_tiled.cl reads (its header comment).
@@ -71,6 +45,14 @@ std::vector<std::int64_t> tiled_conv_params(const ConvGeometry& geometry) {
 }
 
 }  // namespace
+
+// 1-D windows run as 2-D ones of height 1; an unpadded 1x1 of any rank as one of width 1.
+std::vector<WindowDim> window_2d(const ConvGeometry& geometry) {
+  std::vector<WindowDim> dims = geometry.window.dims;
+  if (dims.size() > 2) return {WindowDim{1, 1, 1, 1, 1, 0, 0}, WindowDim{1, 1, 1, 1, 1, 0, 0}};
+  while (dims.size() < 2) dims.insert(dims.begin(), WindowDim{1, 1, 1, 1, 1, 0, 0});
+  return dims;
+}
 
 bool is_unpadded_1x1(const ConvGeometry& geometry) {
   for (const WindowDim& dim : geometry.window.dims) {
@@ -127,12 +109,9 @@ void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, cons
                         const ConvActivation& activation) {
   const std::vector<std::int64_t> params = tiled_conv_params(geometry);
   const std::int64_t m = params[0], n = params[1], k = params[2], positions = params[3];
-  const BufferArg weights =
-      conv.read == ConvRead::TapMajor
-          ? context.upload_floats(tap_major_weights(*context.constant(1), geometry.out_channels,
-                                                    geometry.in_channels_per_group(),
-                                                    geometry.window.kernel_numel()))
-          : context.input(1);
+  const BufferArg weights = conv.read == ConvRead::TapMajor
+                                ? context.upload_floats(tap_major_weights(*context.constant(1)))
+                                : context.input(1);
   const BufferArg x = context.input(0);
   const BufferArg y = context.output();
   check((!(conv.operand_flags & kVecA) || weights.offset % 4 == 0) &&

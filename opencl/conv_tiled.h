@@ -5,6 +5,7 @@
 // CPUs keep gemm_tiled.cl's conv_blocked (opencl/conv.cpp).
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/ops/conv_geometry.h"
 #include "opencl/gemm.h"
@@ -23,6 +24,10 @@ struct ConvActivation {
 
 // 1x1 kernel, stride 1, no padding: the input read as a [C, positions] matrix per image.
 bool is_unpadded_1x1(const ConvGeometry& geometry);
+
+// The window as [height, width]: a 1-D layer as one of height 1, a layer of 3 or more spatial
+// dims (which only an unpadded 1x1 layer may be here) as 1 x 1, its positions read flat.
+std::vector<WindowDim> window_2d(const ConvGeometry& geometry);
 
 // How conv_tiled.cl reads B (kernels/conv_tiled.cl, CONV_MODE).
 enum class ConvRead { Pointwise = 1, TapMajor = 2, Gather = 3 };

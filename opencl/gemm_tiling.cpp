@@ -49,9 +49,9 @@ GemmTiling with_operands(GemmTiling tiling, bool vector_operands) {
 
 // Whole blocks, enough of them for every multiprocessor, and the device can run them.
 bool fills(const GemmTiling& tiling, const ClDevice& device, std::int64_t m, std::int64_t n,
-           std::int64_t batches) {
-  return m >= tiling.bm && n >= tiling.bn &&
-         tiling.blocks(m, n) * batches >= kLargeBlocksWanted && fits(tiling, device);
+           std::int64_t batches, std::int64_t blocks_wanted = kLargeBlocksWanted) {
+  return m >= tiling.bm && n >= tiling.bn && tiling.blocks(m, n) * batches >= blocks_wanted &&
+         fits(tiling, device);
 }
 
 std::optional<GemmTiling> forced_tiling(const ClDevice& device, const std::string& name,
@@ -139,8 +139,7 @@ std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_
   if (forced || device.info.type == "cpu" || groups < 1 || k < 8) {
     return choose_gemm_tiling(device, m, n, k, groups);
   }
-  if (pointwise && m >= kGpuConvTall.bm && n >= kGpuConvTall.bn &&
-      kGpuConvTall.blocks(m, n) * groups >= kConvTallBlocksWanted && fits(kGpuConvTall, device)) {
+  if (pointwise && fills(kGpuConvTall, device, m, n, groups, kConvTallBlocksWanted)) {
     return kGpuConvTall;
   }
   if (pointwise && fills(kGpuLarge, device, m, n, groups)) return kGpuLarge;

@@ -7,9 +7,9 @@
 // shaders/conv.comp, which also remains the simple reference the fast path is tested against.
 // Layers with so many taps per output that one invocation would pass lavapipe's loop limit
 // give each output a workgroup instead (vulkan/loop_limit.h).
+#include <algorithm>
 #include <limits>
 #include <optional>
-#include <span>
 #include <vector>
 
 #include "core/op_registry.h"
@@ -62,21 +62,11 @@ std::uint32_t i32_word(std::int64_t value) {
   return static_cast<std::uint32_t>(static_cast<std::int32_t>(value));
 }
 
-// Constant weights [M, C, KH, KW] reordered to [M, KH, KW, C] for conv_gemm.comp's TAP_MAJOR.
-Slot tap_major_weights(NodeContext& context, const Tensor& weights, std::int64_t m,
-                       std::int64_t channels, std::int64_t taps) {
-  const bool is_f32 = weights.dtype() == DType::F32;
-  const Tensor f32 = is_f32 ? Tensor() : weights.cast(DType::F32);
-  const std::span<const float> source = (is_f32 ? weights : f32).data<float>();
-  std::vector<std::uint32_t> words(source.size());
-  for (std::int64_t o = 0; o < m; ++o) {
-    for (std::int64_t c = 0; c < channels; ++c) {
-      for (std::int64_t t = 0; t < taps; ++t) {
-        words[static_cast<std::size_t>((o * taps + t) * channels + c)] =
-            float_word(source[static_cast<std::size_t>((o * channels + c) * taps + t)]);
-      }
-    }
-  }
+// Constant weights reordered tap-major (core's tap_major_weights) for conv_gemm.comp's TAP_MAJOR.
+Slot tap_major_slot(NodeContext& context, const Tensor& weights) {
+  const std::vector<float> values = tap_major_weights(weights);
+  std::vector<std::uint32_t> words(values.size());
+  std::transform(values.begin(), values.end(), words.begin(), float_word);
   return context.add_constant(words);
 }
 
@@ -102,14 +92,12 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
                          h.pad_begin == 0 && w.pad_begin == 0 && h.input == h.output &&
                          w.input == w.output;
   // Weights known at compile time are reordered so that a K step stays within one tap.
-  const std::int64_t taps = h.kernel * w.kernel;
   const bool tap_major = !pointwise && context.constant(1) != nullptr &&
                          geometry.in_channels % tiling->bk == 0;
   const Slot out = context.output_slot();
   const Slot in = context.input_slot(0);
-  const Slot weights = tap_major ? tap_major_weights(context, *context.constant(1), m,
-                                                     geometry.in_channels, taps)
-                                 : context.input_slot(1);
+  const Slot weights =
+      tap_major ? tap_major_slot(context, *context.constant(1)) : context.input_slot(1);
   const bool has_bias = context.has_input(2);
   const Slot bias = has_bias ? context.input_slot(2) : weights;
   const bool vec_a = k % 4 == 0 && weights.element_offset() % 4 == 0;

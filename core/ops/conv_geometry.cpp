@@ -1,5 +1,8 @@
 #include "core/ops/conv_geometry.h"
 
+#include <span>
+#include <string>
+
 namespace tandem {
 
 Shape ConvGeometry::output_shape() const {
@@ -90,6 +93,26 @@ void check_conv_bias(const Node& node, const ConvGeometry& geometry, const Shape
   check(bias == Shape{geometry.out_channels},
         node.label() + ": bias " + shape_to_string(bias) + " must be [" +
             std::to_string(geometry.out_channels) + "] (one per output channel)");
+}
+
+std::vector<float> tap_major_weights(const Tensor& weights) {
+  const Shape& shape = weights.shape();
+  check(shape.size() >= 2, "tap_major_weights: weights of rank " + std::to_string(shape.size()));
+  const std::int64_t m = shape[0];
+  const std::int64_t channels = shape[1];
+  const std::int64_t taps = m * channels == 0 ? 0 : weights.numel() / (m * channels);
+  const Tensor f32 = weights.dtype() == DType::F32 ? weights : weights.cast(DType::F32);
+  const std::span<const float> source = f32.data<float>();
+  std::vector<float> reordered(source.size());
+  for (std::int64_t o = 0; o < m; ++o) {
+    for (std::int64_t c = 0; c < channels; ++c) {
+      for (std::int64_t t = 0; t < taps; ++t) {
+        reordered[static_cast<std::size_t>((o * taps + t) * channels + c)] =
+            source[static_cast<std::size_t>((o * channels + c) * taps + t)];
+      }
+    }
+  }
+  return reordered;
 }
 
 }  // namespace tandem

@@ -1,7 +1,10 @@
 #pragma once
 #include <cstdint>
 
+#include <vector>
+
 #include "core/ops/window_geometry.h"
+#include "core/tensor.h"
 
 namespace tandem {
 
@@ -25,6 +28,11 @@ ConvGeometry resolve_conv(const Node& node, const Shape& x, const Shape& w);
 
 // ConvTranspose: x [N, C, spatial...], w [C, M / group, kernel...]; M = w[1] * group.
 ConvGeometry resolve_conv_transpose(const Node& node, const Shape& x, const Shape& w);
+
+// Conv weights [M, C/group, kernel...] as float32 in the order [M, kernel..., C/group]: the
+// tap-major layout of the GPU backends' implicit GEMMs, where one K step of C/group values
+// stays within one kernel tap.
+std::vector<float> tap_major_weights(const Tensor& weights);
 
 // The bias of either op, if present, must be [M].
 void check_conv_bias(const Node& node, const ConvGeometry& geometry, const Shape& bias);

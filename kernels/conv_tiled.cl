@@ -37,24 +37,26 @@ void conv_column(Operands* o, int j) {
   o->column_iw = (position - oh * o->out_w) * o->stride_w - o->pad_w;
 }
 
-// Where x's element of the item's column at channel c and tap (kh, kw) lies, or -1 when the
-// tap falls outside the image (padding) or the column outside the product.
-int window_offset(const Operands* o, int c, int kh, int kw) {
+// x's element of the item's column at channel c and tap (kh, kw); 0 outside the image.
+float gather_x(const Operands* o, int c, int kh, int kw) {
   const int ih = o->column_ih + kh * o->dilation_h;
   const int iw = o->column_iw + kw * o->dilation_w;
   // Negative coordinates wrap to large unsigned ones: one comparison per bound.
-  if (!o->column_inside || (uint)ih >= (uint)o->in_h || (uint)iw >= (uint)o->in_w) return -1;
-  return o->column_x + (c * o->in_h + ih) * o->in_w + iw;
+  if (!o->column_inside || (uint)ih >= (uint)o->in_h || (uint)iw >= (uint)o->in_w) return 0.0f;
+  return o->b[o->column_x + (c * o->in_h + ih) * o->in_w + iw];
 }
 
 // B's values for the K step at k0: the rows b_element gives, all in the item's column.
 void fetch_conv_b(const Operands* o, int k0, int tid, float* staged_b) {
 #if CONV_MODE == CONV_TAP_MAJOR
-  // k0 < K (multiply_block fetches only steps inside K) and C/g % BK == 0: the whole step
-  // lies inside K and in one tap.
   const int tap = k0 / o->channels;
+  const int c0 = k0 - tap * o->channels;
   const int kh = tap / o->kernel_w;
-  const int first = window_offset(o, k0 - tap * o->channels, kh, tap - kh * o->kernel_w);
+  const int ih = o->column_ih + kh * o->dilation_h;
+  const int iw = o->column_iw + (tap - kh * o->kernel_w) * o->dilation_w;
+  const bool inside = o->column_inside && k0 < o->k && (uint)ih < (uint)o->in_h &&
+                      (uint)iw < (uint)o->in_w;
+  const int first = inside ? o->column_x + (c0 * o->in_h + ih) * o->in_w + iw : 0;
 #endif
 #pragma unroll
   for (int s = 0; s < B_PER_ITEM; s += 4) {
@@ -74,14 +76,13 @@ void fetch_conv_b(const Operands* o, int k0, int tid, float* staged_b) {
 #if CONV_MODE == CONV_POINTWISE
       staged_b[s + q] = o->column_inside && k < o->k ? o->b[o->column_x + k * o->positions] : 0.0f;
 #elif CONV_MODE == CONV_TAP_MAJOR
-      staged_b[s + q] = first >= 0 ? o->b[first + (k - k0) * o->plane] : 0.0f;
+      staged_b[s + q] = inside ? o->b[first + (k - k0) * o->plane] : 0.0f;
 #else
       const int taps = o->kernel_h * o->kernel_w;
       const int c = k / taps;
       const int tap = k - c * taps;
       const int kh = tap / o->kernel_w;
-      const int at = k < o->k ? window_offset(o, c, kh, tap - kh * o->kernel_w) : -1;
-      staged_b[s + q] = at >= 0 ? o->b[at] : 0.0f;
+      staged_b[s + q] = k < o->k ? gather_x(o, c, kh, tap - kh * o->kernel_w) : 0.0f;
 #endif
     }
   }
@@ -117,7 +118,11 @@ void store_conv_tile(const Operands* o, const Epilogue* e, global float* y, int 
   const int tx = tid % THREADS_N, ty = tid / THREADS_N;
   const int channels = o->m * get_num_groups(2);
   float sums[TM][TN];
-  copy_tile(acc, sums);
+#pragma unroll
+  for (int r = 0; r < TM; ++r) {
+#pragma unroll
+    for (int c = 0; c < TN; ++c) sums[r][c] = acc[r][c];
+  }
 #pragma unroll 1
   for (int c = 0; c < TN; c += 4) {
     const int j = j0 + tile_col(tx, c);

@@ -345,15 +345,6 @@ float finish_sum(const Epilogue* e, int i, int j, float sum) {
   return unary_op(e->activation, e->act_alpha, e->act_beta, value);
 }
 
-// sums = acc, by an unrolled loop: acc stays indexed by constants only (store_tile says why).
-void copy_tile(float acc[TM][TN], float sums[TM][TN]) {
-#pragma unroll
-  for (int r = 0; r < TM; ++r) {
-#pragma unroll
-    for (int c = 0; c < TN; ++c) sums[r][c] = acc[r][c];
-  }
-}
-
 // Writes the item's micro-tile to y (this batch's [M, N]), float4 at a time where VEC_OUT
 // allows. acc is copied out by an unrolled loop and the epilogue loops stay rolled: acc is
 // never indexed at run time (that would take it out of registers for the whole K loop) and
@@ -363,7 +354,11 @@ void store_tile(const Operands* o, const Epilogue* e, global float* y, int i0, i
   const int tid = get_local_id(0);
   const int tx = tid % THREADS_N, ty = tid / THREADS_N;
   float sums[TM][TN];
-  copy_tile(acc, sums);
+#pragma unroll
+  for (int r = 0; r < TM; ++r) {
+#pragma unroll
+    for (int c = 0; c < TN; ++c) sums[r][c] = acc[r][c];
+  }
 #pragma unroll 1
   for (int r = 0; r < TM; ++r) {
     const int i = i0 + tile_row(ty, r);

@@ -75,6 +75,7 @@ typedef struct {
   // of B this item loads in every K step is split once (conv_column).
   int positions, image_size, channels, plane;  // OH * OW, C * H * W, C / groups, H * W
   int column_inside, column_x, column_ih, column_iw;
+  int step_c0, step_kh, step_kw;  // tap-major: where the next K step starts
 #endif
 } Operands;
 
@@ -100,7 +101,7 @@ int operand_flags(const Operands* o) {
 }
 
 #if CONV_MODE
-void fetch_conv_b(const Operands* o, int k0, int tid, float* staged_b);
+void fetch_conv_b(Operands* o, int k0, int tid, float* staged_b);
 #endif
 
 // Micro-tile rows come in groups of 4 consecutive rows, the groups THREADS_M * 4 apart, so
@@ -129,7 +130,7 @@ int2 b_element(const Operands* o, int tid, int s) {
   return o->b_col == 1 ? (int2)(e / BN, e % BN) : (int2)(e % BK, e / BK);
 }
 
-void fetch_step(const Operands* o, int i0, int j0, int k0, int tid, float* staged_a,
+void fetch_step(Operands* o, int i0, int j0, int k0, int tid, float* staged_a,
                 float* staged_b) {
 #pragma unroll
   for (int s = 0; s < A_PER_ITEM; s += 4) {
@@ -184,9 +185,33 @@ void store_step(const Operands* o, int tid, const float* staged_a, const float* 
   }
 }
 
+// One K step's product from the tiles into the micro-tile.
+void multiply_step(local const float4* tile_a, local const float4* tile_b, int tx, int ty,
+                   float acc[TM][TN]) {
+#pragma unroll
+  for (int kk = 0; kk < BK; ++kk) {
+    float a[TM], b[TN];
+#pragma unroll
+    for (int r = 0; r < TM / 4; ++r) {
+      const float4 v = tile_a[kk * (BM / 4) + r * THREADS_M + ty];
+      a[4 * r] = v.x, a[4 * r + 1] = v.y, a[4 * r + 2] = v.z, a[4 * r + 3] = v.w;
+    }
+#pragma unroll
+    for (int c = 0; c < TN / 4; ++c) {
+      const float4 v = tile_b[kk * (BN / 4) + c * THREADS_N + tx];
+      b[4 * c] = v.x, b[4 * c + 1] = v.y, b[4 * c + 2] = v.z, b[4 * c + 3] = v.w;
+    }
+#pragma unroll
+    for (int r = 0; r < TM; ++r) {
+#pragma unroll
+      for (int c = 0; c < TN; ++c) acc[r][c] += a[r] * b[c];
+    }
+  }
+}
+
 // Accumulates the block at (i0, j0) over all of K. Every item of the group calls it (it
-// has barriers).
-void multiply_block(const Operands* o, int i0, int j0, local float4* tile_a,
+// has barriers). The K steps are fetched in order: conv programs count their taps in o.
+void multiply_block(Operands* o, int i0, int j0, local float4* tile_a,
                     local float4* tile_b, float acc[TM][TN]) {
   const int tid = get_local_id(0);
   const int tx = tid % THREADS_N, ty = tid / THREADS_N;
@@ -197,25 +222,7 @@ void multiply_block(const Operands* o, int i0, int j0, local float4* tile_a,
     store_step(o, tid, staged_a, staged_b, (local float*)tile_a, (local float*)tile_b);
     barrier(CLK_LOCAL_MEM_FENCE);
     if (k0 + BK < o->k) fetch_step(o, i0, j0, k0 + BK, tid, staged_a, staged_b);
-#pragma unroll
-    for (int kk = 0; kk < BK; ++kk) {
-      float a[TM], b[TN];
-#pragma unroll
-      for (int r = 0; r < TM / 4; ++r) {
-        const float4 v = tile_a[kk * (BM / 4) + r * THREADS_M + ty];
-        a[4 * r] = v.x, a[4 * r + 1] = v.y, a[4 * r + 2] = v.z, a[4 * r + 3] = v.w;
-      }
-#pragma unroll
-      for (int c = 0; c < TN / 4; ++c) {
-        const float4 v = tile_b[kk * (BN / 4) + c * THREADS_N + tx];
-        b[4 * c] = v.x, b[4 * c + 1] = v.y, b[4 * c + 2] = v.z, b[4 * c + 3] = v.w;
-      }
-#pragma unroll
-      for (int r = 0; r < TM; ++r) {
-#pragma unroll
-        for (int c = 0; c < TN; ++c) acc[r][c] += a[r] * b[c];
-      }
-    }
+    multiply_step(tile_a, tile_b, tx, ty, acc);
   }
 }
 
@@ -293,7 +300,7 @@ void multiply_any_tile(const Operands* o, int row0, int col0, float acc[TM][TN])
   for (int r = 0; r < TM; ++r) CAT(vstore, TN)(sums[r], 0, acc[r]);
 }
 
-void multiply_block(const Operands* o, int i0, int j0, local float4* tile_a,
+void multiply_block(Operands* o, int i0, int j0, local float4* tile_a,
                     local float4* tile_b, float acc[TM][TN]) {
   const int tid = get_local_id(0);
   const int row0 = i0 + tile_row(tid / THREADS_N, 0);
@@ -402,7 +409,7 @@ void matmul_blocked(global const float* a, int a_off, global const float* b, int
   local float4 tile_a[TILE_A_VECS];
   local float4 tile_b[TILE_B_VECS];
   p += p_off;
-  const Operands o = batch_operands(a + a_off, b + b_off, p, flags);
+  Operands o = batch_operands(a + a_off, b + b_off, p, flags);
   const int i0 = get_group_id(1) * BM, j0 = get_group_id(0) * BN;
   float acc[TM][TN];
   clear_tile(acc);

@@ -17,16 +17,17 @@ constexpr GemmTiling kGpuLarge{64, 128, 16, 4, 8, true};
 constexpr GemmTiling kGpuMedium{64, 64, 16, 4, 4, true};
 constexpr GemmTiling kGpuSmall{32, 32, 16, 4, 4, true};
 
-// Conv on GPUs (kernels/conv_tiled.cl), measured on the H100 at batch 16: 64 x 64 blocks
-// with 4 x 4 per item are the fastest on every 3x3 layer (36.7% of FP32 peak against 30.2
-// for 64 x 128 / 4 x 8 on 3x3 64->64 at 56x56, 27.0 against 26.8 at 14x14, 21.1 against
-// 20.9 at 7x7): the gathered loads want more groups in flight. Unpadded 1x1 layers with
-// many output channels take 128 x 64 with 8 x 4 when there are enough such blocks (33.5%
-// against 23.3 for 128 x 128 / 8 x 8 on 1x1 128->128 at 56x56, 29.2 against 24.5 on 1x1
-// 1024->256 at 14x14 with 98 blocks), other large ones 64 x 128 with 4 x 8 (29.5% against
-// 22.0 for 64 x 64 on 1x1 256->64 at 56x56).
-constexpr GemmTiling kGpuConvTall{128, 64, 16, 8, 4, true};
-constexpr std::int64_t kConvTallBlocksWanted = 96;
+// Conv on GPUs (kernels/conv_tiled.cl), measured on the H100 at batch 16: 64 x 128 blocks
+// with 8 x 8 per item (128 items) where there are enough of them, for 3x3 layers about
+// three per multiprocessor (46.2% of FP32 peak against 38.2 for 64 x 64 / 4 x 4 on 3x3
+// 64->64 at 56x56, 392 blocks; 29.7 against 34.8 on 3x3 s2 64->128 with 196), for unpadded
+// 1x1 layers fewer (42.2% against 38.2 for 128 x 64 / 8 x 4 on 1x1 128->128 at 56x56, 37.9
+// against 34.0 on 1x1 512->512 at 14x14 with 200 blocks, even at 100). Otherwise 64 x 64
+// with 4 x 4, whose gathered loads keep more groups in flight (21.6% against 12.9 on 3x3
+// 512->512 at 7x7).
+constexpr GemmTiling kGpuConvWide{64, 128, 16, 8, 8, true};
+constexpr std::int64_t kConvWideBlocksWanted = 384;
+constexpr std::int64_t kPointwiseWideBlocksWanted = 96;
 
 // CPUs (pocl): no local memory, each item an 8 x 16 micro-tile (8 rows of A broadcast
 // against one 16-wide vector of B per k: 8 vector accumulators), a group of 8 items down
@@ -139,10 +140,8 @@ std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_
   if (forced || device.info.type == "cpu" || groups < 1 || k < 8) {
     return choose_gemm_tiling(device, m, n, k, groups);
   }
-  if (pointwise && fills(kGpuConvTall, device, m, n, groups, kConvTallBlocksWanted)) {
-    return kGpuConvTall;
-  }
-  if (pointwise && fills(kGpuLarge, device, m, n, groups)) return kGpuLarge;
+  const std::int64_t wide_blocks = pointwise ? kPointwiseWideBlocksWanted : kConvWideBlocksWanted;
+  if (fills(kGpuConvWide, device, m, n, groups, wide_blocks)) return kGpuConvWide;
   if (m >= 64 && n >= 64 && fits(kGpuMedium, device)) return kGpuMedium;
   return choose_gemm_tiling(device, m, n, k, groups);
 }

@@ -165,6 +165,19 @@ TEST(GemmTiling, ChoosesByDeviceAndShape) {
   EXPECT_FALSE(choose_gemm_tiling(gpu, 4096, 4096, 4096, 1));
 }
 
+// Conv layers at batch 16 ([M, batch x positions, K]): 8 x 8 micro-tiles where there are
+// enough 64 x 128 blocks (fewer needed for unpadded 1x1 layers), else 64 x 64.
+TEST(GemmTiling, ChoosesConvTilingByBlocks) {
+  const ClDevice gpu = fake_device("gpu", 1024, 48 << 10);
+  EXPECT_EQ(choose_conv_tiling(gpu, 64, 50176, 576, 1, false)->name(), "64x128x16/8x8/local");
+  EXPECT_EQ(choose_conv_tiling(gpu, 128, 12544, 576, 1, false)->name(), "64x64x16/4x4/local");
+  EXPECT_EQ(choose_conv_tiling(gpu, 512, 3136, 512, 1, true)->name(), "64x128x16/8x8/local");
+  EXPECT_EQ(choose_conv_tiling(gpu, 512, 784, 4608, 1, false)->name(), "64x64x16/4x4/local");
+  EXPECT_EQ(choose_conv_tiling(gpu, 64, 1024, 288, 1, true)->name(), "64x64x16/4x4/local");
+  const ClDevice cpu = fake_device("cpu", 4096, 512 << 10);
+  EXPECT_EQ(choose_conv_tiling(cpu, 64, 50176, 576, 1, false)->name(), "64x16x4/8x16/direct");
+}
+
 TEST(GemmTiling, ParsesNamesAndRejectsWhatTheKernelCannotBuild) {
   const std::optional<GemmTiling> large = parse_gemm_tiling("128x128x8/8x8/local");
   ASSERT_TRUE(large);

@@ -65,7 +65,7 @@ int column_iw;        // ow * stride_w - pad_w
 // step's tap puts its column inside the image.
 bool step_inside;
 uint step_x;
-uint step_k0;
+uint step_k0 = 0;
 
 void locate_column(uint j) {
   column_inside = j < p.n;
@@ -85,15 +85,22 @@ vec4 load_a4(uint i, uint k) {
   return i < p.m && k < p.k ? w4_data[(p.w_offset + i * p.k + k) / 4] : vec4(0.0);
 }
 
+// TAP_MAJOR: the K steps come in order and C is a multiple of BK, so the step's tap and
+// first channel are counted here rather than divided out of k0 each step.
+uint step_c0 = 0, step_tap = 0;
+
 void begin_step_b(uint k0) {
   if (TAP_MAJOR == 0) return;
-  const uint tap = k0 / p.in_channels;
-  const uint c0 = k0 - tap * p.in_channels;
-  const int ih = column_ih + int(tap / KW) * p.dilation_h;
-  const int iw = column_iw + int(tap % KW) * p.dilation_w;
+  step_c0 += k0 - step_k0;  // BK after the first step
+  if (step_c0 == p.in_channels) {
+    step_c0 = 0;
+    ++step_tap;
+  }
+  const int ih = column_ih + int(step_tap / KW) * p.dilation_h;
+  const int iw = column_iw + int(step_tap % KW) * p.dilation_w;
   // Negative coordinates wrap to large unsigned ones: one comparison per bound.
   step_inside = column_inside && k0 < p.k && uint(ih) < p.in_h && uint(iw) < p.in_w;
-  step_x = column_x + (c0 * p.in_h + uint(ih)) * p.in_w + uint(iw);
+  step_x = column_x + (step_c0 * p.in_h + uint(ih)) * p.in_w + uint(iw);
   step_k0 = k0;
 }
 

@@ -80,7 +80,11 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   const std::int64_t positions = h.output * w.output;
   const std::int64_t n = positions * geometry.batch;
   const std::int64_t k = geometry.in_channels * h.kernel * w.kernel;
-  const std::optional<GemmTiling> tiling = choose_conv_tiling(context.limits(), m, n, k);
+  const bool pointwise = h.kernel == 1 && w.kernel == 1 && h.stride == 1 && w.stride == 1 &&
+                         h.pad_begin == 0 && w.pad_begin == 0 && h.input == h.output &&
+                         w.input == w.output;
+  const std::optional<GemmTiling> tiling =
+      choose_conv_tiling(context.limits(), m, n, k, pointwise);
   if (!tiling) return false;
   // The tile loop takes K / BK steps in one invocation; past the loop limit
   // (vulkan/loop_limit.h) the direct kernel's workgroup per output takes the layer.
@@ -88,9 +92,6 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   // conv_gemm.comp splits each invocation's column of B once (b_column in gemm_tile.glsl),
   // which holds when every staged element of it falls in that column.
   if (tiling->invocations() % tiling->bn != 0) return false;
-  const bool pointwise = h.kernel == 1 && w.kernel == 1 && h.stride == 1 && w.stride == 1 &&
-                         h.pad_begin == 0 && w.pad_begin == 0 && h.input == h.output &&
-                         w.input == w.output;
   // Weights known at compile time are reordered so that a K step stays within one tap.
   const bool tap_major = !pointwise && context.constant(1) != nullptr &&
                          geometry.in_channels % tiling->bk == 0;

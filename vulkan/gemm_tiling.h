@@ -32,10 +32,12 @@ std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limit
                                              std::int64_t batches);
 
 // The implicit-GEMM convolution's tiling (conv_gemm.comp, one m x n x k product for the whole
-// batch): choose_gemm_tiling's, except that layers with many output channels take 128 x 64
-// blocks with 8 x 4 micro-tiles when there are enough of them.
+// batch; `pointwise` for unpadded 1x1 layers): choose_gemm_tiling's, except that other layers
+// with enough blocks take 64 x 128 with 8 x 8 micro-tiles, and layers with many output
+// channels 128 x 64 with 8 x 4 when there are enough of those.
 std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limits,
-                                             std::int64_t m, std::int64_t n, std::int64_t k);
+                                             std::int64_t m, std::int64_t n, std::int64_t k,
+                                             bool pointwise);
 
 // A tiling from its name ("64x128x16/4x8"); nullopt if the text is not one or the shader
 // could not build it (gemm_tile.glsl stages whole vec4s per invocation).

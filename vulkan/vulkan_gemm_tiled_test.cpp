@@ -37,10 +37,14 @@ TEST_F(GemmTiledTest, TilingFollowsShape) {
   EXPECT_EQ(choose_gemm_tiling(device, 33, 40, 24, 1)->bm, 32u);
   EXPECT_FALSE(choose_gemm_tiling(device, 16, 64, 64, 1).has_value());
   EXPECT_FALSE(choose_gemm_tiling(device, 64, 64, 4, 1).has_value());
-  // Convolutions: 128 x 64 blocks for many output channels when there are enough blocks.
-  EXPECT_EQ(choose_conv_tiling(device, 128, 6144, 144)->bm, 128u);
-  EXPECT_EQ(choose_conv_tiling(device, 512, 784, 4608)->bm, 64u);
-  EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 576)->bn, 128u);
+  // Convolutions: 128 x 64 blocks for many output channels when there are enough blocks,
+  // 64 x 128 / 8 x 8 for other than 1x1 layers with many more.
+  EXPECT_EQ(choose_conv_tiling(device, 128, 6144, 144, true)->bm, 128u);
+  EXPECT_EQ(choose_conv_tiling(device, 512, 784, 4608, false)->bm, 64u);
+  EXPECT_EQ(choose_conv_tiling(device, 512, 784, 4608, false)->tm, 4u);
+  EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 576, false)->tm, 8u);
+  EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 576, false)->bn, 128u);
+  EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 256, true)->tm, 4u);
   for (const GemmTiling& tiling : {*choose_gemm_tiling(device, 130, 129, 24, 128),
                                    *choose_gemm_tiling(device, 65, 70, 24, 1)}) {
     EXPECT_LE(tiling.invocations(), device.maxComputeWorkGroupInvocations);
@@ -58,7 +62,7 @@ TEST_F(GemmTiledTest, TilingFromTheEnvironment) {
   EXPECT_FALSE(parse_gemm_tiling("64x64x16/4x4/local").has_value());
   setenv("TANDEM_VULKAN_GEMM_TILING", "32x32x16/4x4", 1);
   const std::optional<GemmTiling> forced = choose_gemm_tiling(device, 130, 129, 24, 128);
-  const std::optional<GemmTiling> forced_conv = choose_conv_tiling(device, 128, 6144, 144);
+  const std::optional<GemmTiling> forced_conv = choose_conv_tiling(device, 128, 6144, 144, true);
   const bool too_small = choose_gemm_tiling(device, 16, 64, 64, 1).has_value();
   setenv("TANDEM_VULKAN_GEMM_TILING", "off", 1);
   const bool off = choose_gemm_tiling(device, 130, 129, 24, 128).has_value();
@@ -149,6 +153,25 @@ TEST_F(GemmTiledTest, ConvImplicitGemm) {
     SCOPED_TRACE("x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
     expect_matches_reference("Conv", c.attributes, inputs, kTolerance);
   }
+}
+
+// 64 x 128 blocks with 8 x 8 per invocation, which layers with many blocks take on big GPUs
+// (forced here: the layers are small), tap-major with several K steps per tap.
+TEST_F(GemmTiledTest, ConvWideBlocks) {
+  std::mt19937 rng(47);
+  setenv("TANDEM_VULKAN_GEMM_TILING", "64x128x16/8x8", 1);
+  const std::vector<ConvCase> cases = {
+      {{2, 32, 12, 12}, {64, 32, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
+      {{3, 48, 9, 20}, {70, 48, 3, 3}, attrs({{"strides", Ints{2, 1}}, {"pads", Ints{1, 0, 1, 2}}})},
+  };
+  for (const ConvCase& c : cases) {
+    SCOPED_TRACE("x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
+    expect_matches_reference("Conv", c.attributes,
+                             {runtime(random_tensor(rng, c.x)), constant(random_tensor(rng, c.w)),
+                              constant(random_tensor(rng, {c.w[0]}))},
+                             kTolerance);
+  }
+  unsetenv("TANDEM_VULKAN_GEMM_TILING");
 }
 
 // Weights fed at run time cannot be reordered: the gather splits k = (c, kh, kw) itself.

@@ -13,9 +13,19 @@
 // OH * OW % 4 == 0 (4 columns in one image). Bias and the fused activation are applied as
 // the block is stored.
 //
+// Split-K (SPLIT_K 1, a program of its own so that other layers keep the simpler code), for
+// layers with too few blocks to fill the GPU: get_group_id(2) is then group x splits +
+// split, each split sums `split_k` of K (a multiple of BK) into its own copy of y in scratch
+// memory, and conv_split_sum adds the copies, the bias and the activation.
+//
 // p = [M/g, N, K, OH * OW, C * H * W, C/g, H * W, in_h, in_w, out_w, kernel_h, kernel_w,
-//      stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w]; 1-D layers come as 2-D
-// ones of height 1, and an unpadded 1x1 layer's input and output positions are H * W.
+//      stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, splits, split_k]; 1-D
+// layers come as 2-D ones of height 1, and an unpadded 1x1 layer's input and output
+// positions are H * W.
+
+#ifndef SPLIT_K
+#define SPLIT_K 0
+#endif
 
 #define CONV_POINTWISE 1
 #define CONV_TAP_MAJOR 2
@@ -35,7 +45,11 @@ void conv_column(Operands* o, int j) {
   o->column_x = image * o->image_size + (CONV_MODE == CONV_POINTWISE ? position : 0);
   o->column_ih = oh * o->stride_h - o->pad_h;
   o->column_iw = (position - oh * o->out_w) * o->stride_w - o->pad_w;
-  o->step_c0 = o->step_kh = o->step_kw = 0;
+  if (CONV_MODE == CONV_POINTWISE) o->column_x += o->k_begin * o->positions;
+  const int tap = o->k_begin / o->channels;
+  o->step_c0 = o->k_begin - tap * o->channels;
+  o->step_kh = tap / o->kernel_w;
+  o->step_kw = tap - o->step_kh * o->kernel_w;
 }
 
 // x's element of the item's column at channel c and tap (kh, kw); 0 outside the image.
@@ -85,8 +99,8 @@ void fetch_conv_b(Operands* o, int k0, int tid, float* staged_b) {
       staged_b[s + q] = inside ? o->b[first + (k - k0) * o->plane] : 0.0f;
 #else
       const int taps = o->kernel_h * o->kernel_w;
-      const int c = k / taps;
-      const int tap = k - c * taps;
+      const int c = (k + o->k_begin) / taps;
+      const int tap = k + o->k_begin - c * taps;
       const int kh = tap / o->kernel_w;
       staged_b[s + q] = k < o->k ? gather_x(o, c, kh, tap - kh * o->kernel_w) : 0.0f;
 #endif
@@ -94,26 +108,32 @@ void fetch_conv_b(Operands* o, int k0, int tid, float* staged_b) {
   }
 }
 
+int conv_splits(global const int* p) { return SPLIT_K ? p[18] : 1; }
+
 Operands conv_operands(global const float* w, global const float* x, global const int* p,
                        int flags) {
   Operands o;
-  o.m = p[0], o.n = p[1], o.k = p[2];
+  o.m = p[0], o.n = p[1];
   o.positions = p[3], o.image_size = p[4], o.channels = p[5], o.plane = p[6];
   o.in_h = p[7], o.in_w = p[8], o.out_w = p[9], o.kernel_h = p[10], o.kernel_w = p[11];
   o.stride_h = p[12], o.stride_w = p[13], o.pad_h = p[14], o.pad_w = p[15];
   o.dilation_h = p[16], o.dilation_w = p[17];
-  const int group = get_group_id(2);
-  o.a = w + group * o.m * o.k;
+  const int splits = conv_splits(p);
+  const int group = get_group_id(2) / splits;
+  o.out_channels = o.m * (get_num_groups(2) / splits);
+  o.k_begin = SPLIT_K ? (get_group_id(2) % splits) * p[19] : 0;
+  o.k = SPLIT_K ? min(p[2] - o.k_begin, p[19]) : p[2];
+  o.a = w + group * o.m * p[2] + o.k_begin;
   o.b = x + group * o.channels * o.plane;
-  o.a_row = o.k, o.a_k = 1, o.b_k = o.positions, o.b_col = 1;
+  o.a_row = p[2], o.a_k = 1, o.b_k = o.positions, o.b_col = 1;
   o.flags = flags;
   return o;
 }
 
 // Where column j of the output starts: y[image][0][position], M the layer's output channels.
-int output_column(const Operands* o, int channels, int j) {
+int output_column(const Operands* o, int j) {
   const int image = j / o->positions;
-  return image * channels * o->positions + (j - image * o->positions);
+  return image * o->out_channels * o->positions + (j - image * o->positions);
 }
 
 // Writes the item's micro-tile with any activation, float4 at a time when VEC_OUT (then 4
@@ -122,7 +142,6 @@ void store_conv_tile_any(const Operands* o, const Epilogue* e, global float* y, 
                          int j0, float acc[TM][TN]) {
   const int tid = get_local_id(0);
   const int tx = tid % THREADS_N, ty = tid / THREADS_N;
-  const int channels = o->m * get_num_groups(2);
   float sums[TM][TN];
 #pragma unroll
   for (int r = 0; r < TM; ++r) {
@@ -133,7 +152,7 @@ void store_conv_tile_any(const Operands* o, const Epilogue* e, global float* y, 
   for (int c = 0; c < TN; c += 4) {
     const int j = j0 + tile_col(tx, c);
     if (j >= o->n) continue;
-    const int column = output_column(o, channels, j);
+    const int column = output_column(o, j);
 #pragma unroll 1
     for (int r = 0; r < TM; ++r) {
       const int i = i0 + tile_row(ty, r);
@@ -147,7 +166,7 @@ void store_conv_tile_any(const Operands* o, const Epilogue* e, global float* y, 
       }
 #pragma unroll 1
       for (int q = 0; q < 4 && j + q < o->n; ++q) {
-        y[output_column(o, channels, j + q) + i * o->positions] = v[q];
+        y[output_column(o, j + q) + i * o->positions] = v[q];
       }
     }
   }
@@ -175,12 +194,11 @@ void store_conv_tile(const Operands* o, const Epilogue* e, global float* y, int 
   }
   const int tid = get_local_id(0);
   const int tx = tid % THREADS_N, ty = tid / THREADS_N;
-  const int channels = o->m * get_num_groups(2);
 #pragma unroll
   for (int c = 0; c < TN; c += 4) {
     const int j = j0 + tile_col(tx, c);
     if (j >= o->n) continue;
-    global float* column = y + output_column(o, channels, j);
+    global float* column = y + output_column(o, j);
 #pragma unroll
     for (int r = 0; r < TM; ++r) {
       const int i = i0 + tile_row(ty, r);
@@ -207,8 +225,26 @@ void conv_tiled(global const float* x, int x_off, global const float* w, int w_o
   float acc[TM][TN];
   clear_tile(acc);
   multiply_block(&o, i0, j0, tile_a, tile_b, acc);
-  const int group_rows = get_group_id(2) * o.m;
+  const int splits = conv_splits(p + p_off);
+  const int group_rows = get_group_id(2) / splits * o.m;
+  const int split = get_group_id(2) % splits;
   const Epilogue e = {bias + bias_off + group_rows, has_bias, 1, 0, 1.0f,
                       1.0f, activation, act_alpha, act_beta};
-  store_conv_tile(&o, &e, y + y_off + group_rows * o.positions, i0, j0, acc);
+  y += y_off + split * o.out_channels * o.n + group_rows * o.positions;
+  store_conv_tile(&o, &e, y, i0, j0, acc);
+}
+
+// Split-K's second pass: y = act(the splits' partial sums + bias), y's `count` elements
+// [image][channel][position] each at partial[split * count + i].
+kernel void conv_split_sum(global const float* partial, int partial_off, global const float* bias,
+                           int bias_off, int has_bias, global float* y, int y_off, int count,
+                           int splits, int positions, int channels, int activation,
+                           float act_alpha, float act_beta) {
+  const int i = get_global_id(0);
+  if (i >= count) return;
+  partial += partial_off;
+  float sum = partial[i];
+  for (int s = 1; s < splits; ++s) sum += partial[s * count + i];
+  if (has_bias) sum += bias[bias_off + i / positions % channels];
+  y[y_off + i] = unary_op(activation, act_alpha, act_beta, sum);
 }

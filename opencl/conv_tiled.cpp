@@ -67,7 +67,7 @@ std::string TiledConv::program_name() const {
   if (operand_flags & kVecA) vectors += "a";
   if (operand_flags & kVecB) vectors += "b";
   return "conv_tiled.cl[" + tiling.name() + "/" + read_name(read) +
-         (vectors.empty() ? "" : "/vec-" + vectors) + "]";
+         (vectors.empty() ? "" : "/vec-" + vectors) + (splits > 1 ? "/split-k" : "") + "]";
 }
 
 ProgramRequest TiledConv::program() const {
@@ -76,7 +76,8 @@ ProgramRequest TiledConv::program() const {
   request.file = program_name();
   request.build_options += " " + tiling.build_options() +
                            " -DCONV_MODE=" + std::to_string(static_cast<int>(read)) +
-                           " -DCONV_FLAGS=" + std::to_string(operand_flags);
+                           " -DCONV_FLAGS=" + std::to_string(operand_flags) +
+                           " -DSPLIT_K=" + (splits > 1 ? "1" : "0");
   return request;
 }
 
@@ -102,12 +103,25 @@ std::optional<TiledConv> tiled_conv(const ClDevice& device, const ConvGeometry& 
               : constant_weights && channels % tiling->bk == 0 ? ConvRead::TapMajor
                                                                : ConvRead::Gather;
   conv.operand_flags = (vec_a ? kVecA : 0) | (vec_b ? kVecB : 0);
+  conv.depth = k;
+  // Split-K needs each split's K steps whole in one tap (or pointwise) to start anywhere.
+  const std::optional<ConvSplit> split =
+      conv.read == ConvRead::Gather
+          ? std::nullopt
+          : choose_conv_split(device, m, geometry.batch * positions, k, geometry.group);
+  if (split && split->tiling.work_items() % split->tiling.bn == 0 &&
+      (pointwise || channels % split->tiling.bk == 0)) {
+    conv.tiling = split->tiling;
+    conv.splits = split->splits;
+    conv.depth = split->depth;
+  }
   return conv;
 }
 
 void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, const TiledConv& conv,
                         const ConvActivation& activation) {
-  const std::vector<std::int64_t> params = tiled_conv_params(geometry);
+  std::vector<std::int64_t> params = tiled_conv_params(geometry);
+  params.insert(params.end(), {conv.splits, conv.depth});
   const std::int64_t m = params[0], n = params[1], k = params[2], positions = params[3];
   const BufferArg weights = conv.read == ConvRead::TapMajor
                                 ? context.upload_floats(tap_major_weights(*context.constant(1)))
@@ -117,18 +131,35 @@ void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, cons
   check((!(conv.operand_flags & kVecA) || weights.offset % 4 == 0) &&
             (!(conv.operand_flags & kVecB) || x.offset % 4 == 0),
         "opencl: Conv operands are not 16-byte aligned for program " + conv.program_name());
-  const cl_int flags = positions % 4 == 0 && y.offset % 4 == 0 ? kVecOut : 0;
-  const bool has_bias = context.has_input(2);
-  // Output, weights and input elements are indexed with ints in the kernel.
+  const std::int64_t count = m * geometry.group * n;
+  // Output, weights, input and partial sums are indexed with ints in the kernel.
   for (const std::int64_t value :
-       {m * geometry.group * n, k * m * geometry.group, geometry.batch * params[4]}) {
+       {count * conv.splits, k * m * geometry.group, geometry.batch * params[4]}) {
     context.to_int(value, "Conv size");
   }
-  context.launch_in(conv.program_name(), "conv_tiled",
-                    blocked_range(context, conv.tiling, m, n, geometry.group), x, weights,
-                    has_bias ? context.input(2) : weights, cl_int{has_bias}, y,
-                    context.upload_ints(params), flags, static_cast<cl_int>(activation.op),
-                    activation.alpha, activation.beta);
+  const bool has_bias = context.has_input(2);
+  const BufferArg bias = has_bias ? context.input(2) : weights;
+  const LaunchRange blocks = blocked_range(context, conv.tiling, m, n, geometry.group * conv.splits);
+  if (conv.splits == 1) {
+    const cl_int flags = positions % 4 == 0 && y.offset % 4 == 0 ? kVecOut : 0;
+    context.launch_in(conv.program_name(), "conv_tiled", blocks, x, weights, bias,
+                      cl_int{has_bias}, y, context.upload_ints(params), flags,
+                      static_cast<cl_int>(activation.op), activation.alpha, activation.beta);
+    return;
+  }
+  // Split-K: each split's sums into its own copy of y, then one pass adds them up.
+  const BufferArg partial = context.scratch_floats(count * conv.splits);
+  const cl_int flags = positions % 4 == 0 ? kVecOut : 0;
+  context.launch_in(conv.program_name(), "conv_tiled", blocks, x, weights, bias, cl_int{0},
+                    partial, context.upload_ints(params), flags,
+                    static_cast<cl_int>(UnaryOp::Identity), 0.0f, 0.0f);
+  LaunchRange elements;
+  elements.global[0] = static_cast<std::size_t>(count);
+  context.launch_in(conv.program_name(), "conv_split_sum", elements, partial, bias,
+                    cl_int{has_bias}, y, context.to_int(count, "Conv size"),
+                    context.to_int(conv.splits, "splits"), context.to_int(positions, "positions"),
+                    context.to_int(m * geometry.group, "channels"),
+                    static_cast<cl_int>(activation.op), activation.alpha, activation.beta);
 }
 
 }  // namespace tandem::opencl

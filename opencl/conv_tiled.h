@@ -36,6 +36,8 @@ struct TiledConv {
   GemmTiling tiling;
   ConvRead read = ConvRead::Gather;
   cl_int operand_flags = 0;  // kVecA, kVecB: CONV_FLAGS
+  std::int64_t splits = 1;   // split-K (choose_conv_split): parts of K, each `depth` deep
+  std::int64_t depth = 0;
 
   // "conv_tiled.cl[64x128x16/4x8/local/tap-major/vec-a]"
   std::string program_name() const;

@@ -50,6 +50,20 @@ std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_
                                              std::int64_t n, std::int64_t k, std::int64_t groups,
                                              bool pointwise);
 
+// Split-K for a GPU convolution with too few blocks to fill the device: `splits` parts of
+// K, each `depth` deep (a multiple of the tiling's BK; the last may be shorter).
+struct ConvSplit {
+  GemmTiling tiling;
+  std::int64_t splits = 1;
+  std::int64_t depth = 0;
+};
+
+// The split for `groups` products of m x n x k, or none (CPUs, enough blocks already, K too
+// short to share). A forced tiling with local tiles (TANDEM_OPENCL_GEMM_TILING) is split by
+// the same rule, so that tests reach split-K on any device.
+std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m,
+                                           std::int64_t n, std::int64_t k, std::int64_t groups);
+
 // gemm_tiled.cl built with the tiling's options; the request's `file` is the name the
 // program is found by: "gemm_tiled.cl[<tiling name>]".
 ProgramRequest blocked_program(const GemmTiling& tiling);

@@ -111,6 +111,16 @@ BufferArg NodeContext::upload_floats(const std::vector<float>& values) {
   return upload(values.data(), values.size() * sizeof(float));
 }
 
+BufferArg NodeContext::scratch_floats(std::int64_t count) {
+  const std::size_t size = static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * 4;
+  cl_int status = CL_SUCCESS;
+  ClMem buffer(clCreateBuffer(context_, CL_MEM_READ_WRITE, size, nullptr, &status));
+  check_cl(status, node_.label() + ": allocating " + std::to_string(size) + " bytes of scratch");
+  const BufferArg arg{buffer.get(), 0};
+  graph_.buffers.push_back(std::move(buffer));
+  return arg;
+}
+
 BufferArg NodeContext::input(std::size_t i) {
   const ValueId id = input_id(i);
   const Value& value = plan_.graph.value(id);

@@ -51,7 +51,7 @@ struct Dispatch {
 // Everything compiling a plan creates on the device; the executable owns it.
 struct DeviceGraph {
   ClMem arena;
-  std::vector<ClMem> buffers;              // uploaded constants and node parameters
+  std::vector<ClMem> buffers;              // uploaded constants, node parameters, scratch
   std::map<ValueId, BufferArg> constants;  // each constant uploaded once
   std::vector<Dispatch> dispatches;        // in execution order
 };
@@ -91,6 +91,9 @@ class NodeContext {
   // Small per-node parameter tables (shapes, strides) as int32 or float32 buffers.
   BufferArg upload_ints(const std::vector<std::int64_t>& values);
   BufferArg upload_floats(const std::vector<float>& values);
+  // A float32 buffer of `count` elements for the node's own use between its launches
+  // (split-K's partial sums), left uninitialised.
+  BufferArg scratch_floats(std::int64_t count);
 
   // A value the kernels take as `int`; throws Unsupported naming the node if it overflows.
   cl_int to_int(std::int64_t value, const char* what) const;

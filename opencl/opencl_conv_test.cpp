@@ -212,6 +212,41 @@ TEST(ConvOpenCl, ImplicitGemmWithGpuTilings) {
   }
 }
 
+// Split-K (K >= 512 and few blocks under a forced GPU tiling): two or three splits, a split
+// that starts inside a tap (K 720 in two of 368), pointwise and grouped layers, bias and
+// activations applied once after the splits are summed. K up to 720 keeps the rounding
+// within the file's tolerance (sqrt(720 / 300) of it).
+TEST(ConvOpenCl, SplitK) {
+  const ClDevice device = find_device(test_device());
+  Node grouped;
+  grouped.op_type = "Conv";
+  grouped.attributes = attrs({{"group", std::int64_t{2}}, {"pads", Ints{1, 1, 1, 1}}});
+  for (const char* tiling : {"64x128x16/8x8/local", "64x64x16/4x4/local"}) {
+    SCOPED_TRACE(tiling);
+    const ScopedGemmTiling forced(tiling);
+    const std::optional<TiledConv> split =
+        tiled_conv(device, resolve_conv(grouped, {2, 128, 8, 8}, {128, 64, 3, 3}), true);
+    ASSERT_TRUE(split);
+    EXPECT_EQ(split->splits, 2);
+    EXPECT_EQ(split->depth, 288);
+    ReferenceBatch batch;
+    std::mt19937 rng(40);
+    add_conv(batch, rng, {2, 80, 9, 9}, {70, 80, 3, 3},
+             attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("Relu")}}));
+    add_conv(batch, rng, {2, 96, 8, 9}, {64, 96, 3, 3},
+             attrs({{"strides", Ints{1, 2}}, {"pads", Ints{2, 1, 1, 1}},
+                    {kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.5},
+                    {kFusedBeta, 0.5}}));
+    add_conv(batch, rng, {2, 600, 8, 8}, {64, 600, 1, 1}, {});
+    add_conv(batch, rng, {2, 128, 8, 8}, {128, 64, 3, 3}, grouped.attributes);
+    add_conv(batch, rng, {2, 64, 10, 10}, {72, 64, 3, 3},
+             attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("LeakyRelu")},
+                    {kFusedAlpha, 0.2}}),
+             false);
+    batch.expect_all_match();
+  }
+}
+
 // Which way conv_tiled.cl reads each kind of layer under a GPU tiling, and that CPU
 // tilings leave layers to conv_blocked.
 TEST(ConvOpenCl, TiledConvReadModes) {

@@ -8,7 +8,10 @@
 // K step stays within one tap: its window position and bounds are found once per step
 // (begin_step_b) and each load is an add. Otherwise load_b splits k = (c, kh, kw) by the
 // kernel size, a specialization constant (multiplies, no division).
-// Bias and the fused activation are applied as the block is stored. conv.comp stays the
+// Bias and the fused activation are applied as the block is stored. Split-K, for layers with
+// too few blocks to fill the GPU: `splits` times the blocks, split s summing K from
+// s * depth into its own copy of the output (Out is then scratch past the arena), which
+// conv_split_sum.comp adds up with the bias and activation. conv.comp stays the
 // direct kernel for depthwise and grouped convolutions, ConvTranspose and small layers.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
@@ -20,6 +23,7 @@ layout(constant_id = 10) const int ACTIVATION = 0; // vulkan/activation.h codes
 layout(constant_id = 11) const uint KH = 1;        // kernel height and width
 layout(constant_id = 12) const uint KW = 1;
 layout(constant_id = 13) const int TAP_MAJOR = 0;  // weights as [M, KH, KW, C], C % BK == 0
+layout(constant_id = 14) const int SPLIT_K = 0;    // splits > 1 (else K in one piece)
 
 layout(std430, binding = 0) buffer Out { float out_data[]; };
 layout(std430, binding = 0) buffer Out4 { vec4 out4_data[]; };
@@ -53,7 +57,13 @@ layout(push_constant) uniform Params {
   int dilation_w;
   float alpha;
   float beta;
+  uint splits;
+  uint depth;               // of K per split, a multiple of BK
 } p;
+
+// This workgroup's share of K: [k_begin, k_begin + k_len); A's row starts at k_begin.
+uint k_begin = 0;
+uint k_len = 0;
 
 // This invocation's column of X_col (the same in every K step), split once by locate_column.
 bool column_inside;   // j < n
@@ -80,9 +90,11 @@ void locate_column(uint j) {
   column_iw = int(position % p.out_w) * p.stride_w - p.pad_w;
 }
 
-float load_a(uint i, uint k) { return i < p.m && k < p.k ? w_data[p.w_offset + i * p.k + k] : 0.0; }
+float load_a(uint i, uint k) {
+  return i < p.m && k < k_len ? w_data[p.w_offset + i * p.k + k_begin + k] : 0.0;
+}
 vec4 load_a4(uint i, uint k) {
-  return i < p.m && k < p.k ? w4_data[(p.w_offset + i * p.k + k) / 4] : vec4(0.0);
+  return i < p.m && k < k_len ? w4_data[(p.w_offset + i * p.k + k_begin + k) / 4] : vec4(0.0);
 }
 
 // TAP_MAJOR: the K steps come in order and C is a multiple of BK, so the step's tap and
@@ -99,7 +111,7 @@ void begin_step_b(uint k0) {
   const int ih = column_ih + int(step_tap / KW) * p.dilation_h;
   const int iw = column_iw + int(step_tap % KW) * p.dilation_w;
   // Negative coordinates wrap to large unsigned ones: one comparison per bound.
-  step_inside = column_inside && k0 < p.k && uint(ih) < p.in_h && uint(iw) < p.in_w;
+  step_inside = column_inside && k0 < k_len && uint(ih) < p.in_h && uint(iw) < p.in_w;
   step_x = column_x + (step_c0 * p.in_h + uint(ih)) * p.in_w + uint(iw);
   step_k0 = k0;
 }
@@ -110,10 +122,10 @@ float load_b(uint k, uint j) {
     if (!step_inside) return 0.0;
     return x_data[step_x + (k - step_k0) * (p.in_h * p.in_w)];
   }
-  if (!column_inside || k >= p.k) return 0.0;
+  if (!column_inside || k >= k_len) return 0.0;
   if (POINTWISE != 0) return x_data[column_x + k * p.positions];
-  const uint c = k / (KH * KW);
-  const uint tap = k % (KH * KW);
+  const uint c = (k_begin + k) / (KH * KW);
+  const uint tap = (k_begin + k) % (KH * KW);
   const int ih = column_ih + int(tap / KW) * p.dilation_h;
   const int iw = column_iw + int(tap % KW) * p.dilation_w;
   if (uint(ih) >= p.in_h || uint(iw) >= p.in_w) return 0.0;
@@ -121,24 +133,48 @@ float load_b(uint k, uint j) {
 }
 // POINTWISE with OH*OW % 4 == 0: the 4 columns lie in one image.
 vec4 load_b4(uint k, uint j) {
-  return column_inside && k < p.k ? x4_data[(column_x + k * p.positions) / 4] : vec4(0.0);
+  return column_inside && k < k_len ? x4_data[(column_x + k * p.positions) / 4] : vec4(0.0);
 }
 
 #include "gemm_tile.glsl"
 
-// Where column j of the output starts: out[image, 0, position].
+// Where column j of the output starts: out[image, 0, position] (of this split's copy).
 uint output_column(uint j) {
-  return p.out_offset + (j / p.positions) * p.m * p.positions + j % p.positions;
+  const uint copy = SPLIT_K != 0 ? k_begin / p.depth : 0;
+  return p.out_offset + copy * p.m * p.n + (j / p.positions) * p.m * p.positions +
+         j % p.positions;
+}
+
+// Split s's share of K, and where its first tap-major step starts.
+void locate_split(uint split) {
+  if (SPLIT_K == 0) {
+    k_len = p.k;
+    return;
+  }
+  k_begin = split * p.depth;
+  k_len = min(p.k - k_begin, p.depth);
+  if (POINTWISE != 0) column_x += k_begin * p.positions;
+  step_tap = k_begin / p.in_channels;
+  step_c0 = k_begin % p.in_channels;
+}
+
+float finish_sum(float sum, bool finish) {
+  return finish ? apply_activation(ACTIVATION, sum, p.alpha, p.beta) : sum;
 }
 
 void main() {
   const uint group = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
-  if (group >= p.count) return;  // uniform per workgroup: the barriers stay uniform
+  const uint splits = SPLIT_K != 0 ? p.splits : 1;
+  if (group >= p.count * splits) return;  // uniform per workgroup: the barriers stay uniform
+  const uint block = group % p.count;
   const uint blocks_n = (p.n + BN - 1) / BN;
-  const uint i0 = (group / blocks_n) * BM;
-  const uint j0 = (group % blocks_n) * BN;
+  const uint i0 = (block / blocks_n) * BM;
+  const uint j0 = (block % blocks_n) * BN;
   locate_column(j0 + b_column(gl_LocalInvocationID.x));
-  multiply_block(i0, j0, p.k);
+  locate_split(group / p.count);
+  multiply_block(i0, j0, k_len);
+  // Split copies hold raw sums: bias and activation come after they are added up.
+  const bool finish = SPLIT_K == 0;
 
   const uint tx = gl_LocalInvocationID.x % THREADS_N;
   const uint ty = gl_LocalInvocationID.x / THREADS_N;
@@ -149,12 +185,12 @@ void main() {
     [[unroll]] for (uint r = 0; r < TM; ++r) {
       const uint i = i0 + tile_row(ty, r);
       if (i >= p.m) continue;
-      const float bias = p.has_bias != 0 ? bias_data[p.bias_offset + i] : 0.0;
+      const float bias = finish && p.has_bias != 0 ? bias_data[p.bias_offset + i] : 0.0;
       if (VEC_OUT != 0) {
         if (j >= p.n) continue;
         vec4 v;
         [[unroll]] for (uint q = 0; q < 4; ++q) {
-          v[q] = apply_activation(ACTIVATION, acc[r * TN + c + q] + bias, p.alpha, p.beta);
+          v[q] = finish_sum(acc[r * TN + c + q] + bias, finish);
         }
         out4_data[(column + i * p.positions) / 4] = v;
         continue;
@@ -162,7 +198,7 @@ void main() {
       [[unroll]] for (uint q = 0; q < 4; ++q) {
         if (j + q >= p.n) continue;
         out_data[output_column(j + q) + i * p.positions] =
-            apply_activation(ACTIVATION, acc[r * TN + c + q] + bias, p.alpha, p.beta);
+            finish_sum(acc[r * TN + c + q] + bias, finish);
       }
     }
   }

@@ -70,6 +70,55 @@ Slot tap_major_slot(NodeContext& context, const Tensor& weights) {
   return context.add_constant(words);
 }
 
+// The tiling conv_gemm.comp runs a layer with, and how K is split (1: not at all).
+struct ConvGemmChoice {
+  GemmTiling tiling;
+  std::int64_t splits = 1;
+  std::int64_t depth = 0;  // of K per split
+};
+
+std::optional<ConvGemmChoice> choose_conv_gemm(const NodeContext& context, std::int64_t m,
+                                               std::int64_t n, std::int64_t k, bool pointwise) {
+  const std::optional<GemmTiling> tiling = choose_conv_tiling(context.limits(), m, n, k, pointwise);
+  if (!tiling) return std::nullopt;
+  ConvGemmChoice choice{*tiling, 1, k};
+  if (const auto split = choose_conv_split(context.limits(), m, n, k)) {
+    choice = {split->tiling, split->splits, split->depth};
+  }
+  // The tile loop takes depth / BK steps in one invocation; past the loop limit
+  // (vulkan/loop_limit.h) the direct kernel's workgroup per output takes the layer.
+  if ((choice.depth + choice.tiling.bk - 1) / choice.tiling.bk > kMaxStepsPerInvocation) {
+    return std::nullopt;
+  }
+  // conv_gemm.comp splits each invocation's column of B once (b_column in gemm_tile.glsl),
+  // which holds when every staged element of it falls in that column.
+  if (choice.tiling.invocations() % choice.tiling.bn != 0) return std::nullopt;
+  return choice;
+}
+
+// Split-K's second pass: out = act(sum of the splits' copies in `partial` + bias).
+void record_split_sum(NodeContext& context, const Slot& out, const Slot& partial,
+                      const Slot& bias, bool has_bias, std::int64_t splits,
+                      std::int64_t positions, const Activation& activation) {
+  const std::int64_t count = out.bytes / 4;
+  Dispatch dispatch;
+  dispatch.shader = "conv_split_sum";
+  dispatch.variant = {activation.code};
+  dispatch.bindings = {out, partial, bias};
+  dispatch.invocations = static_cast<std::uint64_t>(count);
+  dispatch.push = {checked_u32(context, count, "output size"),
+                   out.element_offset(),
+                   partial.element_offset(),
+                   bias.element_offset(),
+                   has_bias ? 1u : 0u,
+                   checked_u32(context, splits, "splits"),
+                   checked_u32(context, positions, "output size"),
+                   checked_u32(context, context.output().shape[1], "channels"),
+                   float_word(activation.alpha),
+                   float_word(activation.beta)};
+  context.dispatch(std::move(dispatch));
+}
+
 // The implicit GEMM: M = output channels, N = the output positions of every image side by
 // side, K = C x taps. Returns false when the layer is not one it takes (grouped, or too small
 // for whole blocks).
@@ -83,19 +132,15 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   const bool pointwise = h.kernel == 1 && w.kernel == 1 && h.stride == 1 && w.stride == 1 &&
                          h.pad_begin == 0 && w.pad_begin == 0 && h.input == h.output &&
                          w.input == w.output;
-  const std::optional<GemmTiling> tiling =
-      choose_conv_tiling(context.limits(), m, n, k, pointwise);
-  if (!tiling) return false;
-  // The tile loop takes K / BK steps in one invocation; past the loop limit
-  // (vulkan/loop_limit.h) the direct kernel's workgroup per output takes the layer.
-  if ((k + tiling->bk - 1) / tiling->bk > kMaxStepsPerInvocation) return false;
-  // conv_gemm.comp splits each invocation's column of B once (b_column in gemm_tile.glsl),
-  // which holds when every staged element of it falls in that column.
-  if (tiling->invocations() % tiling->bn != 0) return false;
+  const std::optional<ConvGemmChoice> choice = choose_conv_gemm(context, m, n, k, pointwise);
+  if (!choice) return false;
+  const GemmTiling& tiling = choice->tiling;
   // Weights known at compile time are reordered so that a K step stays within one tap.
   const bool tap_major = !pointwise && context.constant(1) != nullptr &&
-                         geometry.in_channels % tiling->bk == 0;
+                         geometry.in_channels % tiling.bk == 0;
   const Slot out = context.output_slot();
+  // Split copies go to scratch, the second pass writes the output.
+  const Slot sums = choice->splits == 1 ? out : context.scratch_slot(m * n * choice->splits);
   const Slot in = context.input_slot(0);
   const Slot weights =
       tap_major ? tap_major_slot(context, *context.constant(1)) : context.input_slot(1);
@@ -104,25 +149,25 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   const bool vec_a = k % 4 == 0 && weights.element_offset() % 4 == 0;
   // Groups of 4 columns stay inside one image when each image has a multiple of 4 positions.
   const bool vec_b = pointwise && positions % 4 == 0 && in.element_offset() % 4 == 0;
-  const bool vec_out = positions % 4 == 0 && out.element_offset() % 4 == 0;
-  const auto count = static_cast<std::int64_t>(tiling->blocks(m, n));
+  const bool vec_out = positions % 4 == 0 && sums.element_offset() % 4 == 0;
+  const auto count = static_cast<std::int64_t>(tiling.blocks(m, n));
   auto u32 = [&](std::int64_t value, const char* what) {
     return checked_u32(context, value, what);
   };
   Dispatch dispatch;
   dispatch.shader = "conv_gemm";
-  dispatch.variant = tiling->constants();
+  dispatch.variant = tiling.constants();
   dispatch.variant.insert(
       dispatch.variant.end(),
       {static_cast<std::int32_t>(vec_a ? LoadMode::Vec4 : LoadMode::ContiguousFastest),
        static_cast<std::int32_t>(vec_b ? LoadMode::Vec4 : LoadMode::ContiguousFastest),
        vec_out ? 1 : 0, pointwise ? 1 : 0, activation.code, static_cast<std::int32_t>(h.kernel),
-       static_cast<std::int32_t>(w.kernel), tap_major ? 1 : 0});
-  dispatch.bindings = {out, in, weights, bias};
-  dispatch.workgroup_size = tiling->invocations();
-  dispatch.invocations = static_cast<std::uint64_t>(count) * tiling->invocations();
+       static_cast<std::int32_t>(w.kernel), tap_major ? 1 : 0, choice->splits > 1 ? 1 : 0});
+  dispatch.bindings = {sums, in, weights, bias};
+  dispatch.workgroup_size = tiling.invocations();
+  dispatch.invocations = static_cast<std::uint64_t>(count * choice->splits) * tiling.invocations();
   dispatch.push = {u32(count, "block count"),
-                   out.element_offset(),
+                   sums.element_offset(),
                    in.element_offset(),
                    weights.element_offset(),
                    bias.element_offset(),
@@ -143,8 +188,13 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
                    i32_word(h.dilation),
                    i32_word(w.dilation),
                    float_word(activation.alpha),
-                   float_word(activation.beta)};
+                   float_word(activation.beta),
+                   u32(choice->splits, "splits"),
+                   u32(choice->depth, "reduction size")};
   context.dispatch(std::move(dispatch));
+  if (choice->splits > 1) {
+    record_split_sum(context, out, sums, bias, has_bias, choice->splits, positions, activation);
+  }
   return true;
 }
 

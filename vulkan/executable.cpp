@@ -35,14 +35,15 @@ void check_runtime_types(const Plan& plan) {
 }
 
 std::vector<Dispatch> record_nodes(const Plan& plan, ConstantPool& constants,
-                                   const VkPhysicalDeviceLimits& limits) {
+                                   const VkPhysicalDeviceLimits& limits,
+                                   std::int64_t& arena_bytes) {
   std::vector<Dispatch> dispatches;
   for (const Node& node : plan.graph.nodes()) {
     const OpImplementation* op = OpTable::instance().find(node.op_type);
     if (op == nullptr) {
       throw Unsupported(node.label() + ": op " + node.op_type + " has no vulkan shader");
     }
-    NodeContext context(plan, node, op->shader, constants, dispatches, limits);
+    NodeContext context(plan, node, op->shader, constants, dispatches, limits, arena_bytes);
     op->compile(context);
   }
   return dispatches;
@@ -55,7 +56,9 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<VulkanDevice> device, const P
     : device_(std::move(device)), placement_(data_placement(device_->physical())) {
   check_runtime_types(plan);
   ConstantPool constants;
-  const std::vector<Dispatch> dispatches = record_nodes(plan, constants, device_->limits());
+  std::int64_t arena_bytes = plan.memory.arena_bytes;  // grows by any node's scratch
+  const std::vector<Dispatch> dispatches =
+      record_nodes(plan, constants, device_->limits(), arena_bytes);
 
   VkCommandPoolCreateInfo pool{};
   pool.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
@@ -72,7 +75,7 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<VulkanDevice> device, const P
   fence_ = Fence(device_->get(), fence_handle);
 
   bind_inputs_and_outputs(plan);
-  create_buffers(plan, constants);
+  create_buffers(arena_bytes, constants);
   create_timestamps();
   record(dispatches, create_pipelines(dispatches, options));
 }
@@ -150,11 +153,10 @@ void VulkanExecutable::bind_inputs_and_outputs(const Plan& plan) {
   }
 }
 
-void VulkanExecutable::create_buffers(const Plan& plan, const ConstantPool& constants) {
-  const auto arena_bytes =
-      static_cast<VkDeviceSize>(std::max<std::int64_t>(plan.memory.arena_bytes, 16));
+void VulkanExecutable::create_buffers(std::int64_t arena_bytes, const ConstantPool& constants) {
   const VkDeviceSize constant_bytes = std::max<std::size_t>(constants.words.size() * 4, 16);
-  arena_ = DeviceBuffer(*device_, arena_bytes, placement_, "arena");
+  arena_ = DeviceBuffer(*device_, static_cast<VkDeviceSize>(std::max<std::int64_t>(arena_bytes, 16)),
+                        placement_, "arena");
   constants_ = DeviceBuffer(*device_, constant_bytes, placement_, "weights");
   const auto* words = reinterpret_cast<const std::uint8_t*>(constants.words.data());
   write_buffer(*device_, command_pool_.get(), fence_.get(), constants_,

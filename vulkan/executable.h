@@ -42,7 +42,7 @@ class VulkanExecutable : public Executable {
   };
 
   void bind_inputs_and_outputs(const Plan& plan);
-  void create_buffers(const Plan& plan, const ConstantPool& constants);
+  void create_buffers(std::int64_t arena_bytes, const ConstantPool& constants);
   // The pipeline of each dispatch, created through the persisted pipeline cache.
   std::vector<const ComputePipeline*> create_pipelines(const std::vector<Dispatch>& dispatches,
                                                        const CompileOptions& options);

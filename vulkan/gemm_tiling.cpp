@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/ops/conv_geometry.h"
+
 namespace tandem::vulkan {
 namespace {
 
@@ -28,6 +30,13 @@ constexpr std::uint64_t kConvTallBlocksWanted = 96;
 // 128 x 64 on 1x1 128->128 at 56x56).
 constexpr GemmTiling kConvWide{64, 128, 16, 8, 8};
 constexpr std::uint64_t kConvWideBlocksWanted = 384;
+// Layers with fewer than kSplitBelowBlocks such blocks (under one per multiprocessor of an
+// H100) split K (conv_gemm.comp's split-K) into parts of at least kMinSplitDepth, at most
+// kMaxSplits of them, for about kConvWideBlocksWanted blocks; as in the OpenCL backend, where
+// layers with more blocks gained nothing from it.
+constexpr std::uint64_t kSplitBelowBlocks = 96;
+constexpr std::int64_t kMinSplitDepth = 256;
+constexpr std::int64_t kMaxSplits = 8;
 
 // Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).
 constexpr std::uint64_t kLargeBlocksWanted = 128;
@@ -115,6 +124,22 @@ std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limit
     return kConvTall;
   }
   return choose_gemm_tiling(limits, m, n, k, 1);
+}
+
+std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits, std::int64_t m,
+                                           std::int64_t n, std::int64_t k) {
+  GemmTiling tiling = kConvWide;
+  if (const auto forced = forced_tiling(limits, m, n)) {
+    if (!*forced) return std::nullopt;
+    tiling = **forced;
+  }
+  if (m < tiling.bm || n < tiling.bn || !fits(tiling, limits)) return std::nullopt;
+  if (tiling.blocks(m, n) >= kSplitBelowBlocks) return std::nullopt;
+  const KSplit split =
+      split_k(static_cast<std::int64_t>(tiling.blocks(m, n)), k, tiling.bk,
+              static_cast<std::int64_t>(kConvWideBlocksWanted), kMinSplitDepth, kMaxSplits);
+  if (split.splits == 1) return std::nullopt;
+  return ConvSplit{tiling, split.splits, split.depth};
 }
 
 }  // namespace tandem::vulkan

@@ -39,6 +39,20 @@ std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limit
                                              std::int64_t m, std::int64_t n, std::int64_t k,
                                              bool pointwise);
 
+// Split-K for an implicit-GEMM convolution with too few blocks to fill a big GPU: `splits`
+// parts of K, each `depth` deep (a multiple of the tiling's BK; the last may be shorter).
+struct ConvSplit {
+  GemmTiling tiling;
+  std::int64_t splits = 1;
+  std::int64_t depth = 0;
+};
+
+// The split for an m x n x k convolution, or none (enough blocks already, K too short to
+// share). A forced tiling (TANDEM_VULKAN_GEMM_TILING) is split by the same rule, so that
+// tests reach split-K on any device.
+std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits, std::int64_t m,
+                                           std::int64_t n, std::int64_t k);
+
 // A tiling from its name ("64x128x16/4x8"); nullopt if the text is not one or the shader
 // could not build it (gemm_tile.glsl stages whole vec4s per invocation).
 std::optional<GemmTiling> parse_gemm_tiling(const std::string& name);

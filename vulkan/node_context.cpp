@@ -1,5 +1,6 @@
 #include "vulkan/node_context.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "core/error.h"
@@ -11,13 +12,14 @@ std::uint32_t float_word(float value) { return std::bit_cast<std::uint32_t>(valu
 
 NodeContext::NodeContext(const Plan& plan, const Node& node, const std::string& shader,
                          ConstantPool& constants, std::vector<Dispatch>& dispatches,
-                         const VkPhysicalDeviceLimits& limits)
+                         const VkPhysicalDeviceLimits& limits, std::int64_t& arena_bytes)
     : plan_(plan),
       node_(node),
       shader_(shader),
       constants_(constants),
       dispatches_(dispatches),
-      limits_(limits) {}
+      limits_(limits),
+      arena_bytes_(arena_bytes) {}
 
 bool NodeContext::has_input(std::size_t i) const {
   return i < node_.inputs.size() && node_.inputs[i] != kNoValue;
@@ -71,6 +73,14 @@ Slot NodeContext::output_slot(std::size_t i) const {
 
 Slot NodeContext::part(const Slot& slot, std::int64_t first, std::int64_t end) const {
   return make_slot(slot.in_arena, slot.byte_offset + 4 * first, 4 * (end - first));
+}
+
+Slot NodeContext::scratch_slot(std::int64_t floats) {
+  const auto alignment = static_cast<std::int64_t>(limits_.minStorageBufferOffsetAlignment);
+  const std::int64_t start = (plan_.memory.arena_bytes + alignment - 1) / alignment * alignment;
+  const Slot slot = make_slot(true, start, 4 * floats);
+  arena_bytes_ = std::max(arena_bytes_, slot.end());
+  return slot;
 }
 
 Slot NodeContext::make_slot(bool in_arena, std::int64_t byte_offset, std::int64_t bytes) const {

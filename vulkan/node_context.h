@@ -54,9 +54,10 @@ struct ConstantPool {
 // Handed to OpImplementation::compile for one node.
 class NodeContext {
  public:
+  // arena_bytes: the arena's size so far, the memory plan's plus any scratch (scratch_slot).
   NodeContext(const Plan& plan, const Node& node, const std::string& shader,
               ConstantPool& constants, std::vector<Dispatch>& dispatches,
-              const VkPhysicalDeviceLimits& limits);
+              const VkPhysicalDeviceLimits& limits, std::int64_t& arena_bytes);
 
   const Node& node() const { return node_; }
   const Attributes& attributes() const { return node_.attributes; }
@@ -74,6 +75,9 @@ class NodeContext {
   Slot part(const Slot& slot, std::int64_t first, std::int64_t end) const;
   // Places compile-time words (index tables, int32 indices) in the constants buffer.
   Slot add_constant(const std::vector<std::uint32_t>& words);
+  // Arena space past the memory plan's for the node's own use between its dispatches
+  // (split-K's partial sums); every node's scratch starts at the same place.
+  Slot scratch_slot(std::int64_t floats);
   void dispatch(Dispatch dispatch);
 
   // Throws Unsupported("node 'x' (Op): <what>") / Error with the same prefix.
@@ -89,6 +93,7 @@ class NodeContext {
   ConstantPool& constants_;
   std::vector<Dispatch>& dispatches_;
   const VkPhysicalDeviceLimits& limits_;
+  std::int64_t& arena_bytes_;
 };
 
 // Shape helpers shared by the families.

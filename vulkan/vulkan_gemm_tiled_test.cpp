@@ -174,6 +174,44 @@ TEST_F(GemmTiledTest, ConvWideBlocks) {
   unsetenv("TANDEM_VULKAN_GEMM_TILING");
 }
 
+// Split-K (K >= 512 and few blocks; forced tilings so that small layers split): splits
+// starting inside a tap, pointwise and gathered reads, bias and activations applied once
+// after the splits are summed. K up to 720 keeps float32 rounding well inside kTolerance.
+TEST_F(GemmTiledTest, ConvSplitK) {
+  const VkPhysicalDeviceLimits device = limits();
+  for (const char* tiling : {"64x128x16/8x8", "64x64x16/4x4"}) {
+    SCOPED_TRACE(tiling);
+    setenv("TANDEM_VULKAN_GEMM_TILING", tiling, 1);
+    const std::optional<ConvSplit> split = choose_conv_split(device, 70, 162, 720);
+    ASSERT_TRUE(split.has_value());
+    EXPECT_EQ(split->splits, 2);
+    EXPECT_EQ(split->depth, 368);
+    std::mt19937 rng(48);
+    const std::vector<ConvCase> cases = {
+        {{2, 80, 9, 9}, {70, 80, 3, 3},
+         attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("Relu")}})},
+        {{2, 96, 8, 9}, {64, 96, 3, 3},
+         attrs({{"strides", Ints{1, 2}}, {"pads", Ints{2, 1, 1, 1}},
+                {kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.5},
+                {kFusedBeta, 0.5}})},
+        {{2, 600, 8, 8}, {64, 600, 1, 1}, {}},
+    };
+    for (const ConvCase& c : cases) {
+      SCOPED_TRACE("x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
+      expect_matches_reference("Conv", c.attributes,
+                               {runtime(random_tensor(rng, c.x)), constant(random_tensor(rng, c.w)),
+                                constant(random_tensor(rng, {c.w[0]}))},
+                               kTolerance);
+    }
+    // Weights fed at run time: the gather finds each k's tap from the split's first k.
+    expect_matches_reference("Conv", attrs({{"pads", Ints{1, 1, 1, 1}}}),
+                             {runtime(random_tensor(rng, {2, 64, 10, 10})),
+                              runtime(random_tensor(rng, {72, 64, 3, 3}))},
+                             kTolerance);
+  }
+  unsetenv("TANDEM_VULKAN_GEMM_TILING");
+}
+
 // Weights fed at run time cannot be reordered: the gather splits k = (c, kh, kw) itself.
 TEST_F(GemmTiledTest, ConvRuntimeWeights) {
   std::mt19937 rng(46);

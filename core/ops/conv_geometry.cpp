@@ -1,5 +1,6 @@
 #include "core/ops/conv_geometry.h"
 
+#include <algorithm>
 #include <span>
 #include <string>
 
@@ -113,6 +114,17 @@ std::vector<float> tap_major_weights(const Tensor& weights) {
     }
   }
   return reordered;
+}
+
+KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, std::int64_t blocks_wanted,
+               std::int64_t min_depth, std::int64_t max_splits) {
+  if (blocks < 1 || k < 1) return {1, k};
+  const std::int64_t wanted = (blocks_wanted + blocks - 1) / blocks;
+  const std::int64_t splits = std::min({wanted, k / min_depth, max_splits});
+  if (splits < 2) return {1, k};
+  // Whole K steps per part; rounding up may leave fewer parts than asked.
+  const std::int64_t depth = (k / splits + step - 1) / step * step;
+  return {(k + depth - 1) / depth, depth};
 }
 
 }  // namespace tandem

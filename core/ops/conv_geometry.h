@@ -34,6 +34,17 @@ ConvGeometry resolve_conv_transpose(const Node& node, const Shape& x, const Shap
 // stays within one kernel tap.
 std::vector<float> tap_major_weights(const Tensor& weights);
 
+// Split-K for the GPU backends' implicit GEMMs: K cut into `splits` parts, each `depth`
+// deep (a whole number of K steps; the last part may be shorter), so that a layer with
+// `blocks` blocks runs about `blocks_wanted`, no part shallower than `min_depth` and at most
+// `max_splits` of them. splits == 1 when that leaves nothing to split.
+struct KSplit {
+  std::int64_t splits = 1;
+  std::int64_t depth = 0;
+};
+KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, std::int64_t blocks_wanted,
+               std::int64_t min_depth, std::int64_t max_splits);
+
 // The bias of either op, if present, must be [M].
 void check_conv_bias(const Node& node, const ConvGeometry& geometry, const Shape& bias);
 

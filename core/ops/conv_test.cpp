@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/op_registry.h"
+#include "core/ops/conv_geometry.h"
 #include "core/ops/op_test_checks.h"
 #include "core/ops/single_node_graph.h"
 
@@ -307,6 +308,24 @@ void expect_plan_error(const std::string& op_type, const Attributes& attributes,
     EXPECT_NE(message.find("node 'under_test'"), std::string::npos) << message;
     EXPECT_NE(message.find(fragment), std::string::npos) << message;
   }
+}
+
+// Split-K's parts: enough to bring the blocks near the wanted count, whole K steps, no part
+// shallower than the minimum, and every k covered exactly once.
+TEST(SplitK, PartsCoverKInWholeSteps) {
+  const auto parts = [](std::int64_t blocks, std::int64_t k) {
+    const KSplit split = split_k(blocks, k, 16, 384, 256, 8);
+    EXPECT_TRUE(split.depth % 16 == 0 || split.splits == 1);
+    EXPECT_GE(split.splits * split.depth, k);
+    EXPECT_LT((split.splits - 1) * split.depth, k);
+    return std::vector<std::int64_t>{split.splits, split.depth};
+  };
+  EXPECT_EQ(parts(100, 2304), (std::vector<std::int64_t>{4, 576}));
+  EXPECT_EQ(parts(56, 4608), (std::vector<std::int64_t>{7, 672}));  // 658 rounded up
+  EXPECT_EQ(parts(4, 100000), (std::vector<std::int64_t>{8, 12512}));  // at most 8
+  EXPECT_EQ(parts(196, 600), (std::vector<std::int64_t>{2, 304}));     // 296 in the last
+  EXPECT_EQ(parts(392, 4608), (std::vector<std::int64_t>{1, 4608}));   // enough blocks
+  EXPECT_EQ(parts(10, 500), (std::vector<std::int64_t>{1, 500}));      // too shallow
 }
 
 TEST(Conv, RejectsBadAttributesAndShapesNamingTheNode) {

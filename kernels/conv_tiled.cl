@@ -118,10 +118,9 @@ Operands conv_operands(global const float* w, global const float* x, global cons
   o.in_h = p[7], o.in_w = p[8], o.out_w = p[9], o.kernel_h = p[10], o.kernel_w = p[11];
   o.stride_h = p[12], o.stride_w = p[13], o.pad_h = p[14], o.pad_w = p[15];
   o.dilation_h = p[16], o.dilation_w = p[17];
-  const int splits = conv_splits(p);
-  const int group = get_group_id(2) / splits;
-  o.out_channels = o.m * (get_num_groups(2) / splits);
-  o.k_begin = SPLIT_K ? (get_group_id(2) % splits) * p[19] : 0;
+  o.splits = conv_splits(p);
+  const int group = get_group_id(2) / o.splits;
+  o.k_begin = SPLIT_K ? (get_group_id(2) % o.splits) * p[19] : 0;
   o.k = SPLIT_K ? min(p[2] - o.k_begin, p[19]) : p[2];
   o.a = w + group * o.m * p[2] + o.k_begin;
   o.b = x + group * o.channels * o.plane;
@@ -130,10 +129,12 @@ Operands conv_operands(global const float* w, global const float* x, global cons
   return o;
 }
 
-// Where column j of the output starts: y[image][0][position], M the layer's output channels.
+// Where column j of the output starts: y[image][0][position]. Found after the K loop, so
+// that nothing of it holds a register during the loop, of which 8 x 8 micro-tiles leave few.
 int output_column(const Operands* o, int j) {
+  const int channels = o->m * (get_num_groups(2) / o->splits);
   const int image = j / o->positions;
-  return image * o->out_channels * o->positions + (j - image * o->positions);
+  return image * channels * o->positions + (j - image * o->positions);
 }
 
 // Writes the item's micro-tile with any activation, float4 at a time when VEC_OUT (then 4
@@ -225,12 +226,11 @@ void conv_tiled(global const float* x, int x_off, global const float* w, int w_o
   float acc[TM][TN];
   clear_tile(acc);
   multiply_block(&o, i0, j0, tile_a, tile_b, acc);
-  const int splits = conv_splits(p + p_off);
-  const int group_rows = get_group_id(2) / splits * o.m;
-  const int split = get_group_id(2) % splits;
+  const int group_rows = get_group_id(2) / o.splits * o.m;
+  const int split = get_group_id(2) % o.splits;
   const Epilogue e = {bias + bias_off + group_rows, has_bias, 1, 0, 1.0f,
                       1.0f, activation, act_alpha, act_beta};
-  y += y_off + split * o.out_channels * o.n + group_rows * o.positions;
+  y += y_off + split * o.m * (get_num_groups(2) / o.splits) * o.n + group_rows * o.positions;
   store_conv_tile(&o, &e, y, i0, j0, acc);
 }
 

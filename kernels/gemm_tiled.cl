@@ -74,7 +74,7 @@ typedef struct {
   // conv_tiled.cl: the columns are (image, oh, ow) of the whole batch, and the one column
   // of B this item loads in every K step is split once (conv_column).
   int positions, image_size, channels, plane;  // OH * OW, C * H * W, C / groups, H * W
-  int out_channels, k_begin;  // M of all groups; this split's first k (A starts there)
+  int splits, k_begin;  // split-K: parts of K, this one's first k (A starts there)
   int column_inside, column_x, column_ih, column_iw;
   int step_c0, step_kh, step_kw;  // tap-major: where the next K step starts
 #endif

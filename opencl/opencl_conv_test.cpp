@@ -245,6 +245,20 @@ TEST(ConvOpenCl, SplitK) {
              false);
     batch.expect_all_match();
   }
+  // 128 x 128 blocks with K steps of 8, as 14x14 layers split on big GPUs.
+  const ScopedGemmTiling big("128x128x8/8x8/local");
+  Node padded;
+  padded.op_type = "Conv";
+  padded.attributes = attrs({{"pads", Ints{1, 1, 1, 1}}});
+  const std::optional<TiledConv> split =
+      tiled_conv(device, resolve_conv(padded, {2, 64, 8, 8}, {130, 64, 3, 3}), true);
+  ASSERT_TRUE(split);
+  EXPECT_EQ(split->splits, 2);
+  ReferenceBatch batch;
+  std::mt19937 rng(41);
+  add_conv(batch, rng, {2, 64, 8, 8}, {130, 64, 3, 3}, padded.attributes);
+  add_conv(batch, rng, {2, 520, 8, 8}, {128, 520, 1, 1}, {});
+  batch.expect_all_match();
 }
 
 // Which way conv_tiled.cl reads each kind of layer under a GPU tiling, and that CPU

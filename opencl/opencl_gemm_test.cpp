@@ -179,7 +179,7 @@ TEST(GemmTiling, ChoosesConvTilingByBlocks) {
 }
 
 // Split-K brings layers with under 96 blocks of 64 x 128 up to about 384, parts at least 256
-// deep.
+// deep; layers with 96 to 383 such blocks split 128 x 128 blocks if they have under 96.
 TEST(GemmTiling, SplitsConvLayersWithFewBlocks) {
   const ClDevice gpu = fake_device("gpu", 1024, 48 << 10);
   const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k) {
@@ -190,7 +190,9 @@ TEST(GemmTiling, SplitsConvLayersWithFewBlocks) {
   EXPECT_EQ(split(512, 784, 4608), (std::vector<std::int64_t>{7, 672}));    // 56 blocks
   EXPECT_EQ(split(256, 1536, 2304), (std::vector<std::int64_t>{8, 288}));   // 48: at most 8
   EXPECT_EQ(split(128, 1024, 1000), (std::vector<std::int64_t>{3, 336}));   // K / 256 = 3
-  EXPECT_EQ(split(256, 3136, 2304), std::vector<std::int64_t>{});  // 100 blocks
+  EXPECT_EQ(split(256, 3136, 2304), (std::vector<std::int64_t>{8, 288}));   // 50 of 128 x 128
+  EXPECT_EQ(choose_conv_split(gpu, 256, 3136, 2304, 1)->tiling.name(), "128x128x8/8x8/local");
+  EXPECT_EQ(split(512, 3136, 4608), std::vector<std::int64_t>{});  // 100 of 128 x 128
   EXPECT_EQ(split(64, 3000, 300), std::vector<std::int64_t>{});    // too short to share
   EXPECT_EQ(choose_conv_split(gpu, 512, 784, 4608, 1)->tiling.name(), "64x128x16/8x8/local");
   EXPECT_FALSE(choose_conv_split(fake_device("cpu", 4096, 512 << 10), 512, 784, 4608, 1));

@@ -32,9 +32,10 @@ std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limit
                                              std::int64_t batches);
 
 // The implicit-GEMM convolution's tiling (conv_gemm.comp, one m x n x k product for the whole
-// batch; `pointwise` for unpadded 1x1 layers): choose_gemm_tiling's, except that other layers
-// with enough blocks take 64 x 128 with 8 x 8 micro-tiles, and layers with many output
-// channels 128 x 64 with 8 x 4 when there are enough of those.
+// batch; `pointwise` for unpadded 1x1 layers): other layers take 64 x 128 blocks with 8 x 8
+// micro-tiles when there are enough of them, else 64 x 64 with 4 x 4; 1x1 layers with many
+// output channels 128 x 64 with 8 x 4 when there are enough of those; the rest
+// choose_gemm_tiling's.
 std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limits,
                                              std::int64_t m, std::int64_t n, std::int64_t k,
                                              bool pointwise);

@@ -138,8 +138,10 @@ TEST_F(GemmTiledTest, ConvImplicitGemm) {
       {{3, 20, 7, 7}, {64, 20, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
       {{3, 16, 6, 6}, {48, 16, 1, 1}, {}},
       {{4, 2, 64, 64}, {64, 2, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
-      // 128 x 64 blocks (128 output channels, 96 blocks), tap-major.
-      {{2, 16, 48, 64}, {128, 16, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
+      // 128 x 64 blocks (1x1, 128 output channels, 96 blocks).
+      {{2, 16, 48, 64}, {128, 16, 1, 1}, {}},
+      // 64 x 64 blocks for a padded layer with too few 64 x 128 ones, tap-major.
+      {{2, 16, 24, 32}, {128, 16, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
       // C a multiple of 16: weights reordered tap-major, a K step per tap; strided, dilated,
       // asymmetric pads, images straddled.
       {{3, 32, 9, 10},

@@ -59,7 +59,8 @@ struct ConvSplit {
 };
 
 // The split for `groups` products of m x n x k, or none (CPUs, enough blocks already, K too
-// short to share). A forced tiling with local tiles (TANDEM_OPENCL_GEMM_TILING) is split by
+// short to share): of 64 x 128 blocks when there are few of them, of 128 x 128 blocks for
+// layers between few and enough. A forced tiling with local tiles (TANDEM_OPENCL_GEMM_TILING) is split by
 // the same rule, so that tests reach split-K on any device.
 std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m,
                                            std::int64_t n, std::int64_t k, std::int64_t groups);

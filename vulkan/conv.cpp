@@ -119,6 +119,36 @@ void record_split_sum(NodeContext& context, const Slot& out, const Slot& partial
   context.dispatch(std::move(dispatch));
 }
 
+// conv_gemm.comp's push constants after the block count, offsets and has_bias: the layer's
+// shape, the activation's parameters and the split.
+std::vector<std::uint32_t> conv_gemm_shape_words(const NodeContext& context,
+                                                 const ConvGeometry& geometry, const WindowDim& h,
+                                                 const WindowDim& w, const ConvGemmChoice& choice,
+                                                 const Activation& activation) {
+  auto u32 = [&](std::int64_t value, const char* what) {
+    return checked_u32(context, value, what);
+  };
+  return {u32(geometry.out_channels, "channels"),
+          u32(h.output * w.output * geometry.batch, "output size"),
+          u32(geometry.in_channels * h.kernel * w.kernel, "reduction size"),
+          u32(h.output * w.output, "output size"),
+          u32(geometry.in_channels * h.input * w.input, "input size"),
+          u32(geometry.in_channels, "channels"),
+          u32(h.input, "height"),
+          u32(w.input, "width"),
+          u32(w.output, "width"),
+          i32_word(h.stride),
+          i32_word(w.stride),
+          i32_word(h.pad_begin),
+          i32_word(w.pad_begin),
+          i32_word(h.dilation),
+          i32_word(w.dilation),
+          float_word(activation.alpha),
+          float_word(activation.beta),
+          u32(choice.splits, "splits"),
+          u32(choice.depth, "reduction size")};
+}
+
 // The implicit GEMM: M = output channels, N = the output positions of every image side by
 // side, K = C x taps. Returns false when the layer is not one it takes (grouped, or too small
 // for whole blocks).
@@ -151,9 +181,6 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   const bool vec_b = pointwise && positions % 4 == 0 && in.element_offset() % 4 == 0;
   const bool vec_out = positions % 4 == 0 && sums.element_offset() % 4 == 0;
   const auto count = static_cast<std::int64_t>(tiling.blocks(m, n));
-  auto u32 = [&](std::int64_t value, const char* what) {
-    return checked_u32(context, value, what);
-  };
   Dispatch dispatch;
   dispatch.shader = "conv_gemm";
   dispatch.variant = tiling.constants();
@@ -166,31 +193,12 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   dispatch.bindings = {sums, in, weights, bias};
   dispatch.workgroup_size = tiling.invocations();
   dispatch.invocations = static_cast<std::uint64_t>(count * choice->splits) * tiling.invocations();
-  dispatch.push = {u32(count, "block count"),
-                   sums.element_offset(),
-                   in.element_offset(),
-                   weights.element_offset(),
-                   bias.element_offset(),
-                   has_bias ? 1u : 0u,
-                   u32(m, "channels"),
-                   u32(n, "output size"),
-                   u32(k, "reduction size"),
-                   u32(positions, "output size"),
-                   u32(geometry.in_channels * h.input * w.input, "input size"),
-                   u32(geometry.in_channels, "channels"),
-                   u32(h.input, "height"),
-                   u32(w.input, "width"),
-                   u32(w.output, "width"),
-                   i32_word(h.stride),
-                   i32_word(w.stride),
-                   i32_word(h.pad_begin),
-                   i32_word(w.pad_begin),
-                   i32_word(h.dilation),
-                   i32_word(w.dilation),
-                   float_word(activation.alpha),
-                   float_word(activation.beta),
-                   u32(choice->splits, "splits"),
-                   u32(choice->depth, "reduction size")};
+  dispatch.push = {checked_u32(context, count, "block count"), sums.element_offset(),
+                   in.element_offset(), weights.element_offset(), bias.element_offset(),
+                   has_bias ? 1u : 0u};
+  const std::vector<std::uint32_t> shape =
+      conv_gemm_shape_words(context, geometry, h, w, *choice, activation);
+  dispatch.push.insert(dispatch.push.end(), shape.begin(), shape.end());
   context.dispatch(std::move(dispatch));
   if (choice->splits > 1) {
     record_split_sum(context, out, sums, bias, has_bias, choice->splits, positions, activation);

@@ -164,20 +164,21 @@ std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_
 std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m,
                                            std::int64_t n, std::int64_t k, std::int64_t groups) {
   GemmTiling tiling = kGpuConvWide;
+  const std::int64_t wide_blocks = kGpuConvWide.blocks(m, n) * groups;
   if (const char* forced = std::getenv("TANDEM_OPENCL_GEMM_TILING")) {
-    const std::optional<GemmTiling> named = parse_gemm_tiling(forced);
+    const std::optional<GemmTiling> named = forced_tiling(device, forced, m, n, false);
     if (!named || !named->local_tiles) return std::nullopt;
     tiling = *named;
   } else if (device.info.type == "cpu") {
     return std::nullopt;
-  } else if (kGpuConvWide.blocks(m, n) * groups >= kSplitBelowBlocks &&
-             kGpuConvWide.blocks(m, n) * groups < kConvWideBlocksWanted) {
+  } else if (wide_blocks >= kSplitBelowBlocks && wide_blocks < kConvWideBlocksWanted) {
     tiling = kGpuConvBig;
   }
   if (m < tiling.bm || n < tiling.bn || groups < 1 || !fits(tiling, device)) return std::nullopt;
-  if (tiling.blocks(m, n) * groups >= kSplitBelowBlocks) return std::nullopt;
-  const KSplit split = split_k(tiling.blocks(m, n) * groups, k, tiling.bk, kConvWideBlocksWanted,
-                               kMinSplitDepth, kMaxSplits);
+  const std::int64_t blocks = tiling.blocks(m, n) * groups;
+  if (blocks >= kSplitBelowBlocks) return std::nullopt;
+  const KSplit split =
+      split_k(blocks, k, tiling.bk, kConvWideBlocksWanted, kMinSplitDepth, kMaxSplits);
   if (split.splits == 1) return std::nullopt;
   return ConvSplit{tiling, split.splits, split.depth};
 }

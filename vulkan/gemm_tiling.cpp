@@ -141,10 +141,10 @@ std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
     tiling = **forced;
   }
   if (m < tiling.bm || n < tiling.bn || !fits(tiling, limits)) return std::nullopt;
-  if (tiling.blocks(m, n) >= kSplitBelowBlocks) return std::nullopt;
-  const KSplit split =
-      split_k(static_cast<std::int64_t>(tiling.blocks(m, n)), k, tiling.bk,
-              static_cast<std::int64_t>(kConvWideBlocksWanted), kMinSplitDepth, kMaxSplits);
+  const auto blocks = static_cast<std::int64_t>(tiling.blocks(m, n));
+  if (blocks >= static_cast<std::int64_t>(kSplitBelowBlocks)) return std::nullopt;
+  const KSplit split = split_k(blocks, k, tiling.bk, static_cast<std::int64_t>(kConvWideBlocksWanted),
+                               kMinSplitDepth, kMaxSplits);
   if (split.splits == 1) return std::nullopt;
   return ConvSplit{tiling, split.splits, split.depth};
 }

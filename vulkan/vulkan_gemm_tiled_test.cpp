@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/op_registry.h"
+#include "core/scoped_environment_test_support.h"
 #include "vulkan/device.h"
 #include "vulkan/gemm_tiling.h"
 #include "vulkan/op_test_support.h"
@@ -120,6 +121,17 @@ struct ConvCase {
   bool bias = true;
 };
 
+// Each layer on fresh inputs from rng (x, weights, bias in that order) against the reference.
+void expect_convs_match(std::mt19937& rng, const std::vector<ConvCase>& cases) {
+  for (const ConvCase& c : cases) {
+    std::vector<NodeInput> inputs{runtime(random_tensor(rng, c.x)),
+                                  constant(random_tensor(rng, c.w))};
+    if (c.bias) inputs.push_back(constant(random_tensor(rng, {c.w[0]})));
+    SCOPED_TRACE("x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
+    expect_matches_reference("Conv", c.attributes, inputs, kTolerance);
+  }
+}
+
 TEST_F(GemmTiledTest, ConvImplicitGemm) {
   std::mt19937 rng(43);
   const std::vector<ConvCase> cases = {
@@ -148,32 +160,19 @@ TEST_F(GemmTiledTest, ConvImplicitGemm) {
        {40, 32, 3, 3},
        attrs({{"strides", Ints{2, 1}}, {"dilations", Ints{1, 2}}, {"pads", Ints{2, 1, 1, 2}}})},
   };
-  for (const ConvCase& c : cases) {
-    std::vector<NodeInput> inputs{runtime(random_tensor(rng, c.x)),
-                                  constant(random_tensor(rng, c.w))};
-    if (c.bias) inputs.push_back(constant(random_tensor(rng, {c.w[0]})));
-    SCOPED_TRACE("x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
-    expect_matches_reference("Conv", c.attributes, inputs, kTolerance);
-  }
+  expect_convs_match(rng, cases);
 }
 
 // 64 x 128 blocks with 8 x 8 per invocation, which layers with many blocks take on big GPUs
 // (forced here: the layers are small), tap-major with several K steps per tap.
 TEST_F(GemmTiledTest, ConvWideBlocks) {
   std::mt19937 rng(47);
-  setenv("TANDEM_VULKAN_GEMM_TILING", "64x128x16/8x8", 1);
-  const std::vector<ConvCase> cases = {
-      {{2, 32, 12, 12}, {64, 32, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
-      {{3, 48, 9, 20}, {70, 48, 3, 3}, attrs({{"strides", Ints{2, 1}}, {"pads", Ints{1, 0, 1, 2}}})},
-  };
-  for (const ConvCase& c : cases) {
-    SCOPED_TRACE("x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
-    expect_matches_reference("Conv", c.attributes,
-                             {runtime(random_tensor(rng, c.x)), constant(random_tensor(rng, c.w)),
-                              constant(random_tensor(rng, {c.w[0]}))},
-                             kTolerance);
-  }
-  unsetenv("TANDEM_VULKAN_GEMM_TILING");
+  const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_GEMM_TILING", "64x128x16/8x8");
+  expect_convs_match(
+      rng, {{{2, 32, 12, 12}, {64, 32, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
+            {{3, 48, 9, 20},
+             {70, 48, 3, 3},
+             attrs({{"strides", Ints{2, 1}}, {"pads", Ints{1, 0, 1, 2}}})}});
 }
 
 // Split-K (K >= 512 and few blocks; forced tilings so that small layers split): splits
@@ -183,7 +182,7 @@ TEST_F(GemmTiledTest, ConvSplitK) {
   const VkPhysicalDeviceLimits device = limits();
   for (const char* tiling : {"64x128x16/8x8", "64x64x16/4x4"}) {
     SCOPED_TRACE(tiling);
-    setenv("TANDEM_VULKAN_GEMM_TILING", tiling, 1);
+    const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_GEMM_TILING", tiling);
     const std::optional<ConvSplit> split = choose_conv_split(device, 70, 162, 720);
     ASSERT_TRUE(split.has_value());
     EXPECT_EQ(split->splits, 2);
@@ -198,20 +197,13 @@ TEST_F(GemmTiledTest, ConvSplitK) {
                 {kFusedBeta, 0.5}})},
         {{2, 600, 8, 8}, {64, 600, 1, 1}, {}},
     };
-    for (const ConvCase& c : cases) {
-      SCOPED_TRACE("x " + shape_to_string(c.x) + " w " + shape_to_string(c.w));
-      expect_matches_reference("Conv", c.attributes,
-                               {runtime(random_tensor(rng, c.x)), constant(random_tensor(rng, c.w)),
-                                constant(random_tensor(rng, {c.w[0]}))},
-                               kTolerance);
-    }
+    expect_convs_match(rng, cases);
     // Weights fed at run time: the gather finds each k's tap from the split's first k.
     expect_matches_reference("Conv", attrs({{"pads", Ints{1, 1, 1, 1}}}),
                              {runtime(random_tensor(rng, {2, 64, 10, 10})),
                               runtime(random_tensor(rng, {72, 64, 3, 3}))},
                              kTolerance);
   }
-  unsetenv("TANDEM_VULKAN_GEMM_TILING");
 }
 
 // Weights fed at run time cannot be reordered: the gather splits k = (c, kh, kw) itself.

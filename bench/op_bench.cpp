@@ -5,8 +5,6 @@
 
 #include "core/error.h"
 
-#include "core/ops/single_node_graph.h"
-
 namespace tandem::bench {
 namespace {
 
@@ -42,6 +40,8 @@ void check_samples(const Tensor& output, std::int64_t count, Expected expected) 
   }
 }
 
+}  // namespace
+
 OpTiming compile_and_time(Backend& backend, const DeviceInfo& device,
                           const op_test::SingleNodeGraph& single, const MeasureOptions& options,
                           Tensor& first_output) {
@@ -68,8 +68,6 @@ OpTiming compile_and_time(Backend& backend, const DeviceInfo& device,
       steady);
   return timing;
 }
-
-}  // namespace
 
 double ConvShape::flops() const {
   return 2.0 * static_cast<double>(batch * out_channels * out_height() * out_width()) *

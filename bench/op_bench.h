@@ -9,6 +9,7 @@
 
 #include "bench/harness.h"
 #include "core/backend.h"
+#include "core/ops/single_node_graph.h"
 
 namespace tandem::bench {
 
@@ -32,6 +33,12 @@ struct OpTiming {
   double compile_ms = 0;
   double first_run_ms = 0;
 };
+
+// Plans and compiles the node (tandem cache off), runs it once (the warm-up, whose outputs
+// land in first_output) and then until the budget.
+OpTiming compile_and_time(Backend& backend, const DeviceInfo& device,
+                          const op_test::SingleNodeGraph& single, const MeasureOptions& options,
+                          Tensor& first_output);
 
 // C[m, n] = A[m, k] x B[k, n] as MatMul, A fed at run time, B a constant (weights).
 OpTiming bench_matmul(Backend& backend, const DeviceInfo& device, const GemmShape& shape,

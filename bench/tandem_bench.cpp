@@ -1,4 +1,4 @@
-// tandem-bench: SGEMM, conv layers and the example models on tandem's OpenCL and Vulkan
+// tandem-bench: SGEMM, conv layers, line reductions and the example models on tandem's OpenCL and Vulkan
 // backends, side by side with CLBlast on the same OpenCL device (and cuBLAS figures that
 // bench/cublas_sgemm.py measured, given with --cublas). Prints markdown tables for
 // docs/performance.md and writes every figure as JSON with --json.
@@ -13,11 +13,13 @@
 
 #include "bench/clblast_sgemm.h"
 #include "bench/device_peak.h"
+#include "bench/line_bench.h"
 #include "bench/model_bench.h"
 #include "bench/op_bench.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/scoped_environment_test_support.h"
 
 namespace tandem::bench {
 namespace {
@@ -30,7 +32,7 @@ struct Args {
   double peak_gflops = 0;
   double budget_ms = 0;  // 0: 1000 ms on GPUs, 300 on CPU devices
   bool quick = false;
-  std::vector<std::string> sections = {"gemm", "conv", "models"};
+  std::vector<std::string> sections = {"gemm", "conv", "lines", "models"};
 };
 
 // A tandem backend and the device the selector picked on it, or why there is none.
@@ -225,6 +227,46 @@ nlohmann::json run_conv(Target& opencl, Target& vulkan, const Args& args,
   return rows;
 }
 
+std::vector<LineShape> line_shapes(bool gpu) {
+  const std::int64_t lines = gpu ? 4096 : 256;
+  return {{"Softmax", lines, 1024}, {"Softmax", lines / 16, 32768},
+          {"LayerNormalization", lines, 1024}, {"ReduceMean", lines, 4096}};
+}
+
+// Vulkan twice: with the subgroup builds of the reductions where the device has subgroup
+// arithmetic, and with the shared-memory ones (TANDEM_VULKAN_SUBGROUPS=off), side by side.
+nlohmann::json run_lines(Target& opencl, Target& vulkan, const Args& args,
+                         const MeasureOptions& options) {
+  const bool gpu = is_gpu(opencl) || is_gpu(vulkan);
+  std::printf("\n## Line reductions (GB/s of the least traffic: input read once, output "
+              "written once; median)\n\n");
+  std::printf("| op | tandem OpenCL | tandem Vulkan | Vulkan, shared-memory reductions | "
+              "Vulkan/shared-memory |\n");
+  std::printf("|---|---|---|---|---|\n");
+  nlohmann::json rows = nlohmann::json::array();
+  std::vector<LineShape> shapes = line_shapes(gpu);
+  if (args.quick) shapes.resize(1);
+  for (const LineShape& shape : shapes) {
+    auto line_op = [&](Backend& api, const DeviceInfo& device) {
+      return bench_line_op(api, device, shape, options);
+    };
+    const Figure cl = figure_of(opencl, shape.bytes(), line_op);
+    const Figure vk = figure_of(vulkan, shape.bytes(), line_op);
+    Figure shared;
+    {
+      const tandem::testing::ScopedEnvironment off("TANDEM_VULKAN_SUBGROUPS", "off");
+      shared = figure_of(vulkan, shape.bytes(), line_op);
+    }
+    std::printf("| %s | %s | %s | %s | %s |\n", shape.name().c_str(), cl.text().c_str(),
+                vk.text().c_str(), shared.text().c_str(), ratio(vk.gflops, shared.gflops).c_str());
+    std::fflush(stdout);
+    rows.push_back({{"op", shape.op}, {"lines", shape.lines}, {"length", shape.length},
+                    {"opencl_gbps", figure_json(cl)}, {"vulkan_gbps", figure_json(vk)},
+                    {"vulkan_shared_memory_gbps", figure_json(shared)}});
+  }
+  return rows;
+}
+
 nlohmann::json run_models(const Args& args, const DeviceSelector& selector,
                           const MeasureOptions& options) {
   std::printf("\n## Example models end to end (wall clock; drivers' own caches off)\n\n");
@@ -292,6 +334,7 @@ int run(const Args& args) {
   options.budget_ms = args.budget_ms > 0 ? args.budget_ms : (gpu ? 1000 : 300);
   if (wanted(args, "gemm")) result["gemm"] = run_gemm(opencl, vulkan, args, options);
   if (wanted(args, "conv")) result["conv"] = run_conv(opencl, vulkan, args, options);
+  if (wanted(args, "lines")) result["lines"] = run_lines(opencl, vulkan, args, options);
   if (wanted(args, "models")) result["models"] = run_models(args, selector, options);
   if (!args.json.empty()) std::ofstream(args.json) << result.dump(2) << "\n";
   return 0;
@@ -309,7 +352,7 @@ int main(int argc, char** argv) {
   app.add_option("--models-dir", args.models_dir, "Folder of the example .onnx models");
   app.add_option("--peak-gflops", args.peak_gflops, "FP32 peak of the device, GFLOP/s");
   app.add_option("--budget-ms", args.budget_ms, "Measured time per figure (default 1000 on GPUs, 300 on CPUs)");
-  app.add_option("--section", args.sections, "gemm, conv, models (default: all)");
+  app.add_option("--section", args.sections, "gemm, conv, lines, models (default: all)");
   app.add_flag("--quick", args.quick, "Fewer shapes and layers (a smoke run)");
   CLI11_PARSE(app, argc, argv);
   try {

@@ -5,20 +5,18 @@
 //   GROUP_PER_OUTPUT = 0: one invocation per output walks all its reduced elements; for
 //     short reductions, where a workgroup per output would leave most lanes idle.
 //   GROUP_PER_OUTPUT = 1: one workgroup per output; its invocations stride over the reduced
-//     elements (neighbouring lanes read neighbouring elements), then halve their partial
-//     sums in shared memory. Long reductions stay parallel, no invocation walks more than
+//     elements (neighbouring lanes read neighbouring elements), then combine their partial
+//     sums (group_reduce.glsl). Long reductions stay parallel, no invocation walks more than
 //     reduced_count / workgroup size elements (lavapipe ends every loop of an invocation after
 //     65535 iterations in all: see vulkan/loop_limit.h), and the float32 rounding grows with
 //     that walk plus log2(workgroup size), not with reduced_count.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
+#include "group_reduce.glsl"
 
 layout(constant_id = 1) const int MEAN = 0;
 layout(constant_id = 2) const int GROUP_PER_OUTPUT = 0;
-
-// The largest workgroup the host picks with GROUP_PER_OUTPUT (kMaxGroupSize in loop_limit.h).
-const uint kMaxGroupSize = 1024;
 
 layout(std430, binding = 0) buffer Out { float out_data[]; };
 layout(std430, binding = 1) readonly buffer X { float x_data[]; };
@@ -35,8 +33,6 @@ layout(push_constant) uniform Params {
   uint reduced_dims[6];
   uint reduced_strides[6];
 } p;
-
-shared float partial_sums[kMaxGroupSize];
 
 uint first_input_of(uint output_index) {
   uint base = p.x_offset;
@@ -74,8 +70,8 @@ void reduce_per_invocation() {
 }
 
 void reduce_per_workgroup() {
-  const uint o = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
-  // The same in every invocation of a group, so the barriers below stay in uniform control
+  const uint o = group_index();
+  // The same in every invocation of a group, so group_sum's barriers stay in uniform control
   // flow (the host's 2-D grid may hold a few groups past the last output).
   if (o >= p.count) return;
   const uint lane = gl_LocalInvocationID.x;
@@ -84,13 +80,8 @@ void reduce_per_workgroup() {
   for (uint r = lane; r < p.reduced_count; r += gl_WorkGroupSize.x) {
     sum += x_data[base + reduced_offset(r)];
   }
-  partial_sums[lane] = sum;
-  barrier();
-  for (uint stride = gl_WorkGroupSize.x / 2; stride > 0; stride /= 2) {
-    if (lane < stride) partial_sums[lane] += partial_sums[lane + stride];
-    barrier();
-  }
-  if (lane == 0) store(o, partial_sums[0]);
+  sum = group_sum(sum);
+  if (lane == 0) store(o, sum);
 }
 
 void main() {

@@ -84,16 +84,20 @@ std::uint32_t loader_api_version() {
   return version;
 }
 
-// Reads the identity structures through vkGetPhysicalDeviceProperties2 (core in 1.1).
-void read_identity(PhysicalDevice& device) {
+// Reads the identity structures and the subgroup properties through
+// vkGetPhysicalDeviceProperties2 (core in 1.1).
+void read_properties(PhysicalDevice& device) {
   VkPhysicalDeviceDriverProperties driver{};
   driver.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES;
+  VkPhysicalDeviceSubgroupProperties subgroup{};
+  subgroup.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
   VkPhysicalDeviceIDProperties id{};
   id.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES;
+  id.pNext = &subgroup;
   const bool has_driver =
       device.properties.apiVersion >= VK_API_VERSION_1_2 ||
       has_device_extension(device.handle, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME);
-  id.pNext = has_driver ? &driver : nullptr;
+  subgroup.pNext = has_driver ? &driver : nullptr;
   VkPhysicalDeviceProperties2 properties{};
   properties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
   properties.pNext = &id;
@@ -104,6 +108,11 @@ void read_identity(PhysicalDevice& device) {
     device.driver_name = driver.driverName;
     device.driver_info = driver.driverInfo;
   }
+  constexpr VkSubgroupFeatureFlags kArithmetic =
+      VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
+  device.subgroup_arithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0 &&
+                               (subgroup.supportedOperations & kArithmetic) == kArithmetic;
+  device.subgroup_size = subgroup.subgroupSize;
 }
 
 bool find_compute_queue(PhysicalDevice& device) {
@@ -276,7 +285,7 @@ void VulkanInstance::enumerate_devices() {
       continue;
     }
     vkGetPhysicalDeviceMemoryProperties(handle, &device.memory);
-    read_identity(device);
+    read_properties(device);
     // A core structure counts from the version both the instance and the device use.
     const std::uint32_t api = std::min(api_version_, device.properties.apiVersion);
     device.creation_feedback_extension =

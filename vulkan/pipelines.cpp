@@ -1,11 +1,25 @@
 #include "vulkan/pipelines.h"
 
+#include <cstdlib>
+#include <string>
+
 #include "core/error.h"
 #include "vulkan/shaders.h"
 
 namespace tandem::vulkan {
+namespace {
 
-ComputePipelines::ComputePipelines(const VulkanDevice& device) : device_(device) {}
+// TANDEM_VULKAN_SUBGROUPS=off keeps the shared-memory reductions on any device (tests and
+// measurements).
+bool use_subgroup_reductions(const PhysicalDevice& device) {
+  const char* setting = std::getenv("TANDEM_VULKAN_SUBGROUPS");
+  return device.subgroup_arithmetic && (setting == nullptr || std::string(setting) != "off");
+}
+
+}  // namespace
+
+ComputePipelines::ComputePipelines(const VulkanDevice& device)
+    : device_(device), subgroup_reductions_(use_subgroup_reductions(device.physical())) {}
 
 ComputePipelines::Family& ComputePipelines::family(const std::string& name,
                                                    std::uint32_t binding_count) {
@@ -19,7 +33,7 @@ ComputePipelines::Family& ComputePipelines::family(const std::string& name,
   const VkDevice device = device_.get();
   Family created;
   created.binding_count = binding_count;
-  const EmbeddedFile& spirv = find_shader(name);
+  const EmbeddedFile& spirv = find_shader(name, subgroup_reductions_);
   VkShaderModuleCreateInfo module{};
   module.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
   module.codeSize = spirv.size;

@@ -53,6 +53,7 @@ class ComputePipelines {
   Family& family(const std::string& name, std::uint32_t binding_count);
 
   const VulkanDevice& device_;
+  const bool subgroup_reductions_;  // <family>_subgroup modules where there are some
   PipelineTally tally_;
   std::map<std::string, Family> families_;
   std::map<std::pair<std::string, std::vector<std::int32_t>>, std::pair<Pipeline, ComputePipeline>>

@@ -5,12 +5,21 @@
 
 namespace tandem::vulkan {
 
-const EmbeddedFile& find_shader(const std::string& family) {
-  const std::string file = family + ".spv";
+const EmbeddedFile* embedded_shader(const std::string& module) {
+  const std::string file = module + ".spv";
   for (int i = 0; i < vulkan_shaders::kEmbeddedFileCount; ++i) {
-    if (file == vulkan_shaders::kEmbeddedFiles[i].name) return vulkan_shaders::kEmbeddedFiles[i];
+    if (file == vulkan_shaders::kEmbeddedFiles[i].name) return &vulkan_shaders::kEmbeddedFiles[i];
   }
-  fail("vulkan: no embedded shader '" + file + "'");
+  return nullptr;
+}
+
+const EmbeddedFile& find_shader(const std::string& family, bool subgroup_reductions) {
+  if (subgroup_reductions) {
+    if (const EmbeddedFile* subgroup = embedded_shader(family + "_subgroup")) return *subgroup;
+  }
+  const EmbeddedFile* module = embedded_shader(family);
+  check(module != nullptr, "vulkan: no embedded shader '" + family + ".spv'");
+  return *module;
 }
 
 std::uint64_t spirv_bundle_hash() {

@@ -12,8 +12,12 @@ extern const int kEmbeddedFileCount;
 
 namespace tandem::vulkan {
 
-// The module built from shaders/<family>.comp ("eltwise" -> eltwise.spv); throws Error if absent.
-const EmbeddedFile& find_shader(const std::string& family);
+// The module named `module` ("eltwise" -> eltwise.spv, built from shaders/eltwise.comp), or
+// nullptr.
+const EmbeddedFile* embedded_shader(const std::string& module);
+// The module for shaders/<family>.comp; with `subgroup_reductions`, its build with subgroup
+// arithmetic where there is one (<family>_subgroup.spv). Throws Error if absent.
+const EmbeddedFile& find_shader(const std::string& family, bool subgroup_reductions = false);
 
 // One hash over every embedded module, so a changed shader invalidates the pipeline cache.
 std::uint64_t spirv_bundle_hash();

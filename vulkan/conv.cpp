@@ -2,9 +2,9 @@
 // activation (kFusedActivation) baked in as a specialization constant. Group-1 convolutions
 // large enough to fill whole blocks run as an implicit GEMM (shaders/conv_gemm.comp, the
 // register-blocked tile loop; the batch's output positions side by side as its columns,
-// constant weights reordered tap-major so that a K step stays within one tap); the rest,
-// depthwise and ConvTranspose run the direct kernel
-// shaders/conv.comp, which also remains the simple reference the fast path is tested against.
+// constant weights reordered tap-major so that a K step stays within one tap); depthwise
+// layers run shaders/conv_depthwise.comp; the rest and ConvTranspose run the direct kernel
+// shaders/conv.comp, which also remains the simple reference the fast paths are tested against.
 // Layers with so many taps per output that one invocation would pass lavapipe's loop limit
 // give each output a workgroup instead (vulkan/loop_limit.h).
 #include <algorithm>
@@ -206,6 +206,56 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   return true;
 }
 
+// Depthwise layers (one input and one output channel per group) with kernels of at most
+// kMaxDepthwiseTaps taps: shaders/conv_depthwise.comp, kDepthwiseOutputs outputs of a row per
+// invocation. Returns false for other layers.
+constexpr std::int64_t kMaxDepthwiseTaps = 49;
+constexpr std::int64_t kDepthwiseOutputs = 4;  // kOutputs in the shader
+
+bool record_conv_depthwise(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
+                           const WindowDim& w, const Activation& activation) {
+  if (geometry.group != geometry.in_channels || geometry.out_channels != geometry.in_channels ||
+      h.kernel * w.kernel > kMaxDepthwiseTaps) {
+    return false;
+  }
+  auto u32 = [&](std::int64_t value, const char* what) {
+    return checked_u32(context, value, what);
+  };
+  const std::int64_t row_items = (w.output + kDepthwiseOutputs - 1) / kDepthwiseOutputs;
+  const std::int64_t count = geometry.batch * geometry.in_channels * h.output * row_items;
+  const Slot weights = context.input_slot(1);
+  const bool has_bias = context.has_input(2);
+  Dispatch dispatch;
+  dispatch.shader = "conv_depthwise";
+  dispatch.variant = {activation.code, static_cast<std::int32_t>(h.kernel),
+                      static_cast<std::int32_t>(w.kernel)};
+  dispatch.bindings = {context.output_slot(), context.input_slot(0), weights,
+                       has_bias ? context.input_slot(2) : weights};
+  dispatch.invocations = static_cast<std::uint64_t>(count);
+  dispatch.push = {u32(count, "element count"),
+                   dispatch.bindings[0].element_offset(),
+                   dispatch.bindings[1].element_offset(),
+                   weights.element_offset(),
+                   dispatch.bindings[3].element_offset(),
+                   has_bias ? 1u : 0u,
+                   u32(geometry.in_channels, "channels"),
+                   u32(h.input, "height"),
+                   u32(w.input, "width"),
+                   u32(h.output, "height"),
+                   u32(w.output, "width"),
+                   u32(row_items, "width"),
+                   i32_word(h.stride),
+                   i32_word(w.stride),
+                   i32_word(h.pad_begin),
+                   i32_word(w.pad_begin),
+                   i32_word(h.dilation),
+                   i32_word(w.dilation),
+                   float_word(activation.alpha),
+                   float_word(activation.beta)};
+  context.dispatch(std::move(dispatch));
+  return true;
+}
+
 void compile_conv(NodeContext& context, bool transposed) {
   const Shape& x = context.input(0).shape;
   const Shape& w = context.input(1).shape;
@@ -219,6 +269,7 @@ void compile_conv(NodeContext& context, bool transposed) {
   const WindowDim wd = dims.back();
   const Activation activation = fused_activation(context);
   if (!transposed && record_conv_gemm(context, geometry, h, wd, activation)) return;
+  if (!transposed && record_conv_depthwise(context, geometry, h, wd, activation)) return;
   const Slot out = context.output_slot();
   const Slot in = context.input_slot(0);
   const Slot weights = context.input_slot(1);

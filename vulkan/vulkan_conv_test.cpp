@@ -66,6 +66,41 @@ TEST_F(ConvTest, GroupsAndDepthwise) {
   for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
 }
 
+// Depthwise layers (shaders/conv_depthwise.comp: four outputs of a row per invocation): rows
+// whose width is not a multiple of four, strides, dilations, asymmetric pads, 1-D, the largest
+// kernel it takes (7x7) and one past it (9x9, the direct kernel), fused activations.
+TEST_F(ConvTest, DepthwiseKernel) {
+  std::mt19937 rng(29);
+  auto depthwise = [](std::int64_t channels, Attributes attributes) {
+    attributes.set("group", channels);
+    return attributes;
+  };
+  const std::vector<ConvCase> cases = {
+      {{2, 8, 13, 11}, {8, 1, 3, 3}, depthwise(8, attrs({{"pads", Ints{1, 1, 1, 1}}}))},
+      {{1, 6, 16, 17},
+       {6, 1, 3, 3},
+       depthwise(6, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}})),
+       false},
+      {{1, 5, 12, 12},
+       {5, 1, 5, 5},
+       depthwise(5, attrs({{"dilations", Ints{2, 2}}, {"pads", Ints{4, 4, 4, 4}}}))},
+      {{1, 4, 8, 7}, {4, 1, 3, 3}, depthwise(4, attrs({{"pads", Ints{0, 2, 1, 0}}}))},
+      {{1, 3, 9, 10}, {3, 1, 7, 7}, depthwise(3, attrs({{"pads", Ints{3, 3, 3, 3}}}))},
+      {{1, 3, 12, 12}, {3, 1, 9, 9}, depthwise(3, attrs({{"pads", Ints{4, 4, 4, 4}}}))},
+      {{2, 4, 29}, {4, 1, 5}, depthwise(4, attrs({{"strides", Ints{2}}, {"pads", Ints{2, 2}}}))},
+      {{1, 7, 6, 6},
+       {7, 1, 3, 3},
+       depthwise(7, attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("Relu")}}))},
+      {{1, 7, 5, 9},
+       {7, 1, 3, 3},
+       depthwise(7, attrs({{"pads", Ints{1, 1, 1, 1}},
+                           {kFusedActivation, std::string("Clip")},
+                           {kFusedAlpha, 0.0},
+                           {kFusedBeta, 0.5}}))},
+  };
+  for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
+}
+
 TEST_F(ConvTest, AutoPadAndOneDimensional) {
   std::mt19937 rng(23);
   const std::vector<ConvCase> cases = {

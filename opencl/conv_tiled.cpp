@@ -108,7 +108,7 @@ std::optional<TiledConv> tiled_conv(const ClDevice& device, const ConvGeometry& 
   const std::optional<ConvSplit> split =
       conv.read == ConvRead::Gather
           ? std::nullopt
-          : choose_conv_split(device, m, geometry.batch * positions, k, geometry.group);
+          : choose_conv_split(device, m, geometry.batch * positions, k, geometry.group, pointwise);
   if (split && split->tiling.work_items() % split->tiling.bn == 0 &&
       (pointwise || channels % split->tiling.bk == 0)) {
     conv.tiling = split->tiling;

@@ -33,14 +33,16 @@ constexpr std::int64_t kPointwiseWideBlocksWanted = 96;
 // Layers with fewer than kSplitBelowBlocks such blocks (under one per multiprocessor) split K
 // (kernels/conv_tiled.cl's split-K) into parts of at least kMinSplitDepth, at most kMaxSplits
 // of them, for about kConvWideBlocksWanted blocks. Measured on the H100: 3x3 512->512 at 7x7
-// (56 blocks, 7 parts) went from 21.2% of FP32 peak to 31.4%; layers with 100 to 200 blocks
-// gained nothing or lost (1x1 512->512 at 14x14, 2 parts: 37.9% to 30%).
+// (56 blocks, 7 parts) went from 21.2% of FP32 peak to 31.4%. Padded or strided layers split
+// below kConvWideBlocksWanted: 3x3 s2 64->128 at 56x56 (196 blocks, 2 parts) went from
+// 33.5% (64 x 64 / 4 x 4) to 38.1%, 3x3 256->256 at 14x14 (100, 4 parts) stayed at 34.3-34.7%.
+// Unpadded 1x1 layers with 100 to 200 lost (1x1 512->512 at 14x14, 2 parts: 38% to 32.5%).
 constexpr std::int64_t kSplitBelowBlocks = 96;
 constexpr std::int64_t kMinSplitDepth = 256;
-// Layers with enough 64 x 128 blocks not to split but too few for kConvWideBlocksWanted split
-// 128 x 128 blocks (8 x 8 per item, K steps of 8) instead when there are under
-// kSplitBelowBlocks of those: 3x3 256->256 at 14x14 (50 blocks, 8 parts) went from 27.5% of
-// peak to 34.5%, 1x1 1024->256 at 14x14 (4 parts) from 31.8% to 34.0%.
+// Unpadded 1x1 layers with enough 64 x 128 blocks not to split but too few for
+// kConvWideBlocksWanted split 128 x 128 blocks (8 x 8 per item, K steps of 8) instead when
+// there are under kSplitBelowBlocks of those: 1x1 1024->256 at 14x14 (50 blocks, 4 parts) went
+// from 31.8% of peak to 34.0%.
 constexpr GemmTiling kGpuConvBig{128, 128, 8, 8, 8, true};
 constexpr std::int64_t kMaxSplits = 8;
 
@@ -162,21 +164,24 @@ std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_
 }
 
 std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m,
-                                           std::int64_t n, std::int64_t k, std::int64_t groups) {
+                                           std::int64_t n, std::int64_t k, std::int64_t groups,
+                                           bool pointwise) {
   GemmTiling tiling = kGpuConvWide;
   const std::int64_t wide_blocks = kGpuConvWide.blocks(m, n) * groups;
+  std::int64_t split_below = pointwise ? kSplitBelowBlocks : kConvWideBlocksWanted;
   if (const char* forced = std::getenv("TANDEM_OPENCL_GEMM_TILING")) {
     const std::optional<GemmTiling> named = forced_tiling(device, forced, m, n, false);
     if (!named || !named->local_tiles) return std::nullopt;
     tiling = *named;
+    split_below = kSplitBelowBlocks;
   } else if (device.info.type == "cpu") {
     return std::nullopt;
-  } else if (wide_blocks >= kSplitBelowBlocks && wide_blocks < kConvWideBlocksWanted) {
+  } else if (pointwise && wide_blocks >= kSplitBelowBlocks && wide_blocks < kConvWideBlocksWanted) {
     tiling = kGpuConvBig;
   }
   if (m < tiling.bm || n < tiling.bn || groups < 1 || !fits(tiling, device)) return std::nullopt;
   const std::int64_t blocks = tiling.blocks(m, n) * groups;
-  if (blocks >= kSplitBelowBlocks) return std::nullopt;
+  if (blocks >= split_below) return std::nullopt;
   const KSplit split =
       split_k(blocks, k, tiling.bk, kConvWideBlocksWanted, kMinSplitDepth, kMaxSplits);
   if (split.splits == 1) return std::nullopt;

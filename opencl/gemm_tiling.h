@@ -59,11 +59,13 @@ struct ConvSplit {
 };
 
 // The split for `groups` products of m x n x k, or none (CPUs, enough blocks already, K too
-// short to share): of 64 x 128 blocks when there are few of them, of 128 x 128 blocks for
-// layers between few and enough. A forced tiling with local tiles (TANDEM_OPENCL_GEMM_TILING) is split by
-// the same rule, so that tests reach split-K on any device.
+// short to share): of 64 x 128 blocks when there are few of them (for padded or strided
+// layers, fewer than fill the GPU), of 128 x 128 blocks for unpadded 1x1 (`pointwise`) layers
+// between few and enough. A forced tiling with local tiles (TANDEM_OPENCL_GEMM_TILING) is
+// split when it gives few blocks, so that tests reach split-K on any device.
 std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m,
-                                           std::int64_t n, std::int64_t k, std::int64_t groups);
+                                           std::int64_t n, std::int64_t k, std::int64_t groups,
+                                           bool pointwise);
 
 // gemm_tiled.cl built with the tiling's options; the request's `file` is the name the
 // program is found by: "gemm_tiled.cl[<tiling name>]".

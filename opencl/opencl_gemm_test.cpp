@@ -178,24 +178,30 @@ TEST(GemmTiling, ChoosesConvTilingByBlocks) {
   EXPECT_EQ(choose_conv_tiling(cpu, 64, 50176, 576, 1, false)->name(), "64x16x4/8x16/direct");
 }
 
-// Split-K brings layers with under 96 blocks of 64 x 128 up to about 384, parts at least 256
-// deep; layers with 96 to 383 such blocks split 128 x 128 blocks if they have under 96.
+// Split-K brings padded or strided layers with under 384 blocks of 64 x 128 up to about 384,
+// parts at least 256 deep; unpadded 1x1 layers only under 96 such blocks, and with 96 to 383
+// they split 128 x 128 blocks if they have under 96 of those.
 TEST(GemmTiling, SplitsConvLayersWithFewBlocks) {
   const ClDevice gpu = fake_device("gpu", 1024, 48 << 10);
-  const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k) {
-    const std::optional<ConvSplit> chosen = choose_conv_split(gpu, m, n, k, 1);
+  const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise) {
+    const std::optional<ConvSplit> chosen = choose_conv_split(gpu, m, n, k, 1, pointwise);
     return chosen ? std::vector<std::int64_t>{chosen->splits, chosen->depth}
                   : std::vector<std::int64_t>{};
   };
-  EXPECT_EQ(split(512, 784, 4608), (std::vector<std::int64_t>{7, 672}));    // 56 blocks
-  EXPECT_EQ(split(256, 1536, 2304), (std::vector<std::int64_t>{8, 288}));   // 48: at most 8
-  EXPECT_EQ(split(128, 1024, 1000), (std::vector<std::int64_t>{3, 336}));   // K / 256 = 3
-  EXPECT_EQ(split(256, 3136, 2304), (std::vector<std::int64_t>{8, 288}));   // 50 of 128 x 128
-  EXPECT_EQ(choose_conv_split(gpu, 256, 3136, 2304, 1)->tiling.name(), "128x128x8/8x8/local");
-  EXPECT_EQ(split(512, 3136, 4608), std::vector<std::int64_t>{});  // 100 of 128 x 128
-  EXPECT_EQ(split(64, 3000, 300), std::vector<std::int64_t>{});    // too short to share
-  EXPECT_EQ(choose_conv_split(gpu, 512, 784, 4608, 1)->tiling.name(), "64x128x16/8x8/local");
-  EXPECT_FALSE(choose_conv_split(fake_device("cpu", 4096, 512 << 10), 512, 784, 4608, 1));
+  using Split = std::vector<std::int64_t>;
+  EXPECT_EQ(split(512, 784, 4608, false), (Split{7, 672}));     // 56 blocks
+  EXPECT_EQ(split(256, 1536, 2304, false), (Split{8, 288}));    // 48: at most 8
+  EXPECT_EQ(split(128, 1024, 1000, true), (Split{3, 336}));     // K / 256 = 3
+  EXPECT_EQ(split(128, 12544, 576, false), (Split{2, 288}));    // 196 blocks
+  EXPECT_EQ(split(256, 3136, 2304, false), (Split{4, 576}));    // 100 blocks
+  EXPECT_EQ(split(512, 3136, 4608, false), (Split{2, 2304}));   // 200 blocks
+  EXPECT_EQ(split(64, 50176, 576, false), Split{});             // 392 blocks: enough
+  EXPECT_EQ(split(256, 3136, 1024, true), (Split{4, 256}));     // 50 of 128 x 128
+  EXPECT_EQ(choose_conv_split(gpu, 256, 3136, 1024, 1, true)->tiling.name(), "128x128x8/8x8/local");
+  EXPECT_EQ(split(512, 3136, 512, true), Split{});              // 100 of 128 x 128
+  EXPECT_EQ(split(64, 3000, 300, false), Split{});              // too short to share
+  EXPECT_EQ(choose_conv_split(gpu, 256, 3136, 2304, 1, false)->tiling.name(), "64x128x16/8x8/local");
+  EXPECT_FALSE(choose_conv_split(fake_device("cpu", 4096, 512 << 10), 512, 784, 4608, 1, false));
 }
 
 TEST(GemmTiling, ParsesNamesAndRejectsWhatTheKernelCannotBuild) {

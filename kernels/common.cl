@@ -87,10 +87,11 @@ int broadcast_offset(int index, int rank, global const int* shape, global const 
   return offset;
 }
 
-// Work-group reductions for kernels that give one work group of REDUCE_GROUP items to each
-// row (softmax, normalization, reduce); the host launches them with that local size
-// (opencl/group_reduce.h). Every item of the group must call, with the same `op`.
-#define REDUCE_GROUP 64
+// Work-group reductions for kernels that give one work group to each row (softmax,
+// normalization, reduce): a power of two of at most REDUCE_MAX_GROUP items, which the host
+// sizes by the row's length (opencl/group_reduce.h). Every item of the group must call,
+// with the same `op`.
+#define REDUCE_MAX_GROUP 256
 #define REDUCE_SUM 0
 #define REDUCE_MAX 1
 #define REDUCE_MIN 2
@@ -105,7 +106,7 @@ float group_reduce(local float* scratch, float value, int op) {
   const int lid = get_local_id(0);
   scratch[lid] = value;
   barrier(CLK_LOCAL_MEM_FENCE);
-  for (int width = REDUCE_GROUP / 2; width > 0; width /= 2) {
+  for (int width = get_local_size(0) / 2; width > 0; width /= 2) {
     if (lid < width) scratch[lid] = reduce_combine(op, scratch[lid], scratch[lid + width]);
     barrier(CLK_LOCAL_MEM_FENCE);
   }

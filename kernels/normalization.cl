@@ -17,32 +17,33 @@ kernel void batch_norm(global const float* x, int x_off, global const float* sca
 // passes, as the reference does), then the normalized row times scale plus bias, both
 // read through broadcast strides over x's shape.
 // p = [rank, x shape..., scale strides..., bias strides...] (opencl/broadcast_layout.h).
-kernel __attribute__((reqd_work_group_size(REDUCE_GROUP, 1, 1)))
-void layer_norm(global const float* x, int x_off, global const float* scale, int scale_off,
-                global const float* bias, int bias_off, int has_bias, global float* y, int y_off,
-                global const int* p, int p_off, int rows, int inner, float epsilon) {
-  local float scratch[REDUCE_GROUP];
+kernel void layer_norm(global const float* x, int x_off, global const float* scale,
+                       int scale_off, global const float* bias, int bias_off, int has_bias,
+                       global float* y, int y_off, global const int* p, int p_off, int rows,
+                       int inner, float epsilon) {
+  local float scratch[REDUCE_MAX_GROUP];
   const int row = get_group_id(0);
   const int lid = get_local_id(0);
+  const int group = get_local_size(0);
   if (row >= rows) return;   // whole groups only: the barriers below stay uniform
   p += p_off;
   const int rank = p[0];
   const int base = row * inner;
   // Loops run equally often in every item (see kernels/softmax.cl for the pocl bug).
   float partial = 0.0f;
-  for (int k0 = 0; k0 < inner; k0 += REDUCE_GROUP) {
+  for (int k0 = 0; k0 < inner; k0 += group) {
     if (k0 + lid < inner) partial += x[x_off + base + k0 + lid];
   }
   const float mean = group_reduce(scratch, partial, REDUCE_SUM) / (float)inner;
   partial = 0.0f;
-  for (int k0 = 0; k0 < inner; k0 += REDUCE_GROUP) {
+  for (int k0 = 0; k0 < inner; k0 += group) {
     if (k0 + lid >= inner) continue;
     const float deviation = x[x_off + base + k0 + lid] - mean;
     partial += deviation * deviation;
   }
   const float variance = group_reduce(scratch, partial, REDUCE_SUM) / (float)inner;
   const float inverse_deviation = 1.0f / sqrt(variance + epsilon);
-  for (int k0 = 0; k0 < inner; k0 += REDUCE_GROUP) {
+  for (int k0 = 0; k0 < inner; k0 += group) {
     if (k0 + lid >= inner) continue;
     const int i = base + k0 + lid;
     float value = (x[x_off + i] - mean) * inverse_deviation *

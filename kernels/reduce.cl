@@ -4,12 +4,13 @@
 // p = [kept rank, kept shape..., kept strides..., reduced rank, reduced shape...,
 //      reduced strides...]: strides are the input's, so output element o reads
 //      x[kept offset of o + reduced offset of r] for every reduced position r.
-kernel __attribute__((reqd_work_group_size(REDUCE_GROUP, 1, 1)))
-void reduce(global const float* x, int x_off, global float* y, int y_off, global const int* p,
-            int p_off, int outputs, int reduced_count, int op, float scale) {
-  local float scratch[REDUCE_GROUP];
+kernel void reduce(global const float* x, int x_off, global float* y, int y_off,
+                   global const int* p, int p_off, int outputs, int reduced_count, int op,
+                   float scale) {
+  local float scratch[REDUCE_MAX_GROUP];
   const int o = get_group_id(0);
   const int lid = get_local_id(0);
+  const int group = get_local_size(0);
   if (o >= outputs) return;   // whole groups only: the barriers below stay uniform
   p += p_off;
   const int kept_rank = p[0];
@@ -18,7 +19,7 @@ void reduce(global const float* x, int x_off, global float* y, int y_off, global
   const int base = x_off + broadcast_offset(o, kept_rank, p + 1, p + 1 + kept_rank);
   float partial = op == REDUCE_MAX ? -INFINITY : (op == REDUCE_MIN ? INFINITY : 0.0f);
   // Loops run equally often in every item (see kernels/softmax.cl for the pocl bug).
-  for (int r0 = 0; r0 < reduced_count; r0 += REDUCE_GROUP) {
+  for (int r0 = 0; r0 < reduced_count; r0 += group) {
     const int r = r0 + lid;
     if (r >= reduced_count) continue;
     const float value = x[base + broadcast_offset(r, reduced_rank, reduced + 1, reduced + 1 + reduced_rank)];

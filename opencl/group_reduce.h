@@ -1,18 +1,31 @@
 #pragma once
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 
 #include "opencl/node_context.h"
 
 namespace tandem::opencl {
 
-// REDUCE_GROUP in kernels/common.cl: the work-group size of the row-reducing kernels.
-constexpr std::size_t kReduceGroupSize = 64;
+// REDUCE_MAX_GROUP in kernels/common.cl: the largest work group of the row-reducing kernels.
+constexpr std::int64_t kMaxReduceGroup = 256;
+constexpr std::int64_t kMinReduceGroup = 64;
+// Elements each item of the group walks in a row, about.
+constexpr std::int64_t kReduceStepsPerItem = 16;
 
-// One work group of kReduceGroupSize items per row.
-inline LaunchRange group_per_row(std::int64_t rows) {
+// One work group per row of `length` elements: a power of two from kMinReduceGroup to
+// kMaxReduceGroup (within the device's limit), about kReduceStepsPerItem elements per item.
+// Long rows get more items, so a few of them still keep a GPU busy (256 softmax lines of
+// 32768 on an H100: 146 GB/s with groups of 64).
+inline LaunchRange group_per_row(const ClDevice& device, std::int64_t rows, std::int64_t length) {
+  const auto wanted = static_cast<std::uint64_t>(std::clamp(
+      (length + kReduceStepsPerItem - 1) / kReduceStepsPerItem, kMinReduceGroup, kMaxReduceGroup));
+  const std::uint64_t limit = std::bit_floor(std::max<std::uint64_t>(
+      1, std::min<std::uint64_t>(device.limits.max_work_group_size, kMaxReduceGroup)));
+  const std::size_t group = std::min(std::bit_ceil(wanted), limit);
   LaunchRange range;
-  range.global[0] = static_cast<std::size_t>(rows) * kReduceGroupSize;
-  range.local[0] = kReduceGroupSize;
+  range.global[0] = static_cast<std::size_t>(rows) * group;
+  range.local[0] = group;
   return range;
 }
 

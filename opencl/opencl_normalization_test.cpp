@@ -41,6 +41,13 @@ TEST(NormalizationOpenCl, LayerNormalizationAxesAndBroadcasts) {
             {runtime(random_tensor(rng, {3, 512})), weight(random_tensor(rng, {512})),
              weight(random_tensor(rng, {512}))},
             {}, 1e-4);
+  // Groups of 128 and 256 (opencl/group_reduce.h).
+  for (std::int64_t length : {2000, 40000}) {
+    batch.add("LayerNormalization",
+              {runtime(random_tensor(rng, {2, length}, -3.0f, 5.0f)),
+               weight(random_tensor(rng, {length})), weight(random_tensor(rng, {length}))},
+              {}, 1e-4);
+  }
   batch.add("LayerNormalization",
             {runtime(random_tensor(rng, {4, 1})), weight(random_tensor(rng, {1})),
              weight(random_tensor(rng, {1}))},

@@ -30,8 +30,11 @@ TEST(ReduceOpenCl, AxesKeepdimsAndNoop) {
   batch.add("ReduceSum", {runtime(x)}, {}, kTolerance);  // no axes: everything
   batch.add("ReduceSum", {runtime(x)}, attrs({{"noop_with_empty_axes", std::int64_t{1}}}),
             kTolerance);
+  // Groups of 128 and 256 (opencl/group_reduce.h).
   batch.add("ReduceMean", {runtime(random_tensor(rng, {2, 2000}))}, attrs({{"axes", Ints{1}}}),
             kTolerance);
+  batch.add("ReduceMean", {runtime(random_tensor(rng, {3, 100000}, 0.0f, 1.0f))},
+            attrs({{"axes", Ints{1}}}), kTolerance);
   for (const char* op : {"ReduceMax", "ReduceMin"}) {
     if (OpRegistry::instance().find(op))
       batch.add(op, {runtime(x)}, attrs({{"axes", Ints{1, 3}}}), 0.0);

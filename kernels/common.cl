@@ -87,10 +87,13 @@ int broadcast_offset(int index, int rank, global const int* shape, global const 
   return offset;
 }
 
-// Work-group reductions for kernels that give one work group to each row (softmax,
-// normalization, reduce): a power of two of at most REDUCE_MAX_GROUP items, which the host
-// sizes by the row's length (opencl/group_reduce.h). Every item of the group must call,
-// with the same `op`.
+// Work-group reductions for kernels that give one work group of `group` items to each row
+// (softmax, normalization, reduce): a power of two, REDUCE_GROUP for most rows, up to
+// REDUCE_MAX_GROUP for long ones (opencl/group_reduce.h). Each such kernel has two entry
+// points: one fixed at REDUCE_GROUP items, a constant the compiler unrolls the tree by, and
+// a `_wide` one that reads the launch's size. Every item of the group must call, with the
+// same `op`.
+#define REDUCE_GROUP 64
 #define REDUCE_MAX_GROUP 256
 #define REDUCE_SUM 0
 #define REDUCE_MAX 1
@@ -102,11 +105,11 @@ float reduce_combine(int op, float a, float b) {
   return a + b;
 }
 
-float group_reduce(local float* scratch, float value, int op) {
+float group_reduce(local float* scratch, float value, int op, int group) {
   const int lid = get_local_id(0);
   scratch[lid] = value;
   barrier(CLK_LOCAL_MEM_FENCE);
-  for (int width = get_local_size(0) / 2; width > 0; width /= 2) {
+  for (int width = group / 2; width > 0; width /= 2) {
     if (lid < width) scratch[lid] = reduce_combine(op, scratch[lid], scratch[lid + width]);
     barrier(CLK_LOCAL_MEM_FENCE);
   }

@@ -4,13 +4,11 @@
 // p = [kept rank, kept shape..., kept strides..., reduced rank, reduced shape...,
 //      reduced strides...]: strides are the input's, so output element o reads
 //      x[kept offset of o + reduced offset of r] for every reduced position r.
-kernel void reduce(global const float* x, int x_off, global float* y, int y_off,
-                   global const int* p, int p_off, int outputs, int reduced_count, int op,
-                   float scale) {
-  local float scratch[REDUCE_MAX_GROUP];
+inline void reduce_output(global const float* x, int x_off, global float* y, int y_off,
+                          global const int* p, int p_off, int outputs, int reduced_count, int op,
+                          float scale, local float* scratch, int group) {
   const int o = get_group_id(0);
   const int lid = get_local_id(0);
-  const int group = get_local_size(0);
   if (o >= outputs) return;   // whole groups only: the barriers below stay uniform
   p += p_off;
   const int kept_rank = p[0];
@@ -25,6 +23,22 @@ kernel void reduce(global const float* x, int x_off, global float* y, int y_off,
     const float value = x[base + broadcast_offset(r, reduced_rank, reduced + 1, reduced + 1 + reduced_rank)];
     partial = reduce_combine(op, partial, value);
   }
-  const float result = group_reduce(scratch, partial, op);
+  const float result = group_reduce(scratch, partial, op, group);
   if (lid == 0) y[y_off + o] = result * scale;
+}
+
+kernel __attribute__((reqd_work_group_size(REDUCE_GROUP, 1, 1)))
+void reduce(global const float* x, int x_off, global float* y, int y_off, global const int* p,
+            int p_off, int outputs, int reduced_count, int op, float scale) {
+  local float scratch[REDUCE_GROUP];
+  reduce_output(x, x_off, y, y_off, p, p_off, outputs, reduced_count, op, scale, scratch,
+                REDUCE_GROUP);
+}
+
+kernel void reduce_wide(global const float* x, int x_off, global float* y, int y_off,
+                        global const int* p, int p_off, int outputs, int reduced_count, int op,
+                        float scale) {
+  local float scratch[REDUCE_MAX_GROUP];
+  reduce_output(x, x_off, y, y_off, p, p_off, outputs, reduced_count, op, scale, scratch,
+                get_local_size(0));
 }

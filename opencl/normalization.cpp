@@ -42,8 +42,9 @@ void compile_layer_norm(NodeContext& context) {
   const BroadcastLayout layout = broadcast_layout(x, {context.input_info(1).shape, bias_shape});
   const BufferArg scale = context.input(1);
   const auto epsilon = static_cast<float>(context.attributes().get_float("epsilon", 1e-5));
-  context.launch("layer_norm", group_per_row(context.device(), rows, inner), context.input(0),
-                 scale, has_bias ? context.input(2) : scale, cl_int{has_bias}, context.output(),
+  const LaunchRange range = group_per_row(context.device(), rows, inner);
+  context.launch(row_kernel("layer_norm", range).c_str(), range, context.input(0), scale,
+                 has_bias ? context.input(2) : scale, cl_int{has_bias}, context.output(),
                  context.upload_ints(layout_params(layout)), context.to_int(rows, "row count"),
                  context.to_int(inner, "row length"), epsilon);
 }

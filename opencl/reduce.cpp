@@ -58,9 +58,9 @@ void compile_reduce(NodeContext& context) {
   if (op_type == "ReduceMax") op = ReduceOp::Max;
   if (op_type == "ReduceMin") op = ReduceOp::Min;
   const float scale = op_type == "ReduceMean" ? 1.0f / static_cast<float>(reduced_count) : 1.0f;
-  context.launch("reduce", group_per_row(context.device(), outputs, reduced_count),
-                 context.input(0), context.output(), context.upload_ints(params),
-                 context.to_int(outputs, "output count"),
+  const LaunchRange range = group_per_row(context.device(), outputs, reduced_count);
+  context.launch(row_kernel("reduce", range).c_str(), range, context.input(0), context.output(),
+                 context.upload_ints(params), context.to_int(outputs, "output count"),
                  context.to_int(reduced_count, "reduced count"), static_cast<cl_int>(op), scale);
 }
 

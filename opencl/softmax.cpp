@@ -17,7 +17,8 @@ void compile_softmax(NodeContext& context) {
   const std::int64_t lines = length == 0 ? 0 : shape_numel(x) / length;
   if (lines == 0) return;
   const cl_int log_output = context.node().op_type == "LogSoftmax" ? 1 : 0;
-  context.launch("softmax_lines", group_per_row(context.device(), lines, length), context.input(0),
+  const LaunchRange range = group_per_row(context.device(), lines, length);
+  context.launch(row_kernel("softmax_lines", range).c_str(), range, context.input(0),
                  context.output(), context.to_int(lines, "line count"),
                  context.to_int(length, "axis length"), context.to_int(inner, "inner size"),
                  log_output);

@@ -8,18 +8,12 @@
 namespace tandem::bench {
 namespace {
 
-Tensor random_f32(std::mt19937& rng, const Shape& shape, float low, float high) {
-  std::uniform_real_distribution<float> values(low, high);
-  Tensor tensor(DType::F32, shape);
-  for (float& value : tensor.data<float>()) value = values(rng);
-  return tensor;
-}
-
 op_test::SingleNodeGraph line_node(const LineShape& shape) {
   std::mt19937 rng(14);
   const Tensor x = random_f32(rng, {shape.lines, shape.length}, -4.0f, 4.0f);
   const Attributes last_axis = op_test::make_attributes({{"axis", std::int64_t{-1}}});
-  if (shape.op == "Softmax") return op_test::make_single_node_graph("Softmax", last_axis, {op_test::runtime(x)});
+  if (shape.op == "Softmax")
+    return op_test::make_single_node_graph("Softmax", last_axis, {op_test::runtime(x)});
   if (shape.op == "LayerNormalization") {
     const Tensor scale = random_f32(rng, {shape.length}, 0.5f, 2.0f);
     const Tensor bias = random_f32(rng, {shape.length}, -1.0f, 1.0f);

@@ -8,13 +8,6 @@
 namespace tandem::bench {
 namespace {
 
-Tensor random_f32(std::mt19937& rng, const Shape& shape) {
-  std::uniform_real_distribution<float> values(-1.0f, 1.0f);
-  Tensor tensor(DType::F32, shape);
-  for (float& value : tensor.data<float>()) value = values(rng);
-  return tensor;
-}
-
 // A figure from a kernel that computes the wrong thing must not be printed: sampled
 // entries (the corners among them) are compared with float64 sums of the same terms. The
 // bound, 1e-3 of the sum of the terms' magnitudes, is far above float32 rounding over any
@@ -41,6 +34,13 @@ void check_samples(const Tensor& output, std::int64_t count, Expected expected) 
 }
 
 }  // namespace
+
+Tensor random_f32(std::mt19937& rng, const Shape& shape, float low, float high) {
+  std::uniform_real_distribution<float> values(low, high);
+  Tensor tensor(DType::F32, shape);
+  for (float& value : tensor.data<float>()) value = values(rng);
+  return tensor;
+}
 
 OpTiming compile_and_time(Backend& backend, const DeviceInfo& device,
                           const op_test::SingleNodeGraph& single, const MeasureOptions& options,

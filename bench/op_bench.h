@@ -5,6 +5,7 @@
 // Sampled outputs are checked against float64 sums first: a wrong result throws instead of
 // giving a figure.
 #include <memory>
+#include <random>
 #include <string>
 
 #include "bench/harness.h"
@@ -33,6 +34,9 @@ struct OpTiming {
   double compile_ms = 0;
   double first_run_ms = 0;
 };
+
+// Uniform float32 values in [low, high) from a generator the caller seeds.
+Tensor random_f32(std::mt19937& rng, const Shape& shape, float low = -1.0f, float high = 1.0f);
 
 // Plans and compiles the node (tandem cache off), runs it once (the warm-up, whose outputs
 // land in first_output) and then until the budget.

@@ -1,7 +1,7 @@
-// tandem-bench: SGEMM, conv layers, line reductions and the example models on tandem's OpenCL and Vulkan
-// backends, side by side with CLBlast on the same OpenCL device (and cuBLAS figures that
-// bench/cublas_sgemm.py measured, given with --cublas). Prints markdown tables for
-// docs/performance.md and writes every figure as JSON with --json.
+// tandem-bench: SGEMM, conv layers, line reductions and the example models on tandem's
+// OpenCL and Vulkan backends, side by side with CLBlast on the same OpenCL device (and cuBLAS
+// figures that bench/cublas_sgemm.py measured, given with --cublas). Prints markdown tables
+// for docs/performance.md and writes every figure as JSON with --json.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>

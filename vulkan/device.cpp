@@ -112,7 +112,6 @@ void read_properties(PhysicalDevice& device) {
       VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
   device.subgroup_arithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0 &&
                                (subgroup.supportedOperations & kArithmetic) == kArithmetic;
-  device.subgroup_size = subgroup.subgroupSize;
 }
 
 bool find_compute_queue(PhysicalDevice& device) {

@@ -30,7 +30,6 @@ struct PhysicalDevice {
   // Subgroup arithmetic in compute shaders (VkPhysicalDeviceSubgroupProperties): workgroup
   // reductions then use the <family>_subgroup shader builds (shaders/group_reduce.glsl).
   bool subgroup_arithmetic = false;
-  std::uint32_t subgroup_size = 0;
   // CPU and integrated devices see host memory directly: no staging copies are needed.
   bool shares_host_memory = false;
   // Pipeline creation feedback (core in Vulkan 1.3, else VK_EXT_pipeline_creation_feedback,

@@ -4,7 +4,9 @@
 #include "vulkan/device.h"
 
 namespace tandem::vulkan {
+namespace {
 
+// The module named `module` ("eltwise" -> eltwise.spv), or nullptr.
 const EmbeddedFile* embedded_shader(const std::string& module) {
   const std::string file = module + ".spv";
   for (int i = 0; i < vulkan_shaders::kEmbeddedFileCount; ++i) {
@@ -12,6 +14,8 @@ const EmbeddedFile* embedded_shader(const std::string& module) {
   }
   return nullptr;
 }
+
+}  // namespace
 
 const EmbeddedFile& find_shader(const std::string& family, bool subgroup_reductions) {
   if (subgroup_reductions) {

@@ -12,9 +12,6 @@ extern const int kEmbeddedFileCount;
 
 namespace tandem::vulkan {
 
-// The module named `module` ("eltwise" -> eltwise.spv, built from shaders/eltwise.comp), or
-// nullptr.
-const EmbeddedFile* embedded_shader(const std::string& module);
 // The module for shaders/<family>.comp; with `subgroup_reductions`, its build with subgroup
 // arithmetic where there is one (<family>_subgroup.spv). Throws Error if absent.
 const EmbeddedFile& find_shader(const std::string& family, bool subgroup_reductions = false);

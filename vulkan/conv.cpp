@@ -58,8 +58,15 @@ WindowDim unit_dim() {
   return dim;
 }
 
-std::uint32_t i32_word(std::int64_t value) {
-  return static_cast<std::uint32_t>(static_cast<std::int32_t>(value));
+// The window's strides, begin pads and dilations as the shaders' push constants read them
+// (int, height first), in conv.comp, conv_gemm.comp and conv_depthwise.comp alike.
+std::vector<std::uint32_t> window_words(const WindowDim& h, const WindowDim& w) {
+  std::vector<std::uint32_t> words;
+  for (const std::int64_t value :
+       {h.stride, w.stride, h.pad_begin, w.pad_begin, h.dilation, w.dilation}) {
+    words.push_back(static_cast<std::uint32_t>(static_cast<std::int32_t>(value)));
+  }
+  return words;
 }
 
 // Constant weights reordered tap-major (core's tap_major_weights) for conv_gemm.comp's TAP_MAJOR.
@@ -128,25 +135,21 @@ std::vector<std::uint32_t> conv_gemm_shape_words(const NodeContext& context,
   auto u32 = [&](std::int64_t value, const char* what) {
     return checked_u32(context, value, what);
   };
-  return {u32(geometry.out_channels, "channels"),
-          u32(h.output * w.output * geometry.batch, "output size"),
-          u32(geometry.in_channels * h.kernel * w.kernel, "reduction size"),
-          u32(h.output * w.output, "output size"),
-          u32(geometry.in_channels * h.input * w.input, "input size"),
-          u32(geometry.in_channels, "channels"),
-          u32(h.input, "height"),
-          u32(w.input, "width"),
-          u32(w.output, "width"),
-          i32_word(h.stride),
-          i32_word(w.stride),
-          i32_word(h.pad_begin),
-          i32_word(w.pad_begin),
-          i32_word(h.dilation),
-          i32_word(w.dilation),
-          float_word(activation.alpha),
-          float_word(activation.beta),
-          u32(choice.splits, "splits"),
-          u32(choice.depth, "reduction size")};
+  std::vector<std::uint32_t> words = {
+      u32(geometry.out_channels, "channels"),
+      u32(h.output * w.output * geometry.batch, "output size"),
+      u32(geometry.in_channels * h.kernel * w.kernel, "reduction size"),
+      u32(h.output * w.output, "output size"),
+      u32(geometry.in_channels * h.input * w.input, "input size"),
+      u32(geometry.in_channels, "channels"),
+      u32(h.input, "height"),
+      u32(w.input, "width"),
+      u32(w.output, "width")};
+  const std::vector<std::uint32_t> window = window_words(h, w);
+  words.insert(words.end(), window.begin(), window.end());
+  words.insert(words.end(), {float_word(activation.alpha), float_word(activation.beta),
+                             u32(choice.splits, "splits"), u32(choice.depth, "reduction size")});
+  return words;
 }
 
 // The implicit GEMM: M = output channels, N = the output positions of every image side by
@@ -243,15 +246,11 @@ bool record_conv_depthwise(NodeContext& context, const ConvGeometry& geometry, c
                    u32(w.input, "width"),
                    u32(h.output, "height"),
                    u32(w.output, "width"),
-                   u32(row_items, "width"),
-                   i32_word(h.stride),
-                   i32_word(w.stride),
-                   i32_word(h.pad_begin),
-                   i32_word(w.pad_begin),
-                   i32_word(h.dilation),
-                   i32_word(w.dilation),
-                   float_word(activation.alpha),
-                   float_word(activation.beta)};
+                   u32(row_items, "width")};
+  const std::vector<std::uint32_t> window = window_words(h, w);
+  dispatch.push.insert(dispatch.push.end(), window.begin(), window.end());
+  dispatch.push.insert(dispatch.push.end(),
+                       {float_word(activation.alpha), float_word(activation.beta)});
   context.dispatch(std::move(dispatch));
   return true;
 }
@@ -278,9 +277,6 @@ void compile_conv(NodeContext& context, bool transposed) {
   const std::int64_t count = shape_numel(context.output().shape);
   auto u32 = [&](std::int64_t value, const char* what) {
     return checked_u32(context, value, what);
-  };
-  auto i32 = [](std::int64_t value) {
-    return static_cast<std::uint32_t>(static_cast<std::int32_t>(value));
   };
 
   Dispatch dispatch;
@@ -309,17 +305,13 @@ void compile_conv(NodeContext& context, bool transposed) {
                    u32(h.output, "height"),
                    u32(wd.output, "width"),
                    u32(h.kernel, "kernel"),
-                   u32(wd.kernel, "kernel"),
-                   i32(h.stride),
-                   i32(wd.stride),
-                   i32(h.pad_begin),
-                   i32(wd.pad_begin),
-                   i32(h.dilation),
-                   i32(wd.dilation),
-                   u32(geometry.in_channels_per_group(), "channels"),
-                   u32(geometry.out_channels_per_group(), "channels"),
-                   float_word(activation.alpha),
-                   float_word(activation.beta)};
+                   u32(wd.kernel, "kernel")};
+  const std::vector<std::uint32_t> window = window_words(h, wd);
+  dispatch.push.insert(dispatch.push.end(), window.begin(), window.end());
+  dispatch.push.insert(dispatch.push.end(),
+                       {u32(geometry.in_channels_per_group(), "channels"),
+                        u32(geometry.out_channels_per_group(), "channels"),
+                        float_word(activation.alpha), float_word(activation.beta)});
   context.dispatch(std::move(dispatch));
 }
 

@@ -120,15 +120,16 @@ double cublas_gflops(const nlohmann::json& cublas, const GemmShape& shape) {
 }
 
 // One figure of a tandem backend, or the reason it has none.
+// Its rate is in billions of the work's units per second: GFLOP/s for FLOPs, GB/s for bytes.
 struct Figure {
-  double gflops = 0;
+  double rate = 0;
   std::string clock;
   std::string error;
-  std::string text() const { return error.empty() ? fixed(gflops) + " (" + clock + ")" : "n/a"; }
+  std::string text() const { return error.empty() ? fixed(rate) + " (" + clock + ")" : "n/a"; }
 };
 
 template <typename Run>
-Figure figure_of(Target& target, double flops, Run run) {
+Figure figure_of(Target& target, double work, Run run) {
   Figure figure;
   if (!target.device) {
     figure.error = target.why;
@@ -136,7 +137,7 @@ Figure figure_of(Target& target, double flops, Run run) {
   }
   try {
     const OpTiming timing = run(*target.api, *target.device);
-    figure.gflops = gflops(flops, timing.steady.median_ms);
+    figure.rate = gflops(work, timing.steady.median_ms);
     figure.clock = timing.steady.clock;
   } catch (const Error& error) {
     figure.error = error.what();
@@ -145,9 +146,10 @@ Figure figure_of(Target& target, double flops, Run run) {
   return figure;
 }
 
-nlohmann::json figure_json(const Figure& figure) {
+// `unit` names the rate: "gflops" or "gbps".
+nlohmann::json figure_json(const Figure& figure, const char* unit = "gflops") {
   if (!figure.error.empty()) return {{"error", figure.error}};
-  return {{"gflops", figure.gflops}, {"clock", figure.clock}};
+  return {{unit, figure.rate}, {"clock", figure.clock}};
 }
 
 nlohmann::json run_gemm(Target& opencl, Target& vulkan, const Args& args,
@@ -179,9 +181,9 @@ nlohmann::json run_gemm(Target& opencl, Target& vulkan, const Args& args,
     const double cu = cublas_gflops(cublas, shape);
     std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", shape.name.c_str(),
                 cl.text().c_str(), vk.text().c_str(), baseline > 0 ? fixed(baseline).c_str() : "-",
-                baseline > 0 ? fixed(first_call_ms).c_str() : "-", ratio(cl.gflops, baseline).c_str(),
-                ratio(vk.gflops, baseline).c_str(), cu > 0 ? fixed(cu).c_str() : "-",
-                ratio(cl.gflops, cu).c_str(), ratio(vk.gflops, cu).c_str());
+                baseline > 0 ? fixed(first_call_ms).c_str() : "-", ratio(cl.rate, baseline).c_str(),
+                ratio(vk.rate, baseline).c_str(), cu > 0 ? fixed(cu).c_str() : "-",
+                ratio(cl.rate, cu).c_str(), ratio(vk.rate, cu).c_str());
     std::fflush(stdout);
     rows.push_back({{"shape", shape.name}, {"m", shape.m}, {"n", shape.n}, {"k", shape.k},
                     {"opencl", figure_json(cl)}, {"vulkan", figure_json(vk)},
@@ -214,7 +216,7 @@ nlohmann::json run_conv(Target& opencl, Target& vulkan, const Args& args,
     const Figure cl = figure_of(opencl, shape.flops(), conv);
     const Figure vk = figure_of(vulkan, shape.flops(), conv);
     auto share = [](const Figure& f, const Peak& peak) {
-      return f.error.empty() && peak.gflops > 0 ? fixed(100.0 * f.gflops / peak.gflops) + "%" : "-";
+      return f.error.empty() && peak.gflops > 0 ? fixed(100.0 * f.rate / peak.gflops) + "%" : "-";
     };
     std::printf("| %s | %s | %s | %s | %s | %s |\n", shape.name.c_str(),
                 fixed(shape.flops() * 1e-9, 2).c_str(), cl.text().c_str(),
@@ -258,11 +260,11 @@ nlohmann::json run_lines(Target& opencl, Target& vulkan, const Args& args,
       shared = figure_of(vulkan, shape.bytes(), line_op);
     }
     std::printf("| %s | %s | %s | %s | %s |\n", shape.name().c_str(), cl.text().c_str(),
-                vk.text().c_str(), shared.text().c_str(), ratio(vk.gflops, shared.gflops).c_str());
+                vk.text().c_str(), shared.text().c_str(), ratio(vk.rate, shared.rate).c_str());
     std::fflush(stdout);
     rows.push_back({{"op", shape.op}, {"lines", shape.lines}, {"length", shape.length},
-                    {"opencl_gbps", figure_json(cl)}, {"vulkan_gbps", figure_json(vk)},
-                    {"vulkan_shared_memory_gbps", figure_json(shared)}});
+                    {"opencl", figure_json(cl, "gbps")}, {"vulkan", figure_json(vk, "gbps")},
+                    {"vulkan_shared_memory", figure_json(shared, "gbps")}});
   }
   return rows;
 }

@@ -8,30 +8,19 @@ median of repetitions) and prints one JSON object:
 tandem-bench --cublas FILE matches rows by (m, n, k).
 """
 import json
-import statistics
 import sys
+
+from cuda_timing import median_ms
 
 SHAPES = [(512, 512, 512), (1024, 1024, 1024), (4096, 4096, 4096), (8192, 8192, 8192),
           (16, 64, 64), (16, 128, 64), (16, 64, 128), (1, 10, 96), (64, 10, 96)]
 
 
-def time_shape(torch, m, n, k, budget_ms=1000.0):
+def time_shape(torch, m, n, k):
     generator = torch.Generator(device="cuda").manual_seed(7)
     a = torch.rand((m, k), device="cuda", generator=generator) * 2 - 1
     b = torch.rand((k, n), device="cuda", generator=generator) * 2 - 1
-    for _ in range(3):
-        torch.mm(a, b)
-    torch.cuda.synchronize()
-    samples = []
-    while len(samples) < 5 or (sum(samples) < budget_ms and len(samples) < 100):
-        start = torch.cuda.Event(enable_timing=True)
-        end = torch.cuda.Event(enable_timing=True)
-        start.record()
-        torch.mm(a, b)
-        end.record()
-        end.synchronize()
-        samples.append(start.elapsed_time(end))
-    ms = statistics.median(samples)
+    ms = median_ms(torch, lambda: torch.mm(a, b))
     return {"m": m, "n": n, "k": k, "ms": ms, "gflops": 2.0 * m * n * k / (ms * 1e6)}
 
 

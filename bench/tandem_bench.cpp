@@ -1,7 +1,8 @@
 // tandem-bench: SGEMM, conv layers, line reductions and the example models on tandem's
-// OpenCL and Vulkan backends, side by side with CLBlast on the same OpenCL device (and cuBLAS
-// figures that bench/cublas_sgemm.py measured, given with --cublas). Prints markdown tables
-// for docs/performance.md and writes every figure as JSON with --json.
+// OpenCL and Vulkan backends, side by side with CLBlast on the same OpenCL device (and the
+// cuBLAS and cuDNN figures that bench/cublas_sgemm.py and bench/cudnn_conv.py measured, given
+// with --cublas and --cudnn). Prints markdown tables for docs/performance.md and writes every
+// figure as JSON with --json.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -28,10 +29,12 @@ struct Args {
   std::string device = "";
   std::string json;
   std::string cublas;
+  std::string cudnn;
   std::string models_dir = "examples";
   double peak_gflops = 0;
   double budget_ms = 0;  // 0: 1000 ms on GPUs, 300 on CPU devices
   bool quick = false;
+  bool list_conv_shapes = false;
   std::vector<std::string> sections = {"gemm", "conv", "lines", "models"};
 };
 
@@ -108,6 +111,64 @@ std::vector<ConvShape> conv_shapes(std::int64_t batch) {
   };
 }
 
+// The conv section's layers: batch 16 on GPUs, 1 on CPU devices; the first four with --quick.
+std::vector<ConvShape> conv_layers(bool gpu, bool quick) {
+  std::vector<ConvShape> shapes = conv_shapes(gpu ? 16 : 1);
+  if (quick) shapes.resize(4);
+  return shapes;
+}
+
+// What identifies a conv layer: the fields --list-conv-shapes prints and bench/cudnn_conv.py
+// echoes back in its rows, by which --cudnn finds each layer's figure.
+nlohmann::json conv_fields(const ConvShape& shape) {
+  return {{"batch", shape.batch},
+          {"channels", shape.channels},
+          {"height", shape.height},
+          {"width", shape.width},
+          {"out_channels", shape.out_channels},
+          {"kernel", shape.kernel},
+          {"stride", shape.stride},
+          {"pad", shape.pad},
+          {"group", shape.group}};
+}
+
+// --list-conv-shapes: the layers a run with the same arguments would time, with tandem's
+// FLOP count, so that bench/cudnn_conv.py times the same ones without a copy of the list.
+void list_conv_shapes(const std::vector<ConvShape>& shapes) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const ConvShape& shape : shapes) {
+    nlohmann::json entry = conv_fields(shape);
+    entry["layer"] = shape.name;
+    entry["flops"] = shape.flops();
+    list.push_back(entry);
+  }
+  std::printf("%s\n", list.dump(2).c_str());
+}
+
+// The JSON a baseline script wrote (null when `path` is empty). A file that says why there
+// are no figures fails here rather than leaving a column of dashes.
+nlohmann::json read_baseline(const std::string& path, const std::string& option) {
+  if (path.empty()) return nullptr;
+  const nlohmann::json baseline = nlohmann::json::parse(std::ifstream(path), nullptr, false);
+  check(baseline.is_object(), option + " " + path + ": unreadable, or not a JSON object");
+  if (baseline.contains("error")) fail(option + " " + path + ": " + baseline["error"].dump());
+  return baseline;
+}
+
+// cuDNN GFLOP/s of the layer whose fields all match, from bench/cudnn_conv.py's JSON.
+double cudnn_gflops(const nlohmann::json& cudnn, const ConvShape& shape) {
+  if (!cudnn.contains("results")) return 0;
+  const nlohmann::json fields = conv_fields(shape);
+  for (const auto& row : cudnn["results"]) {
+    bool same = row.is_object();
+    for (auto field = fields.begin(); field != fields.end(); ++field) {
+      same = same && row.value(field.key(), nlohmann::json()) == field.value();
+    }
+    if (same) return row.value("gflops", 0.0);
+  }
+  return 0;
+}
+
 // cuBLAS GFLOP/s by (m, n, k), from bench/cublas_sgemm.py's JSON.
 double cublas_gflops(const nlohmann::json& cublas, const GemmShape& shape) {
   if (!cublas.contains("results")) return 0;
@@ -153,10 +214,8 @@ nlohmann::json figure_json(const Figure& figure, const char* unit = "gflops") {
 }
 
 nlohmann::json run_gemm(Target& opencl, Target& vulkan, const Args& args,
-                        const MeasureOptions& options) {
+                        const MeasureOptions& options, const nlohmann::json& cublas) {
   const bool large = is_gpu(opencl) || is_gpu(vulkan);
-  nlohmann::json cublas;
-  if (!args.cublas.empty()) cublas = nlohmann::json::parse(std::ifstream(args.cublas));
   std::unique_ptr<ClblastSgemm> clblast;
   std::string clblast_why = "no OpenCL device";
   if (opencl.device) clblast = ClblastSgemm::open(opencl.device->name, clblast_why);
@@ -193,38 +252,70 @@ nlohmann::json run_gemm(Target& opencl, Target& vulkan, const Args& args,
   return rows;
 }
 
-nlohmann::json run_conv(Target& opencl, Target& vulkan, const Args& args,
-                        const MeasureOptions& options) {
-  const bool gpu = is_gpu(opencl) || is_gpu(vulkan);
-  const std::int64_t batch = gpu ? 16 : 1;
-  const Peak cl_peak = opencl.device ? fp32_peak(*opencl.device, args.peak_gflops) : Peak{};
-  const Peak vk_peak = vulkan.device ? fp32_peak(*vulkan.device, args.peak_gflops) : Peak{};
+std::string percent_of_peak(double rate, const Peak& peak) {
+  return rate > 0 && peak.gflops > 0 ? fixed(100.0 * rate / peak.gflops) + "%" : "-";
+}
+
+// The conv table's heading; the cuDNN columns only when --cudnn gave figures.
+void print_conv_heading(std::int64_t batch, const Peak& cl_peak, const Peak& vk_peak,
+                        const nlohmann::json& cudnn, const Peak& cu_peak) {
   std::printf("\n## Conv2d layers (batch %lld; GFLOP/s, median, and fraction of FP32 peak)\n\n",
               static_cast<long long>(batch));
   std::printf("FP32 peak: OpenCL %s GFLOP/s (%s), Vulkan %s GFLOP/s (%s).\n\n",
               fixed(cl_peak.gflops, 0).c_str(), cl_peak.source.c_str(),
               fixed(vk_peak.gflops, 0).c_str(), vk_peak.source.c_str());
-  std::printf("| layer | GFLOP | tandem OpenCL | of peak | tandem Vulkan | of peak |\n");
-  std::printf("|---|---|---|---|---|---|\n");
+  if (cudnn.is_null()) {
+    std::printf("| layer | GFLOP | tandem OpenCL | of peak | tandem Vulkan | of peak |\n");
+    std::printf("|---|---|---|---|---|---|\n");
+    return;
+  }
+  std::printf(
+      "cuDNN FP32 (bench/cudnn_conv.py, TF32 off) on %s, FP32 peak %s GFLOP/s (%s); "
+      "torch %s, CUDA %s, cuDNN %s.\n\n",
+      cudnn.value("device", "?").c_str(), fixed(cu_peak.gflops, 0).c_str(), cu_peak.source.c_str(),
+      cudnn.value("torch", "?").c_str(), cudnn.value("cuda", "?").c_str(),
+      cudnn.value("cudnn", nlohmann::json()).dump().c_str());
+  std::printf(
+      "| layer | GFLOP | tandem OpenCL | of peak | tandem Vulkan | of peak | cuDNN | of peak | "
+      "OpenCL/cuDNN | Vulkan/cuDNN |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+}
+
+nlohmann::json run_conv(Target& opencl, Target& vulkan, const Args& args,
+                        const MeasureOptions& options, const nlohmann::json& cudnn) {
+  const std::vector<ConvShape> shapes = conv_layers(is_gpu(opencl) || is_gpu(vulkan), args.quick);
+  const Peak cl_peak = opencl.device ? fp32_peak(*opencl.device, args.peak_gflops) : Peak{};
+  const Peak vk_peak = vulkan.device ? fp32_peak(*vulkan.device, args.peak_gflops) : Peak{};
+  DeviceInfo cudnn_device;  // cuDNN's share of peak is of its own GPU, named in its JSON
+  cudnn_device.name = cudnn.is_null() ? "" : cudnn.value("device", "");
+  cudnn_device.type = "gpu";
+  const Peak cu_peak = cudnn.is_null() ? Peak{} : fp32_peak(cudnn_device, args.peak_gflops);
+  print_conv_heading(shapes.front().batch, cl_peak, vk_peak, cudnn, cu_peak);
   nlohmann::json rows = nlohmann::json::array();
-  std::vector<ConvShape> shapes = conv_shapes(batch);
-  if (args.quick) shapes.resize(4);
   for (const ConvShape& shape : shapes) {
     auto conv = [&](Backend& api, const DeviceInfo& device) {
       return bench_conv(api, device, shape, options);
     };
     const Figure cl = figure_of(opencl, shape.flops(), conv);
     const Figure vk = figure_of(vulkan, shape.flops(), conv);
-    auto share = [](const Figure& f, const Peak& peak) {
-      return f.error.empty() && peak.gflops > 0 ? fixed(100.0 * f.rate / peak.gflops) + "%" : "-";
-    };
-    std::printf("| %s | %s | %s | %s | %s | %s |\n", shape.name.c_str(),
-                fixed(shape.flops() * 1e-9, 2).c_str(), cl.text().c_str(),
-                share(cl, cl_peak).c_str(), vk.text().c_str(), share(vk, vk_peak).c_str());
+    const double cu = cudnn_gflops(cudnn, shape);
+    std::string row = "| " + shape.name + " | " + fixed(shape.flops() * 1e-9, 2) + " | " +
+                      cl.text() + " | " + percent_of_peak(cl.rate, cl_peak) + " | " + vk.text() +
+                      " | " + percent_of_peak(vk.rate, vk_peak) + " |";
+    if (!cudnn.is_null()) {
+      row += " " + (cu > 0 ? fixed(cu) : "-") + " | " + percent_of_peak(cu, cu_peak) + " | " +
+             ratio(cl.rate, cu) + " | " + ratio(vk.rate, cu) + " |";
+    }
+    std::printf("%s\n", row.c_str());
     std::fflush(stdout);
-    rows.push_back({{"layer", shape.name}, {"batch", batch}, {"gflop", shape.flops() * 1e-9},
-                    {"opencl", figure_json(cl)}, {"vulkan", figure_json(vk)},
-                    {"opencl_peak_gflops", cl_peak.gflops}, {"vulkan_peak_gflops", vk_peak.gflops}});
+    rows.push_back({{"layer", shape.name},
+                    {"batch", shape.batch},
+                    {"gflop", shape.flops() * 1e-9},
+                    {"opencl", figure_json(cl)},
+                    {"vulkan", figure_json(vk)},
+                    {"opencl_peak_gflops", cl_peak.gflops},
+                    {"vulkan_peak_gflops", vk_peak.gflops},
+                    {"cudnn_gflops", cu}});
   }
   return rows;
 }
@@ -319,6 +410,14 @@ int run(const Args& args) {
   const DeviceSelector selector = DeviceSelector::parse(args.device);
   Target opencl = open_target("opencl", selector);
   Target vulkan = open_target("vulkan", selector);
+  const bool gpu = is_gpu(opencl) || is_gpu(vulkan);
+  if (args.list_conv_shapes) {
+    list_conv_shapes(conv_layers(gpu, args.quick));
+    return 0;
+  }
+  // Read first: a bad file fails before minutes of measuring, not after.
+  const nlohmann::json cublas = read_baseline(args.cublas, "--cublas");
+  const nlohmann::json cudnn = read_baseline(args.cudnn, "--cudnn");
   nlohmann::json result;
   for (const Target* target : {&opencl, &vulkan}) {
     const std::string line = target->device ? target->device->name + " (driver " +
@@ -332,10 +431,9 @@ int run(const Args& args) {
                        : nlohmann::json{{"error", target->why}};
   }
   MeasureOptions options;
-  const bool gpu = is_gpu(opencl) || is_gpu(vulkan);
   options.budget_ms = args.budget_ms > 0 ? args.budget_ms : (gpu ? 1000 : 300);
-  if (wanted(args, "gemm")) result["gemm"] = run_gemm(opencl, vulkan, args, options);
-  if (wanted(args, "conv")) result["conv"] = run_conv(opencl, vulkan, args, options);
+  if (wanted(args, "gemm")) result["gemm"] = run_gemm(opencl, vulkan, args, options, cublas);
+  if (wanted(args, "conv")) result["conv"] = run_conv(opencl, vulkan, args, options, cudnn);
   if (wanted(args, "lines")) result["lines"] = run_lines(opencl, vulkan, args, options);
   if (wanted(args, "models")) result["models"] = run_models(args, selector, options);
   if (!args.json.empty()) std::ofstream(args.json) << result.dump(2) << "\n";
@@ -351,11 +449,14 @@ int main(int argc, char** argv) {
   app.add_option("--device", args.device, "Device selector for both backends: gpu, cpu, name=H100");
   app.add_option("--json", args.json, "Write every figure to this JSON file");
   app.add_option("--cublas", args.cublas, "JSON from bench/cublas_sgemm.py, for cuBLAS ratios");
+  app.add_option("--cudnn", args.cudnn, "JSON from bench/cudnn_conv.py, for cuDNN conv ratios");
   app.add_option("--models-dir", args.models_dir, "Folder of the example .onnx models");
   app.add_option("--peak-gflops", args.peak_gflops, "FP32 peak of the device, GFLOP/s");
   app.add_option("--budget-ms", args.budget_ms, "Measured time per figure (default 1000 on GPUs, 300 on CPUs)");
   app.add_option("--section", args.sections, "gemm, conv, lines, models (default: all)");
   app.add_flag("--quick", args.quick, "Fewer shapes and layers (a smoke run)");
+  app.add_flag("--list-conv-shapes", args.list_conv_shapes,
+               "Print the conv section's layers as JSON (for bench/cudnn_conv.py) and exit");
   CLI11_PARSE(app, argc, argv);
   try {
     return tandem::bench::run(args);

@@ -35,6 +35,7 @@ struct Args {
   double budget_ms = 0;  // 0: 1000 ms on GPUs, 300 on CPU devices
   bool quick = false;
   bool list_conv_shapes = false;
+  std::int64_t conv_batch = 0;  // 0: 16 on GPUs, 1 on CPU devices
   std::vector<std::string> sections = {"gemm", "conv", "lines", "models"};
 };
 
@@ -111,10 +112,11 @@ std::vector<ConvShape> conv_shapes(std::int64_t batch) {
   };
 }
 
-// The conv section's layers: batch 16 on GPUs, 1 on CPU devices; the first four with --quick.
-std::vector<ConvShape> conv_layers(bool gpu, bool quick) {
-  std::vector<ConvShape> shapes = conv_shapes(gpu ? 16 : 1);
-  if (quick) shapes.resize(4);
+// The conv section's layers: batch --conv-batch, else 16 on GPUs and 1 on CPU devices; the
+// first four with --quick.
+std::vector<ConvShape> conv_layers(const Args& args, bool gpu) {
+  std::vector<ConvShape> shapes = conv_shapes(args.conv_batch > 0 ? args.conv_batch : gpu ? 16 : 1);
+  if (args.quick) shapes.resize(4);
   return shapes;
 }
 
@@ -283,7 +285,7 @@ void print_conv_heading(std::int64_t batch, const Peak& cl_peak, const Peak& vk_
 
 nlohmann::json run_conv(Target& opencl, Target& vulkan, const Args& args,
                         const MeasureOptions& options, const nlohmann::json& cudnn) {
-  const std::vector<ConvShape> shapes = conv_layers(is_gpu(opencl) || is_gpu(vulkan), args.quick);
+  const std::vector<ConvShape> shapes = conv_layers(args, is_gpu(opencl) || is_gpu(vulkan));
   const Peak cl_peak = opencl.device ? fp32_peak(*opencl.device, args.peak_gflops) : Peak{};
   const Peak vk_peak = vulkan.device ? fp32_peak(*vulkan.device, args.peak_gflops) : Peak{};
   DeviceInfo cudnn_device;  // cuDNN's share of peak is of its own GPU, named in its JSON
@@ -412,7 +414,7 @@ int run(const Args& args) {
   Target vulkan = open_target("vulkan", selector);
   const bool gpu = is_gpu(opencl) || is_gpu(vulkan);
   if (args.list_conv_shapes) {
-    list_conv_shapes(conv_layers(gpu, args.quick));
+    list_conv_shapes(conv_layers(args, gpu));
     return 0;
   }
   // Read first: a bad file fails before minutes of measuring, not after.
@@ -455,6 +457,8 @@ int main(int argc, char** argv) {
   app.add_option("--budget-ms", args.budget_ms, "Measured time per figure (default 1000 on GPUs, 300 on CPUs)");
   app.add_option("--section", args.sections, "gemm, conv, lines, models (default: all)");
   app.add_flag("--quick", args.quick, "Fewer shapes and layers (a smoke run)");
+  app.add_option("--conv-batch", args.conv_batch, "Batch of the conv layers (default 16 on GPUs, 1 on CPUs)")
+      ->check(CLI::PositiveNumber);
   app.add_flag("--list-conv-shapes", args.list_conv_shapes,
                "Print the conv section's layers as JSON (for bench/cudnn_conv.py) and exit");
   CLI11_PARSE(app, argc, argv);

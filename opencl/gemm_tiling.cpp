@@ -45,6 +45,13 @@ constexpr std::int64_t kMinSplitDepth = 256;
 // from 31.8% of peak to 34.0%.
 constexpr GemmTiling kGpuConvBig{128, 128, 8, 8, 8, true};
 constexpr std::int64_t kMaxSplits = 8;
+// Padded or strided layers whose 64 x 64 blocks fill the GPU (kConvWideBlocksWanted) and
+// whose K is at least kLongConvK run unsplit on 64 x 64 / 4 x 4 instead: on the H100, 3x3
+// 512->512 at 7x7, batch 64 (200 blocks of 64 x 128, K 4608) ran at 40.1% of FP32 peak
+// unsplit on 64 x 64, against 36.2% split in two and 34.6% unsplit on 64 x 128. With a
+// short K split-K still wins: 3x3 s2 64->128 at 56x56, batch 16 (392 such blocks, K 576),
+// 36.6% against 32.3%.
+constexpr std::int64_t kLongConvK = 2048;
 
 // CPUs (pocl): no local memory, each item an 8 x 16 micro-tile (8 rows of A broadcast
 // against one 16-wide vector of B per k: 8 vector accumulators), a group of 8 items down
@@ -178,6 +185,9 @@ std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t 
     return std::nullopt;
   } else if (pointwise && wide_blocks >= kSplitBelowBlocks && wide_blocks < kConvWideBlocksWanted) {
     tiling = kGpuConvBig;
+  } else if (!pointwise && k >= kLongConvK &&
+             kGpuMedium.blocks(m, n) * groups >= kConvWideBlocksWanted) {
+    return std::nullopt;  // choose_conv_tiling's 64 x 64
   }
   if (m < tiling.bm || n < tiling.bn || groups < 1 || !fits(tiling, device)) return std::nullopt;
   const std::int64_t blocks = tiling.blocks(m, n) * groups;

@@ -45,12 +45,13 @@ constexpr std::int64_t kMinSplitDepth = 256;
 // from 31.8% of peak to 34.0%.
 constexpr GemmTiling kGpuConvBig{128, 128, 8, 8, 8, true};
 constexpr std::int64_t kMaxSplits = 8;
-// Padded or strided layers whose 64 x 64 blocks fill the GPU (kConvWideBlocksWanted) and
-// whose K is at least kLongConvK run unsplit on 64 x 64 / 4 x 4 instead: on the H100, 3x3
-// 512->512 at 7x7, batch 64 (200 blocks of 64 x 128, K 4608) ran at 40.1% of FP32 peak
-// unsplit on 64 x 64, against 36.2% split in two and 34.6% unsplit on 64 x 128. With a
-// short K split-K still wins: 3x3 s2 64->128 at 56x56, batch 16 (392 such blocks, K 576),
-// 36.6% against 32.3%.
+// Padded or strided layers with too few 64 x 128 blocks but enough 64 x 64 ones
+// (kConvWideBlocksWanted) and a K of at least kLongConvK run unsplit on 64 x 64 / 4 x 8: on
+// the H100, 3x3 512->512 at 7x7, batch 64 (200 blocks of 64 x 128, K 4608) ran at 42.0% of
+// FP32 peak so, against 38.6-40.1% on 64 x 64 / 4 x 4, 36.2% split in two and 34.6% unsplit
+// on 64 x 128. With a short K split-K still wins: 3x3 s2 64->128 at 56x56, batch 16 (392
+// blocks of 64 x 64, K 576), 36.6% against 32.3% for 64 x 64 / 4 x 4.
+constexpr GemmTiling kGpuConvLongK{64, 64, 16, 4, 8, true};
 constexpr std::int64_t kLongConvK = 2048;
 
 // CPUs (pocl): no local memory, each item an 8 x 16 micro-tile (8 rows of A broadcast
@@ -65,6 +66,13 @@ constexpr std::int64_t kLargeBlocksWanted = 128;
 bool fits(const GemmTiling& tiling, const ClDevice& device) {
   return static_cast<std::size_t>(tiling.work_items()) <= device.limits.max_work_group_size &&
          tiling.local_bytes() <= device.limits.local_mem_bytes;
+}
+
+// A padded or strided layer that kGpuConvLongK takes (on a GPU, with no forced tiling).
+bool long_k_layer(const ClDevice& device, std::int64_t m, std::int64_t n, std::int64_t k,
+                  std::int64_t groups, bool pointwise) {
+  return !pointwise && k >= kLongConvK && m >= kGpuConvLongK.bm && n >= kGpuConvLongK.bn &&
+         kGpuConvLongK.blocks(m, n) * groups >= kConvWideBlocksWanted && fits(kGpuConvLongK, device);
 }
 
 GemmTiling with_operands(GemmTiling tiling, bool vector_operands) {
@@ -166,6 +174,7 @@ std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_
   }
   const std::int64_t wide_blocks = pointwise ? kPointwiseWideBlocksWanted : kConvWideBlocksWanted;
   if (fills(kGpuConvWide, device, m, n, groups, wide_blocks)) return kGpuConvWide;
+  if (long_k_layer(device, m, n, k, groups, pointwise)) return kGpuConvLongK;
   if (m >= 64 && n >= 64 && fits(kGpuMedium, device)) return kGpuMedium;
   return choose_gemm_tiling(device, m, n, k, groups);
 }
@@ -185,9 +194,8 @@ std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t 
     return std::nullopt;
   } else if (pointwise && wide_blocks >= kSplitBelowBlocks && wide_blocks < kConvWideBlocksWanted) {
     tiling = kGpuConvBig;
-  } else if (!pointwise && k >= kLongConvK &&
-             kGpuMedium.blocks(m, n) * groups >= kConvWideBlocksWanted) {
-    return std::nullopt;  // choose_conv_tiling's 64 x 64
+  } else if (long_k_layer(device, m, n, k, groups, pointwise)) {
+    return std::nullopt;
   }
   if (m < tiling.bm || n < tiling.bn || groups < 1 || !fits(tiling, device)) return std::nullopt;
   const std::int64_t blocks = tiling.blocks(m, n) * groups;

@@ -173,14 +173,16 @@ TEST(GemmTiling, ChoosesConvTilingByBlocks) {
   EXPECT_EQ(choose_conv_tiling(gpu, 128, 12544, 576, 1, false)->name(), "64x64x16/4x4/local");
   EXPECT_EQ(choose_conv_tiling(gpu, 512, 3136, 512, 1, true)->name(), "64x128x16/8x8/local");
   EXPECT_EQ(choose_conv_tiling(gpu, 512, 784, 4608, 1, false)->name(), "64x64x16/4x4/local");
-  EXPECT_EQ(choose_conv_tiling(gpu, 512, 3136, 4608, 1, false)->name(), "64x64x16/4x4/local");
+  EXPECT_EQ(choose_conv_tiling(gpu, 512, 3136, 4608, 1, false)->name(), "64x64x16/4x8/local");
+  EXPECT_EQ(choose_conv_tiling(gpu, 512, 3136, 1152, 1, false)->name(), "64x64x16/4x4/local");
   EXPECT_EQ(choose_conv_tiling(gpu, 64, 1024, 288, 1, true)->name(), "64x64x16/4x4/local");
   const ClDevice cpu = fake_device("cpu", 4096, 512 << 10);
   EXPECT_EQ(choose_conv_tiling(cpu, 64, 50176, 576, 1, false)->name(), "64x16x4/8x16/direct");
 }
 
 // Split-K brings padded or strided layers with under 384 blocks of 64 x 128 up to about 384,
-// parts at least 256 deep, unless K is 2048 or more and 64 x 64 blocks number 384; unpadded 1x1 layers only under 96 such blocks, and with 96 to 383
+// parts at least 256 deep, unless K is 2048 or more and 64 x 64 blocks number 384 (those
+// run unsplit on 64 x 64 / 4 x 8); unpadded 1x1 layers only under 96 such blocks, and with 96 to 383
 // they split 128 x 128 blocks if they have under 96 of those.
 TEST(GemmTiling, SplitsConvLayersWithFewBlocks) {
   const ClDevice gpu = fake_device("gpu", 1024, 48 << 10);

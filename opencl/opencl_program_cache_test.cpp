@@ -15,6 +15,7 @@
 #include "core/cache/cache_file.h"
 #include "opencl/context.h"
 #include "opencl/op_test_support.h"
+#include "core/scoped_environment_test_support.h"
 #include "core/temp_dir.h"
 #include "opencl/program_cache.h"
 
@@ -160,6 +161,35 @@ TEST_F(ProgramBuilds, ChangedBuildOptionInvalidatesOnlyItsEntry) {
   EXPECT_EQ(file.entries.size(), 3u);  // both softmax variants stay: either may come back
   EXPECT_EQ(cache_status_name(build(cache_in(dir.path()), requests).report.status),
             std::string("hit"));
+}
+
+// Programs built from source on several threads: the report and the cache file list them
+// in request order, each program works, and a failed build throws its own error (the
+// first failed request's) after the others finished.
+TEST_F(ProgramBuilds, SourceBuildsOnSeveralThreadsKeepRequestOrder) {
+  const tandem::testing::ScopedEnvironment threads("TANDEM_OPENCL_BUILD_THREADS", "3");
+  TempDir dir;
+  std::vector<ProgramRequest> requests = {embedded_program("softmax.cl"),
+                                          embedded_program("eltwise.cl"),
+                                          embedded_program("pool.cl")};
+  const BuiltPrograms built = build(cache_in(dir.path()), requests);
+  EXPECT_NE(built.report.reason.find("compiled softmax.cl, eltwise.cl, pool.cl"),
+            std::string::npos)
+      << built.report.reason;
+  ASSERT_EQ(built.by_file.size(), 3u);
+  for (const auto& [file, program] : built.by_file) EXPECT_TRUE(program) << file;
+  EXPECT_EQ(load(built.report.path).entries.size(), 3u);
+  std::vector<ProgramRequest> broken = requests;
+  broken[1].file = "broken_one.cl";
+  broken[1].source += "\nkernel void broken_one( {";
+  broken[2].file = "broken_two.cl";
+  broken[2].source += "\nkernel void broken_two( {";
+  try {
+    build(cache_in(dir.path()), broken);
+    ADD_FAILURE() << "a program that cannot build must throw";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("broken_one.cl"), std::string::npos) << error.what();
+  }
 }
 
 TEST_F(ProgramBuilds, CacheKeyNamesFileSourceHashAndOptions) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "bench/baselines.h"
 #include "bench/clblast_sgemm.h"
 #include "bench/device_peak.h"
 #include "bench/line_bench.h"
@@ -120,20 +121,6 @@ std::vector<ConvShape> conv_layers(const Args& args, bool gpu) {
   return shapes;
 }
 
-// What identifies a conv layer: the fields --list-conv-shapes prints and bench/cudnn_conv.py
-// echoes back in its rows, by which --cudnn finds each layer's figure.
-nlohmann::json conv_fields(const ConvShape& shape) {
-  return {{"batch", shape.batch},
-          {"channels", shape.channels},
-          {"height", shape.height},
-          {"width", shape.width},
-          {"out_channels", shape.out_channels},
-          {"kernel", shape.kernel},
-          {"stride", shape.stride},
-          {"pad", shape.pad},
-          {"group", shape.group}};
-}
-
 // --list-conv-shapes: the layers a run with the same arguments would time, with tandem's
 // FLOP count, so that bench/cudnn_conv.py times the same ones without a copy of the list.
 void list_conv_shapes(const std::vector<ConvShape>& shapes) {
@@ -145,41 +132,6 @@ void list_conv_shapes(const std::vector<ConvShape>& shapes) {
     list.push_back(entry);
   }
   std::printf("%s\n", list.dump(2).c_str());
-}
-
-// The JSON a baseline script wrote (null when `path` is empty). A file that says why there
-// are no figures fails here rather than leaving a column of dashes.
-nlohmann::json read_baseline(const std::string& path, const std::string& option) {
-  if (path.empty()) return nullptr;
-  const nlohmann::json baseline = nlohmann::json::parse(std::ifstream(path), nullptr, false);
-  check(baseline.is_object(), option + " " + path + ": unreadable, or not a JSON object");
-  if (baseline.contains("error")) fail(option + " " + path + ": " + baseline["error"].dump());
-  return baseline;
-}
-
-// cuDNN GFLOP/s of the layer whose fields all match, from bench/cudnn_conv.py's JSON.
-double cudnn_gflops(const nlohmann::json& cudnn, const ConvShape& shape) {
-  if (!cudnn.contains("results")) return 0;
-  const nlohmann::json fields = conv_fields(shape);
-  for (const auto& row : cudnn["results"]) {
-    bool same = row.is_object();
-    for (auto field = fields.begin(); field != fields.end(); ++field) {
-      same = same && row.value(field.key(), nlohmann::json()) == field.value();
-    }
-    if (same) return row.value("gflops", 0.0);
-  }
-  return 0;
-}
-
-// cuBLAS GFLOP/s by (m, n, k), from bench/cublas_sgemm.py's JSON.
-double cublas_gflops(const nlohmann::json& cublas, const GemmShape& shape) {
-  if (!cublas.contains("results")) return 0;
-  for (const auto& row : cublas["results"]) {
-    if (row.value("m", 0) == shape.m && row.value("n", 0) == shape.n && row.value("k", 0) == shape.k) {
-      return row.value("gflops", 0.0);
-    }
-  }
-  return 0;
 }
 
 // One figure of a tandem backend, or the reason it has none.

@@ -1,6 +1,6 @@
 // Prepended to every program (see opencl/program_cache.cpp, embedded_program): the unary
 // functions shared by eltwise and the activations fused into conv, and index helpers.
-// The codes mirror enum class UnaryOp in opencl/unary_op.h; keep both lists in step.
+// The codes mirror enum class UnaryOp in opencl/op_codes.h; keep both lists in step.
 
 #define UNARY_IDENTITY 0
 #define UNARY_RELU 1
@@ -33,46 +33,57 @@
 // clamp() may turn NaN into a bound (pocl gives 0); the reference lets NaN through.
 float clamp01(float v) { return v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v); }
 
+// A program is built with -DUNARY_OPS=<mask>, bit i set for each code its plan passes
+// (opencl/op_codes.cpp); the other cases compile to nothing. Every call site inlines this
+// switch, and NVIDIA JIT-compiles a cached program's PTX again at each load: with all 27
+// cases (sin, cos, erf, tanh ...) it was most of a program's PTX and of its load time.
+#ifndef UNARY_OPS
+#define UNARY_OPS 0xffffffffu
+#endif
+#define UNARY_CASE(code) \
+  case code:             \
+    if (!((UNARY_OPS >> code) & 1u)) break;
+
 // alpha and beta are the op's attributes: LeakyRelu/Elu alpha, Clip min/max,
 // HardSigmoid alpha/beta, Selu alpha/gamma.
 float unary_op(int op, float alpha, float beta, float x) {
   switch (op) {
-    case UNARY_IDENTITY: return x;
+    UNARY_CASE(UNARY_IDENTITY) return x;
     // Written so that NaN falls through to x, as in the reference (core/ops/eltwise.cpp).
-    case UNARY_RELU: return x < 0.0f ? 0.0f : x;
-    case UNARY_LEAKY_RELU: return x < 0.0f ? alpha * x : x;
+    UNARY_CASE(UNARY_RELU) return x < 0.0f ? 0.0f : x;
+    UNARY_CASE(UNARY_LEAKY_RELU) return x < 0.0f ? alpha * x : x;
     // min(max(x, low), high): low > high gives high.
-    case UNARY_CLIP: {
+    UNARY_CASE(UNARY_CLIP) {
       const float low = x < alpha ? alpha : x;
       return low > beta ? beta : low;
     }
-    case UNARY_SIGMOID: return 1.0f / (1.0f + exp(-x));
-    case UNARY_HARD_SIGMOID: return clamp01(alpha * x + beta);
-    case UNARY_HARD_SWISH: return x * clamp01(x / 6.0f + 0.5f);
-    case UNARY_TANH: return tanh(x);
-    case UNARY_EXP: return exp(x);
-    case UNARY_LOG: return log(x);
-    case UNARY_SQRT: return sqrt(x);
-    case UNARY_ABS: return fabs(x);
-    case UNARY_NEG: return -x;
-    case UNARY_RECIPROCAL: return 1.0f / x;
-    case UNARY_FLOOR: return floor(x);
-    case UNARY_CEIL: return ceil(x);
-    case UNARY_ERF: return erf(x);
-    case UNARY_ELU: return x >= 0.0f ? x : alpha * (exp(x) - 1.0f);
-    case UNARY_SELU: return beta * (x > 0.0f ? x : alpha * (exp(x) - 1.0f));
+    UNARY_CASE(UNARY_SIGMOID) return 1.0f / (1.0f + exp(-x));
+    UNARY_CASE(UNARY_HARD_SIGMOID) return clamp01(alpha * x + beta);
+    UNARY_CASE(UNARY_HARD_SWISH) return x * clamp01(x / 6.0f + 0.5f);
+    UNARY_CASE(UNARY_TANH) return tanh(x);
+    UNARY_CASE(UNARY_EXP) return exp(x);
+    UNARY_CASE(UNARY_LOG) return log(x);
+    UNARY_CASE(UNARY_SQRT) return sqrt(x);
+    UNARY_CASE(UNARY_ABS) return fabs(x);
+    UNARY_CASE(UNARY_NEG) return -x;
+    UNARY_CASE(UNARY_RECIPROCAL) return 1.0f / x;
+    UNARY_CASE(UNARY_FLOOR) return floor(x);
+    UNARY_CASE(UNARY_CEIL) return ceil(x);
+    UNARY_CASE(UNARY_ERF) return erf(x);
+    UNARY_CASE(UNARY_ELU) return x >= 0.0f ? x : alpha * (exp(x) - 1.0f);
+    UNARY_CASE(UNARY_SELU) return beta * (x > 0.0f ? x : alpha * (exp(x) - 1.0f));
     // log1p(exp(x)) overflows to inf in float long before the result does.
-    case UNARY_SOFTPLUS: return x > 20.0f ? x : log1p(exp(x));
-    case UNARY_SOFTSIGN: return x / (1.0f + fabs(x));
-    case UNARY_SIN: return sin(x);
-    case UNARY_COS: return cos(x);
-    case UNARY_GELU: return 0.5f * x * (1.0f + erf(x * 0.70710678118654752f));
-    case UNARY_GELU_TANH:
+    UNARY_CASE(UNARY_SOFTPLUS) return x > 20.0f ? x : log1p(exp(x));
+    UNARY_CASE(UNARY_SOFTSIGN) return x / (1.0f + fabs(x));
+    UNARY_CASE(UNARY_SIN) return sin(x);
+    UNARY_CASE(UNARY_COS) return cos(x);
+    UNARY_CASE(UNARY_GELU) return 0.5f * x * (1.0f + erf(x * 0.70710678118654752f));
+    UNARY_CASE(UNARY_GELU_TANH)
       return 0.5f * x * (1.0f + tanh(0.79788456080286536f * (x + 0.044715f * x * x * x)));
-    case UNARY_ROUND: return rint(x);
-    case UNARY_SIGN: return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x);
-    default: return NAN;
+    UNARY_CASE(UNARY_ROUND) return rint(x);
+    UNARY_CASE(UNARY_SIGN) return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x);
   }
+  return NAN;  // a code the program was not built for
 }
 
 // Offset of flat index `index` in a tensor of `rank` dims (shape[]) read through

@@ -7,7 +7,7 @@ kernel void unary(global const float* x, int x_off, global float* y, int y_off, 
   y[y_off + i] = unary_op(op, alpha, beta, x[x_off + i]);
 }
 
-// Codes mirror enum class BinaryOp in opencl/eltwise.cpp.
+// Codes mirror enum class BinaryOp in opencl/op_codes.h.
 #define BINARY_ADD 0
 #define BINARY_SUB 1
 #define BINARY_MUL 2
@@ -17,19 +17,28 @@ kernel void unary(global const float* x, int x_off, global float* y, int y_off, 
 #define BINARY_MIN 6
 #define BINARY_PRELU 7
 
+// As unary_op (common.cl): -DBINARY_OPS=<mask> keeps the codes the plan passes (pow alone
+// is most of this file's PTX).
+#ifndef BINARY_OPS
+#define BINARY_OPS 0xffffffffu
+#endif
+#define BINARY_CASE(code) \
+  case code:              \
+    if (!((BINARY_OPS >> code) & 1u)) break;
+
 float binary_op(int op, float a, float b) {
   switch (op) {
-    case BINARY_ADD: return a + b;
-    case BINARY_SUB: return a - b;
-    case BINARY_MUL: return a * b;
-    case BINARY_DIV: return a / b;
-    case BINARY_POW: return pow(a, b);
+    BINARY_CASE(BINARY_ADD) return a + b;
+    BINARY_CASE(BINARY_SUB) return a - b;
+    BINARY_CASE(BINARY_MUL) return a * b;
+    BINARY_CASE(BINARY_DIV) return a / b;
+    BINARY_CASE(BINARY_POW) return pow(a, b);
     // NaN propagates, as in numpy's maximum/minimum (fmax would drop it).
-    case BINARY_MAX: return isnan(a) || isnan(b) ? NAN : fmax(a, b);
-    case BINARY_MIN: return isnan(a) || isnan(b) ? NAN : fmin(a, b);
-    case BINARY_PRELU: return a < 0.0f ? a * b : a;
-    default: return NAN;
+    BINARY_CASE(BINARY_MAX) return isnan(a) || isnan(b) ? NAN : fmax(a, b);
+    BINARY_CASE(BINARY_MIN) return isnan(a) || isnan(b) ? NAN : fmin(a, b);
+    BINARY_CASE(BINARY_PRELU) return a < 0.0f ? a * b : a;
   }
+  return NAN;  // a code the program was not built for
 }
 
 // p = [rank, shape..., a strides..., b strides...] (opencl/broadcast_layout.h).

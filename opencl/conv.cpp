@@ -14,7 +14,7 @@
 #include "opencl/gemm.h"
 #include "opencl/gemm_tiling.h"
 #include "opencl/op_table.h"
-#include "opencl/unary_op.h"
+#include "opencl/op_codes.h"
 
 namespace tandem::opencl {
 namespace {
@@ -167,7 +167,7 @@ void compile_blocked_conv(NodeContext& context, const ConvGeometry& geometry,
                     blocked_range(context, tiling, product.rows, product.columns, product.batches),
                     x, weights, has_bias ? context.input(2) : weights, cl_int{has_bias}, y,
                     context.upload_ints(blocked_conv_params(geometry, product)), flags,
-                    static_cast<cl_int>(activation.op), activation.alpha, activation.beta);
+                    activation.op, activation.alpha, activation.beta);
 }
 
 // Depthwise layers (one input and one output channel per group; 1-D and 2-D) with kernels of
@@ -214,7 +214,7 @@ void compile_depthwise_conv(NodeContext& context, const ConvGeometry& geometry,
   context.launch_in(depthwise_program_name(geometry), "conv_depthwise", range, context.input(0),
                     weights, has_bias ? context.input(2) : weights, cl_int{has_bias},
                     context.output(), context.upload_ints(params), static_cast<cl_int>(count),
-                    static_cast<cl_int>(activation.op), activation.alpha, activation.beta);
+                    activation.op, activation.alpha, activation.beta);
 }
 
 bool has_constant_weights(const Plan& plan, const Node& node) {
@@ -259,7 +259,7 @@ void compile_conv(NodeContext& context) {
   context.launch_1d("conv", count, context.input(0), weights, has_bias ? context.input(2) : weights,
                     cl_int{has_bias}, context.output(),
                     context.upload_ints(conv_params(context, geometry)),
-                    context.to_int(count, "element count"), static_cast<cl_int>(activation.op),
+                    context.to_int(count, "element count"), activation.op,
                     activation.alpha, activation.beta);
 }
 

@@ -144,7 +144,7 @@ void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, cons
     const cl_int flags = positions % 4 == 0 && y.offset % 4 == 0 ? kVecOut : 0;
     context.launch_in(conv.program_name(), "conv_tiled", blocks, x, weights, bias,
                       cl_int{has_bias}, y, context.upload_ints(params), flags,
-                      static_cast<cl_int>(activation.op), activation.alpha, activation.beta);
+                      activation.op, activation.alpha, activation.beta);
     return;
   }
   // Split-K: each split's sums into its own copy of y, then one pass adds them up.
@@ -152,14 +152,14 @@ void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, cons
   const cl_int flags = positions % 4 == 0 ? kVecOut : 0;
   context.launch_in(conv.program_name(), "conv_tiled", blocks, x, weights, bias, cl_int{0},
                     partial, context.upload_ints(params), flags,
-                    static_cast<cl_int>(UnaryOp::Identity), 0.0f, 0.0f);
+                    UnaryOp::Identity, 0.0f, 0.0f);
   LaunchRange elements;
   elements.global[0] = static_cast<std::size_t>(count);
   context.launch_in(conv.program_name(), "conv_split_sum", elements, partial, bias,
                     cl_int{has_bias}, y, context.to_int(count, "Conv size"),
                     context.to_int(conv.splits, "splits"), context.to_int(positions, "positions"),
                     context.to_int(m * geometry.group, "channels"),
-                    static_cast<cl_int>(activation.op), activation.alpha, activation.beta);
+                    activation.op, activation.alpha, activation.beta);
 }
 
 }  // namespace tandem::opencl

@@ -11,7 +11,7 @@
 #include "opencl/gemm.h"
 #include "opencl/gemm_tiling.h"
 #include "opencl/node_context.h"
-#include "opencl/unary_op.h"
+#include "opencl/op_codes.h"
 
 namespace tandem::opencl {
 

@@ -4,50 +4,12 @@
 #include <limits>
 
 #include "opencl/broadcast_layout.h"
+#include "opencl/op_codes.h"
 #include "opencl/op_table.h"
-#include "opencl/unary_op.h"
 
 namespace tandem::opencl {
 
-std::optional<UnaryOp> unary_op_for(const std::string& op_type) {
-  static const std::pair<const char*, UnaryOp> kNames[] = {
-      {"Identity", UnaryOp::Identity},
-      {"Relu", UnaryOp::Relu},
-      {"LeakyRelu", UnaryOp::LeakyRelu},
-      {"Clip", UnaryOp::Clip},
-      {"Sigmoid", UnaryOp::Sigmoid},
-      {"HardSigmoid", UnaryOp::HardSigmoid},
-      {"HardSwish", UnaryOp::HardSwish},
-      {"Tanh", UnaryOp::Tanh},
-      {"Exp", UnaryOp::Exp},
-      {"Log", UnaryOp::Log},
-      {"Sqrt", UnaryOp::Sqrt},
-      {"Abs", UnaryOp::Abs},
-      {"Neg", UnaryOp::Neg},
-      {"Reciprocal", UnaryOp::Reciprocal},
-      {"Floor", UnaryOp::Floor},
-      {"Ceil", UnaryOp::Ceil},
-      {"Erf", UnaryOp::Erf},
-      {"Elu", UnaryOp::Elu},
-      {"Selu", UnaryOp::Selu},
-      {"Softplus", UnaryOp::Softplus},
-      {"Softsign", UnaryOp::Softsign},
-      {"Sin", UnaryOp::Sin},
-      {"Cos", UnaryOp::Cos},
-      {"Gelu", UnaryOp::Gelu},
-      {"Round", UnaryOp::Round},
-      {"Sign", UnaryOp::Sign},
-  };
-  for (const auto& [name, op] : kNames) {
-    if (op_type == name) return op;
-  }
-  return std::nullopt;
-}
-
 namespace {
-
-// Codes of binary_op() in kernels/eltwise.cl.
-enum class BinaryOp : cl_int { Add = 0, Sub, Mul, Div, Pow, Max, Min, PRelu };
 
 // A bound of Clip from its optional input; infinite when omitted.
 float clip_bound(NodeContext& context, std::size_t input, float fallback) {
@@ -59,7 +21,7 @@ float clip_bound(NodeContext& context, std::size_t input, float fallback) {
 
 void compile_unary(NodeContext& context) {
   const std::string& op_type = context.node().op_type;
-  UnaryOp op = *unary_op_for(op_type);
+  const UnaryOp op = *unary_op_of(context.node());
   const Attributes& attributes = context.attributes();
   float alpha = 0.0f;
   float beta = 0.0f;
@@ -77,16 +39,13 @@ void compile_unary(NodeContext& context) {
     alpha = clip_bound(context, 1, -std::numeric_limits<float>::infinity());
     beta = clip_bound(context, 2, std::numeric_limits<float>::infinity());
   }
-  if (op_type == "Gelu") {
-    const std::string approximate = attributes.get_string("approximate", "none");
-    if (approximate == "tanh")
-      op = UnaryOp::GeluTanh;
-    else if (approximate != "none")
-      context.unsupported("Gelu approximate='" + approximate + "'");
+  const std::string approximate = attributes.get_string("approximate", "none");
+  if (op_type == "Gelu" && approximate != "none" && approximate != "tanh") {
+    context.unsupported("Gelu approximate='" + approximate + "'");
   }
   context.launch_1d("unary", context.output_info().numel(), context.input(0), context.output(),
-                    context.to_int(context.output_info().numel(), "element count"),
-                    static_cast<cl_int>(op), alpha, beta);
+                    context.to_int(context.output_info().numel(), "element count"), op, alpha,
+                    beta);
 }
 
 void launch_binary(NodeContext& context, BufferArg a, const Shape& a_shape, BufferArg b,
@@ -95,32 +54,20 @@ void launch_binary(NodeContext& context, BufferArg a, const Shape& a_shape, Buff
   const BroadcastLayout layout = broadcast_layout(output.shape, {a_shape, b_shape});
   const cl_int count = context.to_int(output.numel(), "element count");
   context.launch_1d("binary", count, a, b, context.output(),
-                    context.upload_ints(layout_params(layout)), count, static_cast<cl_int>(op),
-                    scale);
-}
-
-BinaryOp binary_op_for(const std::string& op_type) {
-  if (op_type == "Add" || op_type == "Sum" || op_type == "Mean") return BinaryOp::Add;
-  if (op_type == "Sub") return BinaryOp::Sub;
-  if (op_type == "Mul") return BinaryOp::Mul;
-  if (op_type == "Div") return BinaryOp::Div;
-  if (op_type == "Pow") return BinaryOp::Pow;
-  if (op_type == "Max") return BinaryOp::Max;
-  if (op_type == "Min") return BinaryOp::Min;
-  return BinaryOp::PRelu;
+                    context.upload_ints(layout_params(layout)), count, op, scale);
 }
 
 // Sum, Mean, Max and Min take any number of inputs: the first step combines inputs 0 and
 // 1 into the output, each later step folds one more input into the output in place.
 void compile_binary(NodeContext& context) {
   const std::string& op_type = context.node().op_type;
-  const BinaryOp op = binary_op_for(op_type);
+  const BinaryOp op = *binary_op_for(op_type);
   const std::size_t inputs = context.input_count();
   const Shape& output_shape = context.output_info().shape;
   if (inputs == 1) {
     context.launch_1d("unary", context.output_info().numel(), context.input(0), context.output(),
                       context.to_int(context.output_info().numel(), "element count"),
-                      static_cast<cl_int>(UnaryOp::Identity), 0.0f, 0.0f);
+                      UnaryOp::Identity, 0.0f, 0.0f);
     return;
   }
   const float mean_scale = op_type == "Mean" ? 1.0f / static_cast<float>(inputs) : 1.0f;

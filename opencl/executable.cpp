@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "opencl/context.h"
+#include "opencl/op_codes.h"
 #include "opencl/op_table.h"
 #include "opencl/program_cache.h"
 
@@ -45,7 +46,8 @@ static ClCommandQueue create_queue(cl_context context, const ClDevice& device) {
 }
 
 static std::map<std::string, ProgramRequest> programs_needed(const Plan& plan,
-                                                             const ClDevice& device) {
+                                                             const ClDevice& device,
+                                                             const OpCodeSet& op_codes) {
   std::set<std::string> files;
   std::map<std::string, ProgramRequest> requests;
   for (const Node& node : plan.graph.nodes()) {
@@ -59,6 +61,7 @@ static std::map<std::string, ProgramRequest> programs_needed(const Plan& plan,
     }
   }
   for (const std::string& file : files) requests.emplace(file, embedded_program(file));
+  for (auto& [name, request] : requests) restrict_op_codes(request, op_codes);
   return requests;
 }
 
@@ -86,7 +89,8 @@ ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const Compi
   check_plan_supported(plan_);
   context_ = shared_context(device_);
   queue_ = create_queue(context_.get(), device_);
-  requests_ = programs_needed(plan_, device_);
+  op_codes_ = op_codes_used(plan_.graph);
+  requests_ = programs_needed(plan_, device_, op_codes_);
   BuiltPrograms built =
       build_programs(context_.get(), device_, options.cache, values_of(requests_),
                      BinarySave::AfterFirstRun);
@@ -99,7 +103,7 @@ ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const Compi
     for (const Node& node : plan_.graph.nodes()) {
       const OpImplementation& implementation = *OpTable::instance().find(node.op_type);
       NodeContext context(plan_, node, device_, context_.get(), programs_,
-                          implementation.programs.front(), graph_);
+                          implementation.programs.front(), op_codes_, graph_);
       implementation.compile(context);
     }
     if (options.tuning) tune_work_groups(options.cache, built.tuning);

@@ -48,6 +48,7 @@ class ClExecutable final : public Executable {
   ClContext context_;
   ClCommandQueue queue_;
   std::map<std::string, ProgramRequest> requests_;  // by file
+  OpCodeSet op_codes_;  // the unary and binary op codes the programs are built for
   std::map<std::string, ClProgram> programs_;
   DeviceGraph graph_;
   CacheReport cache_report_;

@@ -77,7 +77,7 @@ void launch_blocked_matmul(NodeContext& context, const MatmulProblem& problem,
                     blocked_range(context, tiling, problem.rows, problem.columns, batches),
                     problem.a, problem.b, c, cl_int{problem.has_c}, problem.y,
                     context.upload_ints(matmul_params(context, problem)), vector_flags(problem),
-                    problem.alpha, problem.beta, static_cast<cl_int>(problem.activation),
+                    problem.alpha, problem.beta, problem.activation,
                     problem.activation_alpha, problem.activation_beta);
 }
 
@@ -115,7 +115,7 @@ void launch_matmul(NodeContext& context, const MatmulProblem& problem) {
         "gemm.cl", "matmul", LaunchRange{1, {static_cast<std::size_t>(count), 1, 1}, {0, 0, 0}},
         problem.a, problem.b, c, cl_int{problem.has_c}, problem.y, params,
         context.to_int(count, "element count"), problem.alpha, problem.beta,
-        static_cast<cl_int>(problem.activation), problem.activation_alpha, problem.activation_beta);
+        problem.activation, problem.activation_alpha, problem.activation_beta);
     return;
   }
   LaunchRange range;
@@ -126,7 +126,7 @@ void launch_matmul(NodeContext& context, const MatmulProblem& problem) {
   context.launch_in(
       "gemm.cl", "matmul_tiled", range, problem.a, problem.b, c, cl_int{problem.has_c}, problem.y,
       params, context.to_int(batches, "batch count"), problem.alpha, problem.beta,
-      static_cast<cl_int>(problem.activation), problem.activation_alpha, problem.activation_beta);
+      problem.activation, problem.activation_alpha, problem.activation_beta);
 }
 
 namespace {

@@ -5,7 +5,7 @@
 
 #include "opencl/gemm_tiling.h"
 #include "opencl/node_context.h"
-#include "opencl/unary_op.h"
+#include "opencl/op_codes.h"
 
 namespace tandem::opencl {
 

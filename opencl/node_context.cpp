@@ -34,13 +34,15 @@ void set_arg(cl_kernel kernel, cl_uint& index, const LocalBytes& local) {
 
 NodeContext::NodeContext(const Plan& plan, const Node& node, const ClDevice& device,
                          cl_context context, const std::map<std::string, ClProgram>& programs,
-                         const std::string& own_program, DeviceGraph& graph)
+                         const std::string& own_program, const OpCodeSet& op_codes,
+                         DeviceGraph& graph)
     : plan_(plan),
       node_(node),
       device_(device),
       context_(context),
       programs_(programs),
       own_program_(own_program),
+      op_codes_(op_codes),
       graph_(graph) {}
 
 bool NodeContext::has_input(std::size_t i) const {

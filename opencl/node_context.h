@@ -9,6 +9,7 @@
 #include "core/plan.h"
 #include "opencl/cl_handles.h"
 #include "opencl/device.h"
+#include "opencl/op_codes.h"
 
 namespace tandem::opencl {
 
@@ -64,10 +65,11 @@ void set_arg(cl_kernel kernel, cl_uint& index, const LocalBytes& local);
 // What an op's host code sees while it turns one node into dispatches.
 class NodeContext {
  public:
-  // `programs` holds every built program by file; `own_program` is the node's default.
+  // `programs` holds every built program by file; `own_program` is the node's default;
+  // `op_codes` are the unary and binary op codes the programs were built for.
   NodeContext(const Plan& plan, const Node& node, const ClDevice& device, cl_context context,
               const std::map<std::string, ClProgram>& programs, const std::string& own_program,
-              DeviceGraph& graph);
+              const OpCodeSet& op_codes, DeviceGraph& graph);
 
   const Node& node() const { return node_; }
   const Plan& plan() const { return plan_; }
@@ -125,8 +127,19 @@ class NodeContext {
   ClKernel make_kernel(const std::string& program, const char* kernel_name, const Args&... args) {
     ClKernel kernel = create_kernel(program, kernel_name);
     cl_uint index = 0;
-    (set_arg(kernel.get(), index, args), ...);
+    (bind(kernel.get(), index, args), ...);
     return kernel;
+  }
+  template <typename Arg>
+  void bind(cl_kernel kernel, cl_uint& index, const Arg& arg) const {
+    set_arg(kernel, index, arg);
+  }
+  // Op codes go through op_codes_.checked: a code the programs were not built for throws.
+  void bind(cl_kernel kernel, cl_uint& index, UnaryOp op) const {
+    set_arg(kernel, index, op_codes_.checked(op));
+  }
+  void bind(cl_kernel kernel, cl_uint& index, BinaryOp op) const {
+    set_arg(kernel, index, op_codes_.checked(op));
   }
   ClKernel create_kernel(const std::string& program, const char* kernel_name) const;
   void add_dispatch(ClKernel kernel, const std::string& program, const char* kernel_name,
@@ -140,6 +153,7 @@ class NodeContext {
   cl_context context_;
   const std::map<std::string, ClProgram>& programs_;
   std::string own_program_;
+  const OpCodeSet& op_codes_;
   DeviceGraph& graph_;
 };
 

@@ -162,10 +162,11 @@ TEST(Tuning, TunedRunMatchesReferenceAndStoresChoices) {
     EXPECT_EQ(local[1] * local[2], 1u) << entry.key;  // both kernels are 1D
   }
   EXPECT_EQ(entries[0].key.rfind("tuning|", 0), 0u);
-  // "tuning|unary|eltwise.cl|<hash>|-cl-std=CL1.2|1:3031x1x1" for Sigmoid's 7 x 433.
+  // "tuning|unary|eltwise.cl|<hash>|<options>|1:3031x1x1" for Sigmoid's 7 x 433; the
+  // program is built for Identity and Sigmoid (codes 0 and 4) and no binary op.
   bool sigmoid_found = false;
   for (const CacheEntry& entry : entries) {
-    sigmoid_found |= entry.key == "tuning|unary|eltwise.cl|" + hash + "|-cl-std=CL1.2|1:3031x1x1";
+    sigmoid_found |= entry.key == "tuning|unary|eltwise.cl|" + hash + "|-cl-std=CL1.2 -DUNARY_OPS=0x11u -DBINARY_OPS=0x0u|1:3031x1x1";
   }
   EXPECT_TRUE(sigmoid_found) << entries[0].key << " / " << entries[1].key;
 }

@@ -141,8 +141,21 @@ struct BuildTally {
   std::map<std::string, std::string> unsaved;  // file -> key: compiled, binary not fetched
 };
 
+double elapsed_ms(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// Where a cold or warm start spends its time, program by program (`log: debug`).
+void log_build_time(const ProgramRequest& request, const char* from,
+                    std::chrono::steady_clock::time_point start) {
+  log_debug("opencl: built " + request.file + " " + request.build_options + " from " + from +
+            " in " + std::to_string(static_cast<int>(elapsed_ms(start))) + " ms");
+}
+
 ClProgram build_one(cl_context context, const ClDevice& device, const ProgramRequest& request,
                     const LoadedCaches& caches, BinarySave save, BuildTally& tally) {
+  const auto start = std::chrono::steady_clock::now();
   const std::string key = request.cache_key();
   const CacheEntry* shipped = find_entry(caches.shipped, key);
   const CacheEntry* writable = find_entry(caches.writable, key);
@@ -152,6 +165,7 @@ ClProgram build_one(cl_context context, const ClDevice& device, const ProgramReq
     ClProgram program =
         build_from_binary(context, device.device, entry->payload, request.build_options, why);
     if (program) {
+      log_build_time(request, "cached binary", start);
       ++tally.from_cache;
       // Hits from the writable file are rewritten with a fresh last_used when anything is
       // written, so eviction drops what this device no longer uses first.
@@ -163,6 +177,7 @@ ClProgram build_one(cl_context context, const ClDevice& device, const ProgramReq
   }
   ClProgram program = build_from_source(context, device.device, request.file, request.source,
                                         request.build_options);
+  log_build_time(request, "source", start);
   tally.compiled.push_back(request.file);
   if (save == BinarySave::AfterFirstRun) {
     tally.unsaved.emplace(request.file, key);

@@ -2,6 +2,16 @@
 // functions shared by eltwise and the activations fused into conv, and index helpers.
 // The codes mirror enum class UnaryOp in opencl/op_codes.h; keep both lists in step.
 
+// A program built for a plan holds the kernels the plan launches alone: it is built with
+// -DKERNEL_LIST -DKERNEL_<name>=1 for each (opencl/executable.cpp), and each kernel of a
+// file with several sits in `#if ALL_KERNELS || KERNEL_<name>`. NVIDIA JIT-compiles every
+// kernel of a cached program at each load; without a list a program holds them all.
+#ifdef KERNEL_LIST
+#define ALL_KERNELS 0
+#else
+#define ALL_KERNELS 1
+#endif
+
 #define UNARY_IDENTITY 0
 #define UNARY_RELU 1
 #define UNARY_LEAKY_RELU 2

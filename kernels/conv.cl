@@ -13,6 +13,7 @@
 #define DILATION 4
 #define PAD 5
 
+#if ALL_KERNELS || KERNEL_conv
 kernel void conv(global const float* x, int x_off, global const float* w, int w_off,
                  global const float* bias, int bias_off, int has_bias, global float* y, int y_off,
                  global const int* p, int p_off, int count, int activation, float alpha,
@@ -52,9 +53,11 @@ kernel void conv(global const float* x, int x_off, global const float* w, int w_
   }
   y[y_off + i] = unary_op(activation, alpha, beta, sum);
 }
+#endif
 
 // ConvTranspose: output position o along a dim receives input position q through tap t
 // when o = q * stride + t * dilation - pad_begin. Weight is [C, M / group, kernel...].
+#if ALL_KERNELS || KERNEL_conv_transpose
 kernel void conv_transpose(global const float* x, int x_off, global const float* w, int w_off,
                            global const float* bias, int bias_off, int has_bias, global float* y,
                            int y_off, global const int* p, int p_off, int count) {
@@ -97,3 +100,4 @@ kernel void conv_transpose(global const float* x, int x_off, global const float*
   }
   y[y_off + i] = sum;
 }
+#endif

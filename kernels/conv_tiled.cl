@@ -213,6 +213,7 @@ void store_conv_tile(const Operands* o, const Epilogue* e, global float* y, int 
   }
 }
 
+#if ALL_KERNELS || KERNEL_conv_tiled
 kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void conv_tiled(global const float* x, int x_off, global const float* w, int w_off,
                 global const float* bias, int bias_off, int has_bias, global float* y, int y_off,
@@ -233,9 +234,11 @@ void conv_tiled(global const float* x, int x_off, global const float* w, int w_o
   y += y_off + split * o.m * (get_num_groups(2) / o.splits) * o.n + group_rows * o.positions;
   store_conv_tile(&o, &e, y, i0, j0, acc);
 }
+#endif
 
 // Split-K's second pass: y = act(the splits' partial sums + bias), y's `count` elements
 // [image][channel][position] each at partial[split * count + i].
+#if ALL_KERNELS || KERNEL_conv_split_sum
 kernel void conv_split_sum(global const float* partial, int partial_off, global const float* bias,
                            int bias_off, int has_bias, global float* y, int y_off, int count,
                            int splits, int positions, int channels, int activation,
@@ -248,3 +251,4 @@ kernel void conv_split_sum(global const float* partial, int partial_off, global 
   if (has_bias) sum += bias[bias_off + i / positions % channels];
   y[y_off + i] = unary_op(activation, act_alpha, act_beta, sum);
 }
+#endif

@@ -1,11 +1,13 @@
 // Elementwise ops: one work item per output element.
 
+#if ALL_KERNELS || KERNEL_unary
 kernel void unary(global const float* x, int x_off, global float* y, int y_off, int count,
                   int op, float alpha, float beta) {
   const int i = get_global_id(0);
   if (i >= count) return;
   y[y_off + i] = unary_op(op, alpha, beta, x[x_off + i]);
 }
+#endif
 
 // Codes mirror enum class BinaryOp in opencl/op_codes.h.
 #define BINARY_ADD 0
@@ -42,6 +44,7 @@ float binary_op(int op, float a, float b) {
 }
 
 // p = [rank, shape..., a strides..., b strides...] (opencl/broadcast_layout.h).
+#if ALL_KERNELS || KERNEL_binary
 kernel void binary(global const float* a, int a_off, global const float* b, int b_off,
                    global float* y, int y_off, global const int* p, int p_off, int count,
                    int op, float scale) {
@@ -53,8 +56,10 @@ kernel void binary(global const float* a, int a_off, global const float* b, int 
   const float bv = b[b_off + broadcast_offset(i, rank, p + 1, p + 1 + 2 * rank)];
   y[y_off + i] = binary_op(op, av, bv) * scale;
 }
+#endif
 
 // Where: condition stored as int (a constant uploaded as int32).
+#if ALL_KERNELS || KERNEL_where_select
 kernel void where_select(global const int* c, int c_off, global const float* a, int a_off,
                          global const float* b, int b_off, global float* y, int y_off,
                          global const int* p, int p_off, int count) {
@@ -67,3 +72,4 @@ kernel void where_select(global const int* c, int c_off, global const float* a, 
   const float bv = b[b_off + broadcast_offset(i, rank, p + 1, p + 1 + 3 * rank)];
   y[y_off + i] = cv != 0 ? av : bv;
 }
+#endif

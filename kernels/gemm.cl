@@ -26,6 +26,7 @@ float finish(global const float* c, int c_off, int has_c, global const int* p, i
 }
 
 // One work item per output element: for small or thin products.
+#if ALL_KERNELS || KERNEL_matmul
 kernel void matmul(global const float* a, int a_off, global const float* b, int b_off,
                    global const float* c, int c_off, int has_c, global float* y, int y_off,
                    global const int* p, int p_off, int count, float alpha, float beta,
@@ -43,12 +44,14 @@ kernel void matmul(global const float* a, int a_off, global const float* b, int 
   for (int k = 0; k < depth; ++k) sum += a_row[k * p[4]] * b_column[k * p[5]];
   y[y_off + i] = finish(c, c_off, has_c, p, m, n, sum, alpha, beta, activation, act_alpha, act_beta);
 }
+#endif
 
 #define TILE 16
 
 // 16x16 output tiles, staging 16x16 blocks of A and B in local memory so each global value
 // is read once per tile instead of once per output. Global size: (N, M, batches) rounded
 // up to tiles; items past the edge load zeros and write nothing.
+#if ALL_KERNELS || KERNEL_matmul_tiled
 kernel __attribute__((reqd_work_group_size(TILE, TILE, 1)))
 void matmul_tiled(global const float* a, int a_off, global const float* b, int b_off,
                   global const float* c, int c_off, int has_c, global float* y, int y_off,
@@ -78,3 +81,4 @@ void matmul_tiled(global const float* a, int a_off, global const float* b, int b
         finish(c, c_off, has_c, p, m, n, sum, alpha, beta, activation, act_alpha, act_beta);
   }
 }
+#endif

@@ -402,6 +402,7 @@ void clear_tile(float acc[TM][TN]) {
 
 #if !CONV_MODE
 // y[batch] = act(alpha * A B + beta * C), C read at i * c_row + j * c_col.
+#if ALL_KERNELS || KERNEL_matmul_blocked
 kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void matmul_blocked(global const float* a, int a_off, global const float* b, int b_off,
                     global const float* c, int c_off, int has_c, global float* y, int y_off,
@@ -418,6 +419,7 @@ void matmul_blocked(global const float* a, int a_off, global const float* b, int
   const Epilogue e = {c + c_off, has_c, p[7], p[8], alpha, beta, activation, act_alpha, act_beta};
   store_tile(&o, &e, y + y_off + get_group_id(2) * o.m * o.n, i0, j0, acc);
 }
+#endif
 
 #endif  // !CONV_MODE
 
@@ -428,6 +430,7 @@ void matmul_blocked(global const float* a, int a_off, global const float* b, int
 // unpadded 1x1 stride-1 layer), y[n][g * M/g + i][j] = act(sum + bias[g * M/g + i]).
 // Geometry after the batch strides: groups, gather, in_h, in_w, out_w, kernel_h, kernel_w,
 // stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w.
+#if ALL_KERNELS || KERNEL_conv_blocked
 kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void conv_blocked(global const float* x, int x_off, global const float* w, int w_off,
                   global const float* bias, int bias_off, int has_bias, global float* y, int y_off,
@@ -452,5 +455,6 @@ void conv_blocked(global const float* x, int x_off, global const float* w, int w
                       1.0f, activation, act_alpha, act_beta};
   store_tile(&o, &e, y + y_off + get_group_id(2) * o.m * o.n, i0, j0, acc);
 }
+#endif
 
 #endif  // !LOCAL_TILES

@@ -1,6 +1,7 @@
 // BatchNormalization (inference) and LayerNormalization.
 
 // y = (x - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + bias[c], c = (i / plane) % channels.
+#if ALL_KERNELS || KERNEL_batch_norm
 kernel void batch_norm(global const float* x, int x_off, global const float* scale, int scale_off,
                        global const float* bias, int bias_off, global const float* mean, int mean_off,
                        global const float* variance, int variance_off, global float* y, int y_off,
@@ -12,6 +13,7 @@ kernel void batch_norm(global const float* x, int x_off, global const float* sca
   y[y_off + i] = (x[x_off + i] - mean[mean_off + c]) / deviation * scale[scale_off + c] +
                  bias[bias_off + c];
 }
+#endif
 
 // One work group per row of `inner` elements: mean, then variance of the deviations (two
 // passes, as the reference does), then the normalized row times scale plus bias, both
@@ -52,6 +54,7 @@ inline void layer_norm_row(global const float* x, int x_off, global const float*
   }
 }
 
+#if ALL_KERNELS || KERNEL_layer_norm
 kernel __attribute__((reqd_work_group_size(REDUCE_GROUP, 1, 1)))
 void layer_norm(global const float* x, int x_off, global const float* scale, int scale_off,
                 global const float* bias, int bias_off, int has_bias, global float* y, int y_off,
@@ -60,7 +63,9 @@ void layer_norm(global const float* x, int x_off, global const float* scale, int
   layer_norm_row(x, x_off, scale, scale_off, bias, bias_off, has_bias, y, y_off, p, p_off, rows,
                  inner, epsilon, scratch, REDUCE_GROUP);
 }
+#endif
 
+#if ALL_KERNELS || KERNEL_layer_norm_wide
 kernel void layer_norm_wide(global const float* x, int x_off, global const float* scale,
                             int scale_off, global const float* bias, int bias_off, int has_bias,
                             global float* y, int y_off, global const int* p, int p_off, int rows,
@@ -69,3 +74,4 @@ kernel void layer_norm_wide(global const float* x, int x_off, global const float
   layer_norm_row(x, x_off, scale, scale_off, bias, bias_off, has_bias, y, y_off, p, p_off, rows,
                  inner, epsilon, scratch, get_local_size(0));
 }
+#endif

@@ -27,6 +27,7 @@ inline void reduce_output(global const float* x, int x_off, global float* y, int
   if (lid == 0) y[y_off + o] = result * scale;
 }
 
+#if ALL_KERNELS || KERNEL_reduce
 kernel __attribute__((reqd_work_group_size(REDUCE_GROUP, 1, 1)))
 void reduce(global const float* x, int x_off, global float* y, int y_off, global const int* p,
             int p_off, int outputs, int reduced_count, int op, float scale) {
@@ -34,7 +35,9 @@ void reduce(global const float* x, int x_off, global float* y, int y_off, global
   reduce_output(x, x_off, y, y_off, p, p_off, outputs, reduced_count, op, scale, scratch,
                 REDUCE_GROUP);
 }
+#endif
 
+#if ALL_KERNELS || KERNEL_reduce_wide
 kernel void reduce_wide(global const float* x, int x_off, global float* y, int y_off,
                         global const int* p, int p_off, int outputs, int reduced_count, int op,
                         float scale) {
@@ -42,3 +45,4 @@ kernel void reduce_wide(global const float* x, int x_off, global float* y, int y
   reduce_output(x, x_off, y, y_off, p, p_off, outputs, reduced_count, op, scale, scratch,
                 get_local_size(0));
 }
+#endif

@@ -3,6 +3,7 @@
 
 // p = [rank, shape..., x strides..., y strides...]: element i of the walk reads x at
 // x_off + its x offset and writes y at y_off + its y offset (strides may be negative).
+#if ALL_KERNELS || KERNEL_copy_strided
 kernel void copy_strided(global const float* x, int x_off, global float* y, int y_off,
                          global const int* p, int p_off, int count) {
   const int i = get_global_id(0);
@@ -12,8 +13,10 @@ kernel void copy_strided(global const float* x, int x_off, global float* y, int 
   y[y_off + broadcast_offset(i, rank, p + 1, p + 1 + 2 * rank)] =
       x[x_off + broadcast_offset(i, rank, p + 1, p + 1 + rank)];
 }
+#endif
 
 // y[outer][j][inner] = x[outer][indices[j]][inner]; negative indices count from the end.
+#if ALL_KERNELS || KERNEL_gather
 kernel void gather(global const float* x, int x_off, global const int* indices, int indices_off,
                    global float* y, int y_off, int count, int axis_dim, int index_count,
                    int inner) {
@@ -27,6 +30,7 @@ kernel void gather(global const float* x, int x_off, global const int* indices, 
   index = clamp(index, 0, axis_dim - 1);   // checked on the host; never read out of bounds
   y[y_off + i] = x[x_off + (outer * axis_dim + index) * inner + k];
 }
+#endif
 
 #define PAD_CONSTANT 0
 #define PAD_REFLECT 1
@@ -44,6 +48,7 @@ int pad_source(int i, int dim, int mode) {
 }
 
 // p = [rank, output shape..., input shape..., leading pads...].
+#if ALL_KERNELS || KERNEL_pad
 kernel void pad(global const float* x, int x_off, global float* y, int y_off, global const int* p,
                 int p_off, int count, int mode, float value) {
   const int i = get_global_id(0);
@@ -69,3 +74,4 @@ kernel void pad(global const float* x, int x_off, global float* y, int y_off, gl
   }
   y[y_off + i] = x[x_off + offset];
 }
+#endif

@@ -33,16 +33,20 @@ inline void softmax_line(global const float* x, int x_off, global float* y, int 
   }
 }
 
+#if ALL_KERNELS || KERNEL_softmax_lines
 kernel __attribute__((reqd_work_group_size(REDUCE_GROUP, 1, 1)))
 void softmax_lines(global const float* x, int x_off, global float* y, int y_off, int lines,
                    int length, int inner, int log_output) {
   local float scratch[REDUCE_GROUP];
   softmax_line(x, x_off, y, y_off, lines, length, inner, log_output, scratch, REDUCE_GROUP);
 }
+#endif
 
+#if ALL_KERNELS || KERNEL_softmax_lines_wide
 kernel void softmax_lines_wide(global const float* x, int x_off, global float* y, int y_off,
                                int lines, int length, int inner, int log_output) {
   local float scratch[REDUCE_MAX_GROUP];
   softmax_line(x, x_off, y, y_off, lines, length, inner, log_output, scratch,
                get_local_size(0));
 }
+#endif

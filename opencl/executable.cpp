@@ -45,23 +45,47 @@ static ClCommandQueue create_queue(cl_context context, const ClDevice& device) {
   return queue;
 }
 
-static std::map<std::string, ProgramRequest> programs_needed(const Plan& plan,
-                                                             const ClDevice& device,
-                                                             const OpCodeSet& op_codes) {
-  std::set<std::string> files;
-  std::map<std::string, ProgramRequest> requests;
+// Programs a node's op may launch from: the files its op lists and its specialised builds
+// (GEMM tile sizes), named apart from the plain files.
+static std::map<std::string, ProgramRequest> candidate_programs(const Plan& plan,
+                                                                const ClDevice& device) {
+  std::map<std::string, ProgramRequest> candidates;
   for (const Node& node : plan.graph.nodes()) {
     const OpImplementation& implementation = *OpTable::instance().find(node.op_type);
-    files.insert(implementation.programs.begin(), implementation.programs.end());
+    for (const std::string& file : implementation.programs) {
+      if (!candidates.count(file)) candidates.emplace(file, embedded_program(file));
+    }
     if (!implementation.node_programs) continue;
-    // Specialised builds (GEMM tile sizes), named apart from the plain files.
     for (ProgramRequest& request : implementation.node_programs(plan, node, device)) {
       const std::string name = request.file;
-      requests.emplace(name, std::move(request));
+      candidates.emplace(name, std::move(request));
     }
   }
-  for (const std::string& file : files) requests.emplace(file, embedded_program(file));
-  for (auto& [name, request] : requests) restrict_op_codes(request, op_codes);
+  return candidates;
+}
+
+// The programs the plan's launches use, each built for the kernels launched from it and the
+// plan's op codes alone (NVIDIA JIT-compiles all of a cached program's PTX at each load).
+static std::map<std::string, ProgramRequest> programs_needed(
+    const Plan& plan, const ClDevice& device, const OpCodeSet& op_codes,
+    const std::vector<PendingDispatch>& launches) {
+  const std::map<std::string, ProgramRequest> candidates = candidate_programs(plan, device);
+  std::map<std::string, std::set<std::string>> kernels;
+  for (const PendingDispatch& launch : launches) {
+    check(candidates.count(launch.program) != 0,
+          launch.node_label + ": program " + launch.program + " is not among its op's programs");
+    kernels[launch.program].insert(launch.kernel_name);
+  }
+  std::map<std::string, ProgramRequest> requests;
+  for (const auto& [name, kernel_names] : kernels) {
+    ProgramRequest request = candidates.at(name);
+    restrict_op_codes(request, op_codes);
+    request.build_options += " -DKERNEL_LIST";
+    for (const std::string& kernel : kernel_names) {
+      request.build_options += " -DKERNEL_" + kernel + "=1";
+    }
+    requests.emplace(name, std::move(request));
+  }
   return requests;
 }
 
@@ -90,25 +114,29 @@ ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const Compi
   context_ = shared_context(device_);
   queue_ = create_queue(context_.get(), device_);
   op_codes_ = op_codes_used(plan_.graph);
-  requests_ = programs_needed(plan_, device_, op_codes_);
-  BuiltPrograms built =
-      build_programs(context_.get(), device_, options.cache, values_of(requests_),
-                     BinarySave::AfterFirstRun);
+  graph_.arena = create_arena(context_.get(), plan_, device_);
+  for (const Node& node : plan_.graph.nodes()) {
+    const OpImplementation& implementation = *OpTable::instance().find(node.op_type);
+    NodeContext context(plan_, node, device_, context_.get(), implementation.programs.front(),
+                        op_codes_, graph_);
+    implementation.compile(context);
+  }
+  requests_ = programs_needed(plan_, device_, op_codes_, graph_.pending);
+  BuiltPrograms built = build_programs(context_.get(), device_, options.cache,
+                                       values_of(requests_), BinarySave::AfterFirstRun);
   programs_ = std::move(built.by_file);
   cache_report_ = built.report;
   cache_config_ = options.cache;
   deferred_ = std::move(built.deferred);
   try {
-    graph_.arena = create_arena(context_.get(), plan_, device_);
-    for (const Node& node : plan_.graph.nodes()) {
-      const OpImplementation& implementation = *OpTable::instance().find(node.op_type);
-      NodeContext context(plan_, node, device_, context_.get(), programs_,
-                          implementation.programs.front(), op_codes_, graph_);
-      implementation.compile(context);
+    for (const PendingDispatch& launch : graph_.pending) {
+      graph_.dispatches.push_back(
+          prepare_dispatch(launch, programs_.at(launch.program).get(), device_));
     }
+    graph_.pending.clear();
     if (options.tuning) tune_work_groups(options.cache, built.tuning);
   } catch (...) {
-    // A node the kernels do not cover still leaves the programs built for the next compile.
+    // A kernel the device cannot run still leaves the programs built for the next compile.
     save_deferred_binaries(programs_, device_, cache_config_, deferred_, cache_report_);
     throw;
   }

@@ -33,14 +33,12 @@ void set_arg(cl_kernel kernel, cl_uint& index, const LocalBytes& local) {
 }
 
 NodeContext::NodeContext(const Plan& plan, const Node& node, const ClDevice& device,
-                         cl_context context, const std::map<std::string, ClProgram>& programs,
-                         const std::string& own_program, const OpCodeSet& op_codes,
-                         DeviceGraph& graph)
+                         cl_context context, const std::string& own_program,
+                         const OpCodeSet& op_codes, DeviceGraph& graph)
     : plan_(plan),
       node_(node),
       device_(device),
       context_(context),
-      programs_(programs),
       own_program_(own_program),
       op_codes_(op_codes),
       graph_(graph) {}
@@ -154,66 +152,78 @@ BufferArg NodeContext::output(std::size_t i) {
   return {graph_.arena.get(), to_int(offset / 4, "arena offset")};
 }
 
-ClKernel NodeContext::create_kernel(const std::string& program, const char* kernel_name) const {
-  auto found = programs_.find(program);
-  check(found != programs_.end(),
-        node_.label() + ": program " + program + " was not built (list it in the op's programs)");
-  cl_int status = CL_SUCCESS;
-  ClKernel kernel(clCreateKernel(found->second.get(), kernel_name, &status));
-  check_cl(status, node_.label() + ": creating kernel " + kernel_name);
-  return kernel;
-}
-
-// Work-group sizes respect both the device and this kernel's own limit (registers or
-// local memory can make the latter smaller). Globals are rounded up to a whole number of
-// groups, as OpenCL 1.2 requires; every kernel checks its bounds.
-void NodeContext::add_dispatch(ClKernel kernel, const std::string& program,
-                               const char* kernel_name, LaunchRange range) {
+void NodeContext::record(const std::string& program, const char* kernel_name,
+                         const LaunchRange& range, std::function<void(cl_kernel)> bind_arguments) {
   for (cl_uint d = 0; d < range.dims; ++d) {
     if (range.global[d] == 0) return;
   }
+  graph_.pending.push_back({program, kernel_name, range, node_.label(), std::move(bind_arguments)});
+}
+
+namespace {
+
+std::size_t group_size(const LaunchRange& range) {
+  std::size_t product = 1;
+  for (cl_uint d = 0; d < range.dims; ++d) product *= range.local[d];
+  return product;
+}
+
+// The kernel's limit on its group size: the device's, or less when registers or local
+// memory make it so.
+std::size_t group_limit(cl_kernel kernel, const ClDevice& device, const std::string& label) {
   std::size_t kernel_limit = 0;
-  check_cl(clGetKernelWorkGroupInfo(kernel.get(), device_.device, CL_KERNEL_WORK_GROUP_SIZE,
+  check_cl(clGetKernelWorkGroupInfo(kernel, device.device, CL_KERNEL_WORK_GROUP_SIZE,
                                     sizeof(kernel_limit), &kernel_limit, nullptr),
-           node_.label() + ": querying the work-group size of " + kernel_name);
-  const std::size_t limit =
-      std::max<std::size_t>(1, std::min(kernel_limit, device_.limits.max_work_group_size));
-  const auto group_size = [&range] {
-    std::size_t product = 1;
-    for (cl_uint d = 0; d < range.dims; ++d) product *= range.local[d];
-    return product;
-  };
-  const bool host_chooses = range.local[0] == 0;
-  if (host_chooses) {
-    static constexpr std::array<std::size_t, 3> kPreferred[3] = {
-        {128, 1, 1}, {16, 8, 1}, {8, 4, 4}};
-    range.local = kPreferred[range.dims - 1];
-    for (cl_uint d = 0; group_size() > limit && d < range.dims;) {
-      if (range.local[d] > 1) {
-        range.local[d] /= 2;
-      } else {
-        ++d;
-      }
-    }
-  } else if (group_size() > limit) {
-    // A tiled kernel's group shape is fixed by its local-memory tiles.
-    unsupported(std::string("kernel ") + kernel_name + " needs work groups of " +
-                std::to_string(group_size()) + ", the device allows " + std::to_string(limit));
+           label + ": querying the work-group size");
+  return std::max<std::size_t>(1, std::min(kernel_limit, device.limits.max_work_group_size));
+}
+
+// The launch's local size within `limit`: the host's preference halved until it fits, or
+// the kernel's own fixed shape (a tiled kernel's, set by its local-memory tiles).
+LaunchRange fit_groups(const PendingDispatch& pending, std::size_t limit) {
+  LaunchRange range = pending.range;
+  if (range.local[0] != 0) {
+    if (group_size(range) <= limit) return range;
+    throw Unsupported(pending.node_label + ": kernel " + pending.kernel_name +
+                      " needs work groups of " + std::to_string(group_size(range)) +
+                      ", the device allows " + std::to_string(limit));
   }
+  static constexpr std::array<std::size_t, 3> kPreferred[3] = {{128, 1, 1}, {16, 8, 1}, {8, 4, 4}};
+  range.local = kPreferred[range.dims - 1];
+  for (cl_uint d = 0; group_size(range) > limit && d < range.dims;) {
+    if (range.local[d] > 1) {
+      range.local[d] /= 2;
+    } else {
+      ++d;
+    }
+  }
+  return range;
+}
+
+}  // namespace
+
+// Globals are rounded up to a whole number of groups, as OpenCL 1.2 requires; every kernel
+// checks its bounds.
+Dispatch prepare_dispatch(const PendingDispatch& pending, cl_program program,
+                          const ClDevice& device) {
   Dispatch dispatch;
-  dispatch.kernel = std::move(kernel);
+  dispatch.label = pending.node_label + ": " + pending.kernel_name;
+  cl_int status = CL_SUCCESS;
+  dispatch.kernel = ClKernel(clCreateKernel(program, pending.kernel_name.c_str(), &status));
+  check_cl(status, pending.node_label + ": creating kernel " + pending.kernel_name);
+  pending.bind_arguments(dispatch.kernel.get());
+  dispatch.group_limit = group_limit(dispatch.kernel.get(), device, dispatch.label);
+  const LaunchRange range = fit_groups(pending, dispatch.group_limit);
   dispatch.dims = range.dims;
   for (cl_uint d = 0; d < range.dims; ++d) {
     dispatch.local[d] = range.local[d];
     dispatch.global[d] = (range.global[d] + range.local[d] - 1) / range.local[d] * range.local[d];
   }
-  dispatch.label = node_.label() + ": " + kernel_name;
-  dispatch.tunable = host_chooses;
-  dispatch.program = program;
-  dispatch.kernel_name = kernel_name;
+  dispatch.tunable = pending.range.local[0] == 0;
+  dispatch.program = pending.program;
+  dispatch.kernel_name = pending.kernel_name;
   dispatch.requested = range.global;
-  dispatch.group_limit = limit;
-  graph_.dispatches.push_back(std::move(dispatch));
+  return dispatch;
 }
 
 }  // namespace tandem::opencl

@@ -2,8 +2,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/plan.h"
@@ -49,11 +51,23 @@ struct Dispatch {
   std::size_t group_limit = 1;  // min(CL_KERNEL_WORK_GROUP_SIZE, the device's maximum)
 };
 
+// A launch a node asked for before its program was built: the program is built with the
+// kernels the plan's launches name alone (opencl/executable.cpp), then each becomes a
+// Dispatch (prepare_dispatch).
+struct PendingDispatch {
+  std::string program;  // "eltwise.cl"
+  std::string kernel_name;
+  LaunchRange range;
+  std::string node_label;
+  std::function<void(cl_kernel)> bind_arguments;
+};
+
 // Everything compiling a plan creates on the device; the executable owns it.
 struct DeviceGraph {
   ClMem arena;
   std::vector<ClMem> buffers;              // uploaded constants, node parameters, scratch
   std::map<ValueId, BufferArg> constants;  // each constant uploaded once
+  std::vector<PendingDispatch> pending;    // in execution order, until the programs are built
   std::vector<Dispatch> dispatches;        // in execution order
 };
 
@@ -62,14 +76,18 @@ void set_arg(cl_kernel kernel, cl_uint& index, cl_int value);
 void set_arg(cl_kernel kernel, cl_uint& index, float value);
 void set_arg(cl_kernel kernel, cl_uint& index, const LocalBytes& local);
 
+// Creates the kernel from its built program, binds its arguments and sizes its work groups
+// (throws Unsupported when a tiled kernel's fixed group exceeds what the kernel allows).
+Dispatch prepare_dispatch(const PendingDispatch& pending, cl_program program,
+                          const ClDevice& device);
+
 // What an op's host code sees while it turns one node into dispatches.
 class NodeContext {
  public:
-  // `programs` holds every built program by file; `own_program` is the node's default;
-  // `op_codes` are the unary and binary op codes the programs were built for.
+  // Launches become graph.pending; `own_program` is the node's default program;
+  // `op_codes` are the unary and binary op codes the programs are built for.
   NodeContext(const Plan& plan, const Node& node, const ClDevice& device, cl_context context,
-              const std::map<std::string, ClProgram>& programs, const std::string& own_program,
-              const OpCodeSet& op_codes, DeviceGraph& graph);
+              const std::string& own_program, const OpCodeSet& op_codes, DeviceGraph& graph);
 
   const Node& node() const { return node_; }
   const Plan& plan() const { return plan_; }
@@ -104,46 +122,38 @@ class NodeContext {
   // One work item per element; nothing is launched when count is 0.
   template <typename... Args>
   void launch_1d(const char* kernel_name, std::int64_t count, const Args&... args) {
-    if (count == 0) return;
-    ClKernel kernel = make_kernel(own_program_, kernel_name, args...);
     LaunchRange range;
     range.global[0] = static_cast<std::size_t>(to_int(count, "element count"));
-    add_dispatch(std::move(kernel), own_program_, kernel_name, range);
+    launch_in(own_program_, kernel_name, range, args...);
   }
   template <typename... Args>
   void launch(const char* kernel_name, const LaunchRange& range, const Args&... args) {
     launch_in(own_program_, kernel_name, range, args...);
   }
-  // A kernel of another program the op listed (a 1x1 Conv runs gemm.cl's matmul).
+  // A kernel of another program the op listed (a 1x1 Conv runs gemm.cl's matmul). The
+  // arguments are kept by value until the kernel exists; nothing is launched for an empty
+  // range.
   template <typename... Args>
   void launch_in(const std::string& program, const char* kernel_name, const LaunchRange& range,
                  const Args&... args) {
-    ClKernel kernel = make_kernel(program, kernel_name, args...);
-    add_dispatch(std::move(kernel), program, kernel_name, range);
+    record(program, kernel_name, range,
+           [values = std::make_tuple(bindable(args)...)](cl_kernel kernel) {
+             cl_uint index = 0;
+             std::apply([&](const auto&... value) { (set_arg(kernel, index, value), ...); },
+                        values);
+           });
   }
 
  private:
-  template <typename... Args>
-  ClKernel make_kernel(const std::string& program, const char* kernel_name, const Args&... args) {
-    ClKernel kernel = create_kernel(program, kernel_name);
-    cl_uint index = 0;
-    (bind(kernel.get(), index, args), ...);
-    return kernel;
-  }
   template <typename Arg>
-  void bind(cl_kernel kernel, cl_uint& index, const Arg& arg) const {
-    set_arg(kernel, index, arg);
+  const Arg& bindable(const Arg& arg) const {
+    return arg;
   }
-  // Op codes go through op_codes_.checked: a code the programs were not built for throws.
-  void bind(cl_kernel kernel, cl_uint& index, UnaryOp op) const {
-    set_arg(kernel, index, op_codes_.checked(op));
-  }
-  void bind(cl_kernel kernel, cl_uint& index, BinaryOp op) const {
-    set_arg(kernel, index, op_codes_.checked(op));
-  }
-  ClKernel create_kernel(const std::string& program, const char* kernel_name) const;
-  void add_dispatch(ClKernel kernel, const std::string& program, const char* kernel_name,
-                    LaunchRange range);
+  // Op codes go through op_codes_.checked: a code the programs are not built for throws.
+  cl_int bindable(UnaryOp op) const { return op_codes_.checked(op); }
+  cl_int bindable(BinaryOp op) const { return op_codes_.checked(op); }
+  void record(const std::string& program, const char* kernel_name, const LaunchRange& range,
+              std::function<void(cl_kernel)> bind_arguments);
   BufferArg upload(const void* bytes, std::size_t size);
   ValueId input_id(std::size_t i) const;
 
@@ -151,7 +161,6 @@ class NodeContext {
   const Node& node_;
   const ClDevice& device_;
   cl_context context_;
-  const std::map<std::string, ClProgram>& programs_;
   std::string own_program_;
   const OpCodeSet& op_codes_;
   DeviceGraph& graph_;

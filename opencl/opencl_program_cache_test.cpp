@@ -17,6 +17,7 @@
 #include "opencl/op_test_support.h"
 #include "core/scoped_environment_test_support.h"
 #include "core/temp_dir.h"
+#include "opencl/program.h"
 #include "opencl/program_cache.h"
 
 extern char** environ;
@@ -190,6 +191,39 @@ TEST_F(ProgramBuilds, SourceBuildsOnSeveralThreadsKeepRequestOrder) {
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("broken_one.cl"), std::string::npos) << error.what();
   }
+}
+
+// A plan's programs hold the kernels it launches and no others (NVIDIA JIT-compiles every
+// kernel of a cached program at each load): the Relu + Softmax model launches eltwise.cl's
+// unary and softmax.cl's softmax_lines, each file having two or three kernels.
+TEST_F(ProgramBuilds, ProgramsHoldOnlyTheKernelsThePlanLaunches) {
+  TempDir dir;
+  const CacheLoadResult loaded = load(compile_model(cache_in(dir.path())).report.path);
+  ASSERT_EQ(loaded.outcome, CacheLoadOutcome::Loaded) << loaded.reason;
+  std::map<std::string, std::string> kernels_by_file;
+  for (const CacheEntry& entry : loaded.entries) {
+    if (entry.key.rfind("program|", 0) != 0) continue;
+    const std::string file = entry.key.substr(8, entry.key.find('|', 8) - 8);
+    const std::string options = entry.key.substr(entry.key.rfind('|') + 1);
+    std::string why;
+    const ClProgram program =
+        build_from_binary(context_.get(), device_.device, entry.payload, options, why);
+    ASSERT_TRUE(program) << entry.key << ": " << why;
+    char names[256] = {};
+    ASSERT_EQ(clGetProgramInfo(program.get(), CL_PROGRAM_KERNEL_NAMES, sizeof(names), names,
+                               nullptr),
+              CL_SUCCESS);
+    kernels_by_file[file] = names;
+  }
+  const std::map<std::string, std::string> expected = {{"eltwise.cl", "unary"},
+                                                       {"softmax.cl", "softmax_lines"}};
+  EXPECT_EQ(kernels_by_file, expected);
+  const ProgramRequest whole = embedded_program("softmax.cl");
+  const BuiltPrograms built = build(cache_in("", CacheMode::Off), {whole});
+  char names[256] = {};
+  clGetProgramInfo(built.by_file.at("softmax.cl").get(), CL_PROGRAM_KERNEL_NAMES, sizeof(names),
+                   names, nullptr);
+  EXPECT_EQ(std::string(names), "softmax_lines;softmax_lines_wide");
 }
 
 TEST_F(ProgramBuilds, CacheKeyNamesFileSourceHashAndOptions) {

@@ -163,10 +163,13 @@ TEST(Tuning, TunedRunMatchesReferenceAndStoresChoices) {
   }
   EXPECT_EQ(entries[0].key.rfind("tuning|", 0), 0u);
   // "tuning|unary|eltwise.cl|<hash>|<options>|1:3031x1x1" for Sigmoid's 7 x 433; the
-  // program is built for Identity and Sigmoid (codes 0 and 4) and no binary op.
+  // program is built for Identity and Sigmoid (codes 0 and 4), no binary op, and the unary
+  // kernel alone.
+  const std::string options =
+      "-cl-std=CL1.2 -DUNARY_OPS=0x11u -DBINARY_OPS=0x0u -DKERNEL_LIST -DKERNEL_unary=1";
   bool sigmoid_found = false;
   for (const CacheEntry& entry : entries) {
-    sigmoid_found |= entry.key == "tuning|unary|eltwise.cl|" + hash + "|-cl-std=CL1.2 -DUNARY_OPS=0x11u -DBINARY_OPS=0x0u|1:3031x1x1";
+    sigmoid_found |= entry.key == "tuning|unary|eltwise.cl|" + hash + "|" + options + "|1:3031x1x1";
   }
   EXPECT_TRUE(sigmoid_found) << entries[0].key << " / " << entries[1].key;
 }

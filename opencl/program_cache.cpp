@@ -215,7 +215,8 @@ bool cached(const ProgramRequest& request, const LoadedCaches& caches) {
 // several at a time. On the H100 (driver 580.159.04, CUDA_CACHE_DISABLE=1), building the
 // example CNN's programs from source on 16 threads took 2.0-2.4 s instead of 2.4-3.8 s, but
 // loading its cached binaries (which NVIDIA JIT-compiles from PTX) on 16 threads took
-// 1.35-1.40 s instead of 1.12-1.15 s. pocl compiles one program at a time either way.
+// 1.35-1.40 s instead of 1.12-1.15 s; with each plan's smaller programs (a68d656), 2, 4 and
+// 8 threads were no faster than one either. pocl compiles one program at a time either way.
 std::vector<BuiltRequest> build_all(cl_context context, const ClDevice& device,
                                     const std::vector<ProgramRequest>& requests,
                                     const LoadedCaches& caches, BinarySave save) {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "conformance/fifo_watchdog.h"
+#include "core/stopwatch.h"
 #include "core/temp_dir.h"
 
 namespace tandem::conformance {
@@ -119,11 +120,6 @@ std::optional<std::vector<std::uint8_t>> regular_file_bytes(const std::string& p
   return read_file_bytes(path);
 }
 
-double milliseconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 void finish(CaseResult& result, const std::vector<std::string>& problems,
             const CacheReport& report) {
   result.outcome = problems.empty() ? Outcome::Pass : Outcome::Fail;
@@ -207,7 +203,7 @@ CaseResult run_cold_scenario(const CacheScenarioTarget& target,
     problems.push_back(error.what());
   }
   if (!problems.empty()) baseline.reset();
-  result.duration_ms = milliseconds_since(start);
+  result.duration_ms = ms_since(start);
   finish(result, problems, report);
   return result;
 }
@@ -255,7 +251,7 @@ CaseResult run_cache_scenario(const CacheScenarioTarget& target, const CacheScen
   } catch (const std::exception& error) {
     problems.push_back(error.what());
   }
-  result.duration_ms = milliseconds_since(start);
+  result.duration_ms = ms_since(start);
   finish(result, problems, report);
   return result;
 }

@@ -5,14 +5,10 @@
 
 #include "core/planner.h"
 #include "core/reference_backend.h"
+#include "core/stopwatch.h"
 
 namespace tandem::conformance {
 namespace {
-
-double milliseconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
 
 // Float32 denormals replaced by zeros of their sign; false when there were none.
 bool flush_denormal_inputs(std::vector<Tensor>& inputs) {
@@ -50,7 +46,7 @@ PreparedCase prepare_case(const Case& c, const std::string& root) {
   } catch (const std::exception& error) {
     prepared.error = c.source + ": case '" + c.id() + "': " + error.what();
   }
-  prepared.reference_ms = milliseconds_since(start);
+  prepared.reference_ms = ms_since(start);
   return prepared;
 }
 
@@ -105,7 +101,7 @@ CaseResult run_case(const PreparedCase& prepared, Backend& backend, const Device
     result.outcome = Outcome::Fail;
     result.reason = error.what();
   }
-  result.duration_ms = milliseconds_since(start);
+  result.duration_ms = ms_since(start);
   return result;
 }
 

@@ -6,14 +6,11 @@
 #include "core/log.h"
 #include "core/onnx/onnx_import.h"
 #include "core/planner.h"
+#include "core/stopwatch.h"
 
 namespace tandem {
 
 namespace {
-
-double elapsed_ms(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::vector<TensorInfo> infos_of(const std::vector<Tensor>& tensors) {
   std::vector<TensorInfo> infos;
@@ -28,7 +25,7 @@ Session::Session(Graph graph, Config config) : graph_(std::move(graph)), config_
 Session Session::load(const std::string& model_path, Config config) {
   const auto start = std::chrono::steady_clock::now();
   Session session(import_onnx_file(model_path), std::move(config));
-  session.timings_.load_ms = elapsed_ms(start);
+  session.timings_.load_ms = ms_since(start);
   return session;
 }
 
@@ -41,12 +38,12 @@ void Session::compile_on(Backend& backend, const DeviceInfo& device,
   options.alignment = backend.buffer_alignment(device);
   const auto open_start = std::chrono::steady_clock::now();
   backend.open_device(device);
-  timings_.device_init_ms = elapsed_ms(open_start);
+  timings_.device_init_ms = ms_since(open_start);
   const auto start = std::chrono::steady_clock::now();
   Plan plan = make_plan(graph_, inputs, options);
   CompileOptions compile_options{config_.cache, config_.tuning};
   executable_ = backend.compile(plan, device, compile_options);
-  timings_.compile_ms = elapsed_ms(start);
+  timings_.compile_ms = ms_since(start);
   plan_ = std::move(plan);
 }
 
@@ -63,14 +60,14 @@ void Session::choose_backend(const std::vector<TensorInfo>& inputs) {
   // message, not as "no backend could run the model".
   const auto validation_start = std::chrono::steady_clock::now();
   make_plan(graph_, inputs, PlanOptions{});
-  const double validation_ms = elapsed_ms(validation_start);
+  const double validation_ms = ms_since(validation_start);
   std::string reasons;
   for (const std::string& name : config_.backends) {
     try {
       const auto discovery_start = std::chrono::steady_clock::now();
       std::unique_ptr<Backend> backend = BackendRegistry::instance().create(name);
       const std::vector<DeviceInfo> devices = backend->devices();
-      const double discovery_ms = elapsed_ms(discovery_start);
+      const double discovery_ms = ms_since(discovery_start);
       const DeviceInfo* device = pick_device(devices, config_.device);
       check(device != nullptr, "no device matches " + (config_.device.empty()
                                                          ? std::string("(any)")

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/stopwatch.h"
 #include "opencl/kernel_sources.h"
 #include "opencl/program.h"
 
@@ -141,16 +142,11 @@ struct BuildTally {
   std::map<std::string, std::string> unsaved;  // file -> key: compiled, binary not fetched
 };
 
-double elapsed_ms(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 // Where a cold or warm start spends its time, program by program (`log: debug`).
 void log_build_time(const ProgramRequest& request, const char* from,
                     std::chrono::steady_clock::time_point start) {
   log_debug("opencl: built " + request.file + " " + request.build_options + " from " + from +
-            " in " + std::to_string(static_cast<int>(elapsed_ms(start))) + " ms");
+            " in " + std::to_string(static_cast<int>(ms_since(start))) + " ms");
 }
 
 ClProgram build_one(cl_context context, const ClDevice& device, const ProgramRequest& request,

@@ -11,6 +11,7 @@
 #include "core/npy.h"
 #include "core/printable.h"
 #include "core/session.h"
+#include "core/stopwatch.h"
 #include "tools/cli_support.h"
 #include "tools/commands.h"
 
@@ -34,10 +35,6 @@ struct RunTimes {
   double first_run_ms = 0;
   double run_median_ms = 0;
 };
-
-double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::vector<Tensor> gather_inputs(const Graph& graph, const RunArgs& args) {
   std::vector<Tensor> inputs = random_inputs(graph, args.seed);

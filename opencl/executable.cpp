@@ -137,7 +137,7 @@ ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const Compi
     if (options.tuning) tune_work_groups(options.cache, built.tuning);
   } catch (...) {
     // A kernel the device cannot run still leaves the programs built for the next compile.
-    save_deferred_binaries(programs_, device_, cache_config_, deferred_, cache_report_);
+    save_binaries();
     throw;
   }
   log_debug("opencl: compiled " + std::to_string(plan_.graph.nodes().size()) + " nodes into " +
@@ -207,11 +207,9 @@ void ClExecutable::tune_work_groups(const CacheConfig& cache,
                           " choices from cache, " + std::to_string(tuning_tally_.timed) + " timed";
   const std::vector<CacheEntry> entries = tuner.entries_to_write();
   if (entries.empty() || cache.mode != CacheMode::ReadWrite || cache_report_.path.empty()) return;
-  CacheWriteOptions write_options;
-  write_options.max_bytes = cache.max_mb << 20;
   try {
     update_cache_file(cache_report_.path, program_cache_header(device_.info), entries,
-                      write_options);
+                      program_cache_write_options(cache));
   } catch (const Error& error) {
     // Unsaved choices cost the next run its tuning time, nothing more.
     log_warn(std::string("opencl: work-group choices not saved: ") + error.what());
@@ -236,11 +234,16 @@ void ClExecutable::record_device_time(const std::vector<ClEvent>& events) {
   last_device_ms_ = total;
 }
 
+void ClExecutable::save_binaries() {
+  const std::vector<CacheEntry> written =
+      save_deferred_binaries(programs_, device_, cache_config_, deferred_, cache_report_);
+  cubin_upgrade_.start(cache_report_.path, program_cache_header(device_.info),
+                       program_cache_write_options(cache_config_), written);
+}
+
 ClExecutable::~ClExecutable() {
   // Never run: the binaries are saved as built (without the first run's work-group code).
-  if (deferred_.pending()) {
-    save_deferred_binaries(programs_, device_, cache_config_, deferred_, cache_report_);
-  }
+  if (deferred_.pending()) save_binaries();
 }
 
 std::optional<double> ClExecutable::last_run_device_ms() const {
@@ -267,9 +270,7 @@ std::vector<Tensor> ClExecutable::run(const std::vector<Tensor>& inputs) {
   check_cl(clFinish(queue_.get()), "opencl: finishing the run");
   record_device_time(events);
   // After the first run, so that pocl's binaries carry the work-group code it compiled.
-  if (deferred_.pending()) {
-    save_deferred_binaries(programs_, device_, cache_config_, deferred_, cache_report_);
-  }
+  if (deferred_.pending()) save_binaries();
   return outputs;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/backend.h"
 #include "opencl/cl_handles.h"
+#include "opencl/cubin_upgrade.h"
 #include "opencl/device.h"
 #include "opencl/node_context.h"
 #include "opencl/program_cache.h"
@@ -42,6 +43,8 @@ class ClExecutable final : public Executable {
   void enqueue(const Dispatch& dispatch, cl_event* event);
   void tune_work_groups(const CacheConfig& cache, const std::vector<CacheEntry>& stored);
   void record_device_time(const std::vector<ClEvent>& events);
+  // Writes the deferred binaries and starts upgrading NVIDIA's PTX among them to cubins.
+  void save_binaries();
 
   Plan plan_;
   ClDevice device_;
@@ -56,6 +59,7 @@ class ClExecutable final : public Executable {
   std::atomic<double> last_device_ms_{-1.0};
   CacheConfig cache_config_;
   DeferredBinaries deferred_;  // written after the first run (see BinarySave)
+  CubinUpgrade cubin_upgrade_;  // joined on destruction: the next process finds the cubins
   std::mutex run_mutex_;
 };
 

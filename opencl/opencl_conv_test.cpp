@@ -219,10 +219,14 @@ void add_blocked_convs(ReferenceBatch& batch, std::mt19937& rng) {
 
 TEST(ConvOpenCl, ImplicitGemmWithThisDevicesTiling) {
   const ClDevice device = find_device(test_device());
-  // [M / group, positions, C / group x taps, images x groups] of three of the layers.
-  ASSERT_TRUE(choose_gemm_tiling(device, 20, 132, 45, 2));
-  ASSERT_TRUE(choose_gemm_tiling(device, 16, 81, 36, 4));
-  ASSERT_TRUE(choose_gemm_tiling(device, 12, 39, 30, 2));
+  // [M / group, positions, C / group x taps, images x groups] of three of the layers. A CPU
+  // tiles them; a GPU runs layers this narrow (M < 32) on the simple kernel, and its tilings
+  // are tested by ImplicitGemmWithGpuTilings.
+  if (device.info.type == "cpu") {
+    ASSERT_TRUE(choose_gemm_tiling(device, 20, 132, 45, 2));
+    ASSERT_TRUE(choose_gemm_tiling(device, 16, 81, 36, 4));
+    ASSERT_TRUE(choose_gemm_tiling(device, 12, 39, 30, 2));
+  }
   ReferenceBatch batch;
   std::mt19937 rng(38);
   add_blocked_convs(batch, rng);

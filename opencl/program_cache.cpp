@@ -277,22 +277,29 @@ CacheReport summarize(const std::string& path, const LoadedCaches& caches, const
   return {path, status_of(caches, tally, requested), reason};
 }
 
-void write_back(const std::string& path, const CacheFileHeader& header, const CacheConfig& config,
+// True when the file was written; a failure is a warning and a note in report.reason.
+bool write_back(const std::string& path, const CacheFileHeader& header, const CacheConfig& config,
                 const BuildTally& tally, CacheReport& report) {
-  CacheWriteOptions options;
-  options.max_bytes = config.max_mb << 20;
   try {
-    update_cache_file(path, header, tally.to_write, options);
+    update_cache_file(path, header, tally.to_write, program_cache_write_options(config));
+    return true;
   } catch (const Error& error) {
     // A cache that cannot be saved costs the next run its compile time, nothing more.
     log_warn(std::string("opencl: compiled programs not saved: ") + error.what());
     report.reason += std::string("; not saved: ") + error.what();
+    return false;
   }
 }
 
 }  // namespace
 
 bool is_tuning_entry(const CacheEntry& entry) { return entry.key.rfind("tuning|", 0) == 0; }
+
+CacheWriteOptions program_cache_write_options(const CacheConfig& config) {
+  CacheWriteOptions options;
+  options.max_bytes = config.max_mb << 20;
+  return options;
+}
 
 std::string ProgramRequest::cache_key() const {
   return "program|" + file + "|" + hex64(source_hash, 16) + "|" + build_options;
@@ -375,10 +382,10 @@ BuiltPrograms build_programs(cl_context context, const ClDevice& device, const C
   return built;
 }
 
-void save_deferred_binaries(const std::map<std::string, ClProgram>& programs,
-                            const ClDevice& device, const CacheConfig& config,
-                            DeferredBinaries& deferred, CacheReport& report) {
-  if (deferred.keys_by_file.empty()) return;
+std::vector<CacheEntry> save_deferred_binaries(const std::map<std::string, ClProgram>& programs,
+                                               const ClDevice& device, const CacheConfig& config,
+                                               DeferredBinaries& deferred, CacheReport& report) {
+  if (deferred.keys_by_file.empty()) return {};
   BuildTally tally;
   tally.to_write = std::move(deferred.hits);
   try {
@@ -392,9 +399,11 @@ void save_deferred_binaries(const std::map<std::string, ClProgram>& programs,
     tally.to_write.clear();
   }
   deferred = {};
-  if (!tally.to_write.empty()) {
-    write_back(report.path, program_cache_header(device.info), config, tally, report);
+  if (tally.to_write.empty() ||
+      !write_back(report.path, program_cache_header(device.info), config, tally, report)) {
+    return {};
   }
+  return std::move(tally.to_write);
 }
 
 }  // namespace tandem::opencl

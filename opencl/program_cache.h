@@ -61,6 +61,8 @@ bool is_tuning_entry(const CacheEntry& entry);
 std::string program_cache_path(const std::string& dir, const DeviceInfo& device);
 // Kind "opencl-programs", engine TANDEM_VERSION, identity = the device's identity fields.
 CacheFileHeader program_cache_header(const DeviceInfo& device);
+// The directory budget of `config` (max_mb), for every write to the file.
+CacheWriteOptions program_cache_write_options(const CacheConfig& config);
 
 // Builds every request for `device`: from a cached binary where one exists and the driver
 // accepts it (create, build, binary status and kernel creation all checked), from source
@@ -81,9 +83,9 @@ BuiltPrograms build_programs(cl_context context, const ClDevice& device, const C
 
 // Fetches the deferred binaries from `programs` (by file) and writes them with the
 // refreshed hits; a failure is a warning and a note in report.reason. Leaves `deferred`
-// empty.
-void save_deferred_binaries(const std::map<std::string, ClProgram>& programs,
-                            const ClDevice& device, const CacheConfig& config,
-                            DeferredBinaries& deferred, CacheReport& report);
+// empty. Returns the entries written (none after a failure).
+std::vector<CacheEntry> save_deferred_binaries(const std::map<std::string, ClProgram>& programs,
+                                               const ClDevice& device, const CacheConfig& config,
+                                               DeferredBinaries& deferred, CacheReport& report);
 
 }  // namespace tandem::opencl

@@ -15,8 +15,8 @@ namespace tandem::opencl {
 // Off unless TANDEM_OPENCL_CUBINS=1. On the H100 (driver 580.159.04) it cut warm compile +
 // first run from 0.58-0.78 s to 34-79 ms for the example CNN, but kernels loaded from these
 // cubins ran slower than the driver's own JIT of the same PTX: 3x3 conv layers by 25-30%,
-// a conv-heavy model by 20% (docs/performance.md). The machine code of the one kernel
-// compared was the same; the cause is not known yet, and steady speed comes first.
+// a conv-heavy model by 20% (docs/performance.md). cuLink compiles PTX as relocatable code
+// (ptxas -c) where the driver's JIT compiles the whole program, and steady speed comes first.
 class CubinUpgrade {
  public:
   CubinUpgrade() = default;

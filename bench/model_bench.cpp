@@ -68,6 +68,7 @@ ModelTiming bench_model(const std::string& path, const std::string& backend,
   timing.device = warm.device().name;
   timing.planned_bytes = warm.plan().memory.arena_bytes;
   timing.lower_bound_bytes = warm.plan().memory.lower_bound_bytes;
+  warm.settle();
   timing.steady = measure(
       [&] {
         const double start = now_ms();

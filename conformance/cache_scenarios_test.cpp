@@ -256,5 +256,27 @@ TEST(CacheTampering, RewrittenHeadersAndKeysStayWellFormed) {
   EXPECT_NE(random_bytes(64, 9), random_bytes(64, 10));
 }
 
+// A changed source or build option changes a program's key and its cubin's (OpenCL on
+// NVIDIA), never a tuning entry's.
+TEST(CacheTampering, ProgramKeysChangeWithTheirCubins) {
+  const CacheFileHeader header{"test-programs", 1, "0.1.0", {{"device_name", "Cache Test"}}};
+  const std::vector<CacheEntry> entries = {
+      {"program|conv.cl|abc|-O2", {1, 2}, 1},
+      {"cubin|conv.cl|abc|-O2", {3, 4}, 1},
+      {"tuning|conv.cl|abc|-O2|k|8", {5}, 1}};
+  const CacheImage image = parse_cache_image(serialize_cache(header, entries), "sample");
+  const CacheLoadResult source = parse_cache_bytes(
+      with_program_keys_changed(image, ProgramKeyField::SourceHash), &image.header);
+  ASSERT_EQ(source.outcome, CacheLoadOutcome::Loaded);
+  ASSERT_EQ(source.entries.size(), 3u);
+  EXPECT_EQ(source.entries[0].key, "program|conv.cl|000|-O2");
+  EXPECT_EQ(source.entries[1].key, "cubin|conv.cl|000|-O2");
+  EXPECT_EQ(source.entries[2].key, entries[2].key);
+  const CacheLoadResult options = parse_cache_bytes(
+      with_program_keys_changed(image, ProgramKeyField::BuildOptions), &image.header);
+  ASSERT_EQ(options.outcome, CacheLoadOutcome::Loaded);
+  EXPECT_EQ(options.entries[1].key, "cubin|conv.cl|abc|-O2 -DTANDEM_OLDER_BUILD_OPTION");
+}
+
 }  // namespace
 }  // namespace tandem::conformance

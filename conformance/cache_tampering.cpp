@@ -157,8 +157,11 @@ std::vector<std::uint8_t> with_program_keys_changed(const CacheImage& image,
   std::vector<CacheEntry> entries = image.entries;
   bool changed = false;
   for (CacheEntry& entry : entries) {
-    if (entry.key.rfind("program|", 0) != 0 || std::count(entry.key.begin(), entry.key.end(), '|') != 3)
-      continue;
+    // A program's cubin (OpenCL on NVIDIA) is keyed like the program: a changed source or
+    // option changes both keys.
+    const bool program_key =
+        entry.key.rfind("program|", 0) == 0 || entry.key.rfind("cubin|", 0) == 0;
+    if (!program_key || std::count(entry.key.begin(), entry.key.end(), '|') != 3) continue;
     std::size_t start = 0;
     for (int i = 0; i < static_cast<int>(field); ++i) start = entry.key.find('|', start) + 1;
     const std::size_t end = std::min(entry.key.find('|', start), entry.key.size());

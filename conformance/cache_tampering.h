@@ -48,8 +48,9 @@ std::vector<std::uint8_t> with_stale_keys(const CacheImage& image);
 // opencl/program_cache.cpp) to change, as if the file had been written by a build whose
 // kernel source or build options differ from this one's.
 enum class ProgramKeyField { SourceHash = 2, BuildOptions = 3 };
-// The image with that field of every program entry changed; empty when the image holds no
-// program entries (the Vulkan cache, which has neither).
+// The image with that field of every program entry, and of every program's cubin
+// (cubin|..., keyed alike), changed; empty when the image holds no program entries (the
+// Vulkan cache, which has neither).
 std::vector<std::uint8_t> with_program_keys_changed(const CacheImage& image, ProgramKeyField field);
 // `size` seeded random bytes.
 std::vector<std::uint8_t> random_bytes(std::size_t size, std::uint64_t seed);

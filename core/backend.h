@@ -56,6 +56,10 @@ class Executable {
   // Device time of the last run()'s kernels (timestamp queries, profiling events), without
   // host copies; nullopt where the backend or device cannot measure it.
   virtual std::optional<double> last_run_device_ms() const { return std::nullopt; }
+  // Blocks until what the backend does in the background after a first run has ended (the
+  // OpenCL backend on NVIDIA rebuilds the programs a warm start loaded from cubins), so that
+  // runs after it are at steady speed. Benchmarks call it before timing steady runs.
+  virtual void settle() {}
 };
 
 // The seam between the core and an API. A backend lists devices and compiles plans; how it

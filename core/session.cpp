@@ -104,6 +104,10 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
   return executable_->run(inputs);
 }
 
+void Session::settle() {
+  if (executable_) executable_->settle();
+}
+
 CacheReport Session::cache_report() const {
   return executable_ ? executable_->cache_report() : CacheReport{};
 }

@@ -31,6 +31,8 @@ class Session {
   // Inputs in graph().inputs() order. Compiles on the first call and on shape changes.
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
   void prepare(const std::vector<TensorInfo>& inputs);
+  // Executable::settle() of the compiled model (nothing before the first run).
+  void settle();
 
   const std::string& backend_name() const { return backend_name_; }
   const DeviceInfo& device() const { return device_; }

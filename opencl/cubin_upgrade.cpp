@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <exception>
 #include <optional>
+#include <set>
 
 #include "core/log.h"
 #include "core/stopwatch.h"
@@ -15,7 +16,7 @@ namespace {
 
 bool upgrades_enabled() {
   const char* setting = std::getenv("TANDEM_OPENCL_CUBINS");
-  return setting != nullptr && std::string(setting) == "1";
+  return setting == nullptr || std::string(setting) != "0";
 }
 
 void upgrade(const std::string& path, const CacheFileHeader& header,
@@ -31,11 +32,16 @@ void upgrade(const std::string& path, const CacheFileHeader& header,
     return;
   }
   if (cubins.empty()) return;
-  log_debug("opencl: replaced " + std::to_string(cubins.size()) + " PTX binaries in " + path +
-            " with cubins in " + std::to_string(static_cast<int>(ms_since(start))) + " ms");
+  log_debug("opencl: added " + std::to_string(cubins.size()) + " cubins to " + path + " in " +
+            std::to_string(static_cast<int>(ms_since(start))) + " ms");
 }
 
 }  // namespace
+
+std::string cubin_key(const std::string& program_key) {
+  const std::size_t bar = program_key.find('|');
+  return "cubin" + (bar == std::string::npos ? "|" + program_key : program_key.substr(bar));
+}
 
 std::vector<CacheEntry> link_cubins(const std::vector<CacheEntry>& entries) {
   // ptxas runs in parallel through cuLink: four links of one GEMM program took 300 ms on
@@ -47,7 +53,7 @@ std::vector<CacheEntry> link_cubins(const std::vector<CacheEntry>& entries) {
     links.emplace_back([&entries, &linked, i] {
       std::string why;
       if (auto cubin = link_cubin(entries[i].payload, why)) {
-        linked[i] = CacheEntry{entries[i].key, std::move(*cubin), entries[i].last_used};
+        linked[i] = CacheEntry{cubin_key(entries[i].key), std::move(*cubin), entries[i].last_used};
       } else {
         log_debug("opencl: no cubin for " + entries[i].key + ": " + why);
       }
@@ -64,9 +70,14 @@ std::vector<CacheEntry> link_cubins(const std::vector<CacheEntry>& entries) {
 void CubinUpgrade::start(const std::string& path, const CacheFileHeader& header,
                          const CacheWriteOptions& options, const std::vector<CacheEntry>& written) {
   wait();
+  std::set<std::string> keys;
+  for (const CacheEntry& entry : written) keys.insert(entry.key);
   std::vector<CacheEntry> ptx;
   for (const CacheEntry& entry : written) {
-    if (nvidia_ptx_target(entry.payload) != 0) ptx.push_back(entry);
+    // A program loaded from its cubin has both rewritten (fresh last_used): nothing to link.
+    if (nvidia_ptx_target(entry.payload) != 0 && !keys.count(cubin_key(entry.key))) {
+      ptx.push_back(entry);
+    }
   }
   if (ptx.empty() || !upgrades_enabled()) return;
   thread_ = std::thread(upgrade, path, header, options, std::move(ptx));

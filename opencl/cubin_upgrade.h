@@ -7,16 +7,15 @@
 
 namespace tandem::opencl {
 
-// Replaces the NVIDIA PTX among the entries just written to a compiled-program cache with
-// their cubins (cuda_linker.h), on a thread of its own, so that the next process loads its
-// programs without the driver's JIT and this one's first run is not kept waiting. The PTX
-// stays in the file until its cubin is written, so an interrupted upgrade loses nothing.
+// Adds, beside each NVIDIA PTX entry just written to a compiled-program cache, its cubin
+// (cuda_linker.h), linked on a thread of its own so that this process's first run is not
+// kept waiting. The next process loads its programs from the cubins without the driver's
+// JIT, for its first run, and rebuilds them from the PTX meanwhile (cubin_tier_up.h):
+// kernels from these cubins ran slower than the driver's own JIT of the same PTX on the
+// H100 (3x3 conv layers by 25-30%), because cuLink compiles PTX as relocatable code
+// (ptxas -c) where the driver's JIT compiles the whole program.
 //
-// Off unless TANDEM_OPENCL_CUBINS=1. On the H100 (driver 580.159.04) it cut warm compile +
-// first run from 0.58-0.78 s to 34-79 ms for the example CNN, but kernels loaded from these
-// cubins ran slower than the driver's own JIT of the same PTX: 3x3 conv layers by 25-30%,
-// a conv-heavy model by 20% (docs/performance.md). cuLink compiles PTX as relocatable code
-// (ptxas -c) where the driver's JIT compiles the whole program, and steady speed comes first.
+// TANDEM_OPENCL_CUBINS=0 turns it off (to measure what it saves).
 class CubinUpgrade {
  public:
   CubinUpgrade() = default;
@@ -24,7 +23,8 @@ class CubinUpgrade {
   CubinUpgrade(const CubinUpgrade&) = delete;
   CubinUpgrade& operator=(const CubinUpgrade&) = delete;
 
-  // Starts on the PTX entries of `written` (none: no thread), after any earlier start ended.
+  // Starts on the PTX entries of `written` whose cubin `written` lacks (none: no thread),
+  // after any earlier start ended.
   void start(const std::string& path, const CacheFileHeader& header,
              const CacheWriteOptions& options, const std::vector<CacheEntry>& written);
   // Returns once the cubins are written, or the upgrade has given up (with a warning).
@@ -34,8 +34,12 @@ class CubinUpgrade {
   std::thread thread_;
 };
 
-// The cubins of the PTX entries of `entries` (same keys and last_used), each linked on a
-// thread of its own; entries that are not PTX, or fail to link, are left out.
+// "cubin|conv.cl|..." for "program|conv.cl|...": where a program's cubin is kept, beside its
+// PTX.
+std::string cubin_key(const std::string& program_key);
+
+// The cubins of the PTX entries of `entries` (under cubin_key, same last_used), each linked
+// on a thread of its own; entries that are not PTX, or fail to link, are left out.
 std::vector<CacheEntry> link_cubins(const std::vector<CacheEntry>& entries);
 
 }  // namespace tandem::opencl

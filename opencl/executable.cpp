@@ -129,12 +129,14 @@ ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const Compi
   cache_config_ = options.cache;
   deferred_ = std::move(built.deferred);
   try {
-    for (const PendingDispatch& launch : graph_.pending) {
+    std::vector<PendingDispatch> launches = std::move(graph_.pending);
+    graph_.pending.clear();
+    for (const PendingDispatch& launch : launches) {
       graph_.dispatches.push_back(
           prepare_dispatch(launch, programs_.at(launch.program).get(), device_));
     }
-    graph_.pending.clear();
     if (options.tuning) tune_work_groups(options.cache, built.tuning);
+    start_tier_up(std::move(built.provisional), std::move(launches));
   } catch (...) {
     // A kernel the device cannot run still leaves the programs built for the next compile.
     save_binaries();
@@ -234,6 +236,33 @@ void ClExecutable::record_device_time(const std::vector<ClEvent>& events) {
   last_device_ms_ = total;
 }
 
+void ClExecutable::start_tier_up(std::map<std::string, std::vector<std::uint8_t>> ptx_by_file,
+                                 std::vector<PendingDispatch> launches) {
+  std::map<std::string, ProgramToRebuild> programs;
+  for (auto& [file, ptx] : ptx_by_file) {
+    programs.emplace(file, ProgramToRebuild{std::move(ptx), requests_.at(file).build_options});
+  }
+  std::vector<std::array<std::size_t, 3>> local_sizes;
+  for (const Dispatch& dispatch : graph_.dispatches) local_sizes.push_back(dispatch.local);
+  tier_up_.prepare(context_.get(), device_, std::move(programs), std::move(launches),
+                   std::move(local_sizes));
+}
+
+int ClExecutable::use_rebuilt_kernels() {
+  const int swapped = tier_up_.swap_if_ready(graph_.dispatches, programs_);
+  if (swapped > 0) {
+    log_debug("opencl: " + std::to_string(swapped) + " dispatches now use kernels rebuilt from PTX");
+  }
+  return swapped;
+}
+
+int ClExecutable::wait_for_rebuilt_kernels() {
+  std::lock_guard lock(run_mutex_);
+  tier_up_.start();
+  tier_up_.wait();
+  return use_rebuilt_kernels();
+}
+
 void ClExecutable::save_binaries() {
   const std::vector<CacheEntry> written =
       save_deferred_binaries(programs_, device_, cache_config_, deferred_, cache_report_);
@@ -254,6 +283,7 @@ std::optional<double> ClExecutable::last_run_device_ms() const {
 
 std::vector<Tensor> ClExecutable::run(const std::vector<Tensor>& inputs) {
   std::lock_guard lock(run_mutex_);
+  use_rebuilt_kernels();
   check(inputs.size() == plan_.graph.inputs().size(),
         "opencl: the model has " + std::to_string(plan_.graph.inputs().size()) + " inputs, " +
             std::to_string(inputs.size()) + " given");
@@ -271,6 +301,7 @@ std::vector<Tensor> ClExecutable::run(const std::vector<Tensor>& inputs) {
   record_device_time(events);
   // After the first run, so that pocl's binaries carry the work-group code it compiled.
   if (deferred_.pending()) save_binaries();
+  tier_up_.start();
   return outputs;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/backend.h"
 #include "opencl/cl_handles.h"
+#include "opencl/cubin_tier_up.h"
 #include "opencl/cubin_upgrade.h"
 #include "opencl/device.h"
 #include "opencl/node_context.h"
@@ -34,8 +35,14 @@ class ClExecutable final : public Executable {
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override;
   CacheReport cache_report() const override { return cache_report_; }
   std::optional<double> last_run_device_ms() const override;
+  void settle() override { wait_for_rebuilt_kernels(); }
   // What `tuning: auto` did at compile time (all zero when tuning is off).
   const TuningTally& tuning_tally() const { return tuning_tally_; }
+  // Programs loaded from cubins are rebuilt from their PTX after the first run
+  // (cubin_tier_up.h), and run() switches to those kernels once they exist; this waits for
+  // them (starting the rebuild if need be) and switches now. Returns how many dispatches it
+  // switched.
+  int wait_for_rebuilt_kernels();
 
  private:
   void write_input(const Tensor& input, std::size_t index);
@@ -43,8 +50,11 @@ class ClExecutable final : public Executable {
   void enqueue(const Dispatch& dispatch, cl_event* event);
   void tune_work_groups(const CacheConfig& cache, const std::vector<CacheEntry>& stored);
   void record_device_time(const std::vector<ClEvent>& events);
-  // Writes the deferred binaries and starts upgrading NVIDIA's PTX among them to cubins.
+  // Writes the deferred binaries and starts linking cubins for NVIDIA's PTX among them.
   void save_binaries();
+  void start_tier_up(std::map<std::string, std::vector<std::uint8_t>> ptx_by_file,
+                     std::vector<PendingDispatch> launches);
+  int use_rebuilt_kernels();  // with run_mutex_ held; dispatches switched
 
   Plan plan_;
   ClDevice device_;
@@ -61,6 +71,8 @@ class ClExecutable final : public Executable {
   DeferredBinaries deferred_;  // written after the first run (see BinarySave)
   CubinUpgrade cubin_upgrade_;  // joined on destruction: the next process finds the cubins
   std::mutex run_mutex_;
+  // Last, so that it is joined before the context and the buffers its launches bind go.
+  CubinTierUp tier_up_;
 };
 
 // The checks ClExecutable makes before compiling: every op has an implementation and

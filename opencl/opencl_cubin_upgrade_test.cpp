@@ -1,16 +1,18 @@
-// NVIDIA PTX in the compiled-program cache upgraded to cubins (TANDEM_OPENCL_CUBINS=1): which
-// binaries count as PTX, that other binaries are left alone (pocl here), and on NVIDIA's
-// driver that a cold run leaves cubins which a warm run loads and computes with exactly as
-// the PTX did, and that the PTX stays when the upgrade is off.
+// Cubins beside NVIDIA's PTX in the compiled-program cache: which binaries count as PTX, that
+// other binaries are left alone (pocl here), and on NVIDIA's driver that a cold run leaves
+// cubins, that a warm run loads them and then rebuilds its kernels from the PTX, computing
+// exactly as before throughout, and that TANDEM_OPENCL_CUBINS=0 writes none.
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
 #include <random>
 
 #include "core/scoped_environment_test_support.h"
 #include "core/temp_dir.h"
 #include "opencl/cubin_upgrade.h"
 #include "opencl/cuda_linker.h"
+#include "opencl/executable.h"
 #include "opencl/op_test_support.h"
 #include "opencl/program_cache.h"
 
@@ -78,9 +80,12 @@ bool on_nvidia() { return test_device().vendor.find("NVIDIA") != std::string::np
 struct ModelRun {
   CacheReport report;
   std::vector<Tensor> outputs;
+  std::vector<Tensor> rebuilt_outputs;  // after wait_for_rebuilt_kernels
+  int rebuilt_dispatches = 0;
 };
 
-// Relu and Softmax: two programs (eltwise.cl, softmax.cl), compiled and run once.
+// Relu and Softmax: two programs (eltwise.cl, softmax.cl), compiled and run, then run again
+// once the programs loaded from cubins are rebuilt from their PTX.
 ModelRun run_model(const std::string& cache_dir) {
   std::mt19937 rng(202);
   const std::vector<Tensor> inputs = {random_tensor(rng, {7, 33}), random_tensor(rng, {9, 65})};
@@ -94,7 +99,10 @@ ModelRun run_model(const std::string& cache_dir) {
   options.cache.dir = cache_dir;
   std::unique_ptr<Executable> executable =
       BackendRegistry::instance().create("opencl")->compile(plan, test_device(), options);
-  return {executable->cache_report(), executable->run(inputs)};  // destroyed: upgrade done
+  ModelRun run{executable->cache_report(), executable->run(inputs), {}, 0};
+  run.rebuilt_dispatches = dynamic_cast<ClExecutable&>(*executable).wait_for_rebuilt_kernels();
+  run.rebuilt_outputs = executable->run(inputs);
+  return run;  // the executable is destroyed: its cubins are written
 }
 
 bool is_elf(const Bytes& payload) {
@@ -104,42 +112,60 @@ bool is_elf(const Bytes& payload) {
                                            4) == 0;
 }
 
+void expect_identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b,
+                      const std::string& what) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].bytes(), b[i].bytes());
+    EXPECT_EQ(std::memcmp(a[i].raw(), b[i].raw(), a[i].bytes()), 0) << what << ", output " << i;
+  }
+}
+
+// Cold: compiled from source, PTX written, cubins added beside it. Warm: a hit from the
+// cubins for the first run, then the kernels rebuilt from the PTX. All outputs bit-identical.
 TEST(CubinUpgrade, ColdRunLeavesCubinsThatWarmRunsLoad) {
   if (!on_nvidia()) GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
   const tandem::testing::ScopedEnvironment on("TANDEM_OPENCL_CUBINS", "1");
   TempDir dir;
   const ModelRun cold = run_model(dir.path());
+  EXPECT_EQ(cold.rebuilt_dispatches, 0);  // compiled from source: nothing to rebuild
+  expect_identical(cold.outputs, cold.rebuilt_outputs, "cold, second run");
   const CacheLoadResult file =
       read_cache_file(cold.report.path, program_cache_header(test_device()));
   ASSERT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
+  std::map<std::string, Bytes> payloads;
+  for (const CacheEntry& entry : file.entries) payloads[entry.key] = entry.payload;
   int programs = 0;
-  for (const CacheEntry& entry : file.entries) {
-    if (entry.key.rfind("program|", 0) != 0) continue;
+  for (const auto& [key, payload] : payloads) {
+    if (key.rfind("program|", 0) != 0) continue;
     ++programs;
-    EXPECT_TRUE(is_elf(entry.payload)) << entry.key << " is still PTX";
+    EXPECT_GT(nvidia_ptx_target(payload), 0) << key << " is not PTX";
+    ASSERT_EQ(payloads.count(cubin_key(key)), 1u) << "no cubin for " << key;
+    EXPECT_TRUE(is_elf(payloads[cubin_key(key)])) << cubin_key(key);
   }
   EXPECT_EQ(programs, 2);
+
   const ModelRun warm = run_model(dir.path());
   EXPECT_EQ(cache_status_name(warm.report.status), std::string("hit")) << warm.report.reason;
-  ASSERT_EQ(warm.outputs.size(), cold.outputs.size());
-  for (std::size_t i = 0; i < cold.outputs.size(); ++i) {
-    ASSERT_EQ(warm.outputs[i].bytes(), cold.outputs[i].bytes());
-    EXPECT_EQ(std::memcmp(warm.outputs[i].raw(), cold.outputs[i].raw(), cold.outputs[i].bytes()), 0)
-        << "output " << i << " differs between the PTX and its cubin";
-  }
+  EXPECT_NE(warm.report.reason.find("(2 from cubins)"), std::string::npos) << warm.report.reason;
+  EXPECT_EQ(warm.rebuilt_dispatches, 2);
+  expect_identical(cold.outputs, warm.outputs, "kernels from cubins");
+  expect_identical(cold.outputs, warm.rebuilt_outputs, "kernels rebuilt from PTX");
 }
 
-TEST(CubinUpgrade, OffByDefaultLeavesPtx) {
+TEST(CubinUpgrade, TurnedOffWritesNoCubins) {
   if (!on_nvidia()) GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
-  const tandem::testing::ScopedEnvironment off("TANDEM_OPENCL_CUBINS", "");
+  const tandem::testing::ScopedEnvironment off("TANDEM_OPENCL_CUBINS", "0");
   TempDir dir;
   const ModelRun cold = run_model(dir.path());
   const CacheLoadResult file =
       read_cache_file(cold.report.path, program_cache_header(test_device()));
   ASSERT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
   for (const CacheEntry& entry : file.entries) {
-    if (entry.key.rfind("program|", 0) != 0) continue;
-    EXPECT_GT(nvidia_ptx_target(entry.payload), 0) << entry.key;
+    EXPECT_NE(entry.key.rfind("cubin|", 0), 0u) << entry.key;
+    if (entry.key.rfind("program|", 0) == 0) {
+      EXPECT_GT(nvidia_ptx_target(entry.payload), 0) << entry.key;
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/stopwatch.h"
+#include "opencl/cubin_upgrade.h"
 #include "opencl/kernel_sources.h"
 #include "opencl/program.h"
 
@@ -140,6 +141,8 @@ struct BuildTally {
   std::vector<std::string> rejected;  // "conv.cl: rejected at build: ..."
   std::vector<CacheEntry> to_write;   // new binaries and refreshed hits
   std::map<std::string, std::string> unsaved;  // file -> key: compiled, binary not fetched
+  int from_cubins = 0;
+  std::map<std::string, std::vector<std::uint8_t>> provisional;  // file -> PTX to rebuild
 };
 
 // Where a cold or warm start spends its time, program by program (`log: debug`).
@@ -149,10 +152,42 @@ void log_build_time(const ProgramRequest& request, const char* from,
             " in " + std::to_string(static_cast<int>(ms_since(start))) + " ms");
 }
 
+// The program from its cubin (cubin_upgrade.h) where `entries` hold one the driver takes;
+// its PTX, when they hold that too, is left in `tally.provisional` to be rebuilt.
+ClProgram build_from_cubin(cl_context context, const ClDevice& device,
+                           const ProgramRequest& request, const std::vector<CacheEntry>& entries,
+                           bool writable, BuildTally& tally) {
+  const std::string key = request.cache_key();
+  const CacheEntry* cubin = find_entry(entries, cubin_key(key));
+  if (!cubin) return {};
+  std::string why;
+  ClProgram program =
+      build_from_binary(context, device.device, cubin->payload, request.build_options, why);
+  if (!program) {
+    log_debug("opencl: cached cubin for " + request.file + " " + why + "; trying its PTX");
+    return {};
+  }
+  if (const CacheEntry* ptx = find_entry(entries, key)) {
+    tally.provisional.emplace(request.file, ptx->payload);
+    if (writable) tally.to_write.push_back({key, ptx->payload, now_seconds()});
+  }
+  if (writable) tally.to_write.push_back({cubin->key, cubin->payload, now_seconds()});
+  ++tally.from_cache;
+  ++tally.from_cubins;
+  return program;
+}
+
 ClProgram build_one(cl_context context, const ClDevice& device, const ProgramRequest& request,
                     const LoadedCaches& caches, BinarySave save, BuildTally& tally) {
   const auto start = std::chrono::steady_clock::now();
   const std::string key = request.cache_key();
+  for (const std::vector<CacheEntry>* entries : {&caches.shipped, &caches.writable}) {
+    const bool writable = entries == &caches.writable;
+    if (ClProgram program = build_from_cubin(context, device, request, *entries, writable, tally)) {
+      log_build_time(request, "cached cubin", start);
+      return program;
+    }
+  }
   const CacheEntry* shipped = find_entry(caches.shipped, key);
   const CacheEntry* writable = find_entry(caches.writable, key);
   for (const CacheEntry* entry : {shipped, writable}) {
@@ -203,8 +238,10 @@ std::size_t build_threads(std::size_t requests) {
 
 // True when a cache holds a binary for the request.
 bool cached(const ProgramRequest& request, const LoadedCaches& caches) {
-  const std::string key = request.cache_key();
-  return find_entry(caches.shipped, key) || find_entry(caches.writable, key);
+  for (const std::string& key : {request.cache_key(), cubin_key(request.cache_key())}) {
+    if (find_entry(caches.shipped, key) || find_entry(caches.writable, key)) return true;
+  }
+  return false;
 }
 
 // Builds every request: cached binaries one after another, then the rest from source
@@ -251,6 +288,8 @@ void merge_tally(BuildTally& into, BuildTally&& from) {
   into.rejected.insert(into.rejected.end(), from.rejected.begin(), from.rejected.end());
   std::move(from.to_write.begin(), from.to_write.end(), std::back_inserter(into.to_write));
   into.unsaved.merge(from.unsaved);
+  into.from_cubins += from.from_cubins;
+  into.provisional.merge(from.provisional);
 }
 
 std::string join(const std::vector<std::string>& items) {
@@ -271,6 +310,7 @@ CacheReport summarize(const std::string& path, const LoadedCaches& caches, const
                       int requested) {
   std::string reason = std::to_string(tally.from_cache) + " of " + std::to_string(requested) +
                        " programs from cache";
+  if (tally.from_cubins > 0) reason += " (" + std::to_string(tally.from_cubins) + " from cubins)";
   if (caches.state != FileState::Loaded) reason = caches.reason + "; " + reason;
   if (!tally.rejected.empty()) reason += "; driver rejected " + join(tally.rejected);
   if (!tally.compiled.empty()) reason += "; compiled " + join(tally.compiled);
@@ -371,6 +411,7 @@ BuiltPrograms build_programs(cl_context context, const ClDevice& device, const C
     return built;
   }
   built.report = summarize(built.report.path, caches, tally, static_cast<int>(requests.size()));
+  built.provisional = std::move(tally.provisional);
   if (config.mode == CacheMode::ReadOnly) {
     built.report.reason += "; read-only: nothing written";
   } else if (!tally.unsaved.empty()) {

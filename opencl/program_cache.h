@@ -50,6 +50,9 @@ struct BuiltPrograms {
   // the writable file's first.
   std::vector<CacheEntry> tuning;
   DeferredBinaries deferred;  // empty unless AfterFirstRun left binaries to write
+  // Programs loaded from cubins whose PTX the cache also holds (file -> PTX): the driver's
+  // JIT of the PTX makes faster kernels (cubin_upgrade.h), see cubin_tier_up.h.
+  std::map<std::string, std::vector<std::uint8_t>> provisional;
 };
 
 // Whether a cache entry is a work-group choice rather than a program binary.
@@ -64,9 +67,9 @@ CacheFileHeader program_cache_header(const DeviceInfo& device);
 // The directory budget of `config` (max_mb), for every write to the file.
 CacheWriteOptions program_cache_write_options(const CacheConfig& config);
 
-// Builds every request for `device`: from a cached binary where one exists and the driver
-// accepts it (create, build, binary status and kernel creation all checked), from source
-// otherwise. The shipped file is read first (never written), then the writable cache;
+// Builds every request for `device`: from a cached cubin (cubin_upgrade.h), else a cached
+// binary, where one exists and the driver accepts it (create, build, binary status and
+// kernel creation all checked), from source otherwise. The shipped file is read first (never written), then the writable cache;
 // binaries compiled here are written back unless the mode is read-only or off.
 //
 // Status: hit (every program from a cache file), miss (none), partial (some),

@@ -66,6 +66,7 @@ std::vector<Tensor> run_timed(Session& session, const std::vector<Tensor>& input
   std::vector<Tensor> outputs = session.run(inputs);   // compiles, then runs
   times.first_run_ms =
       ms_since(start) - session.timings().device_init_ms - session.timings().compile_ms;
+  if (repeat > 0) session.settle();  // steady runs: after the backend's background work
   std::vector<double> samples;
   for (int i = 0; i < repeat; ++i) {
     start = std::chrono::steady_clock::now();

@@ -128,6 +128,7 @@ ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const Compi
   cache_report_ = built.report;
   cache_config_ = options.cache;
   deferred_ = std::move(built.deferred);
+  ptx_without_cubin_ = std::move(built.ptx_without_cubin);
   try {
     std::vector<PendingDispatch> launches = std::move(graph_.pending);
     graph_.pending.clear();
@@ -264,15 +265,17 @@ int ClExecutable::wait_for_rebuilt_kernels() {
 }
 
 void ClExecutable::save_binaries() {
-  const std::vector<CacheEntry> written =
+  std::vector<CacheEntry> written =
       save_deferred_binaries(programs_, device_, cache_config_, deferred_, cache_report_);
+  written.insert(written.end(), ptx_without_cubin_.begin(), ptx_without_cubin_.end());
+  ptx_without_cubin_.clear();
   cubin_upgrade_.start(cache_report_.path, program_cache_header(device_.info),
                        program_cache_write_options(cache_config_), written);
 }
 
 ClExecutable::~ClExecutable() {
   // Never run: the binaries are saved as built (without the first run's work-group code).
-  if (deferred_.pending()) save_binaries();
+  if (deferred_.pending() || !ptx_without_cubin_.empty()) save_binaries();
 }
 
 std::optional<double> ClExecutable::last_run_device_ms() const {
@@ -300,7 +303,7 @@ std::vector<Tensor> ClExecutable::run(const std::vector<Tensor>& inputs) {
   check_cl(clFinish(queue_.get()), "opencl: finishing the run");
   record_device_time(events);
   // After the first run, so that pocl's binaries carry the work-group code it compiled.
-  if (deferred_.pending()) save_binaries();
+  if (deferred_.pending() || !ptx_without_cubin_.empty()) save_binaries();
   tier_up_.start();
   return outputs;
 }

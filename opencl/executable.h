@@ -50,7 +50,8 @@ class ClExecutable final : public Executable {
   void enqueue(const Dispatch& dispatch, cl_event* event);
   void tune_work_groups(const CacheConfig& cache, const std::vector<CacheEntry>& stored);
   void record_device_time(const std::vector<ClEvent>& events);
-  // Writes the deferred binaries and starts linking cubins for NVIDIA's PTX among them.
+  // Writes the deferred binaries and starts linking cubins for NVIDIA's PTX among them and
+  // for the PTX loaded without one.
   void save_binaries();
   void start_tier_up(std::map<std::string, std::vector<std::uint8_t>> ptx_by_file,
                      std::vector<PendingDispatch> launches);
@@ -69,6 +70,7 @@ class ClExecutable final : public Executable {
   std::atomic<double> last_device_ms_{-1.0};
   CacheConfig cache_config_;
   DeferredBinaries deferred_;  // written after the first run (see BinarySave)
+  std::vector<CacheEntry> ptx_without_cubin_;  // cubins added after the first run
   CubinUpgrade cubin_upgrade_;  // joined on destruction: the next process finds the cubins
   std::mutex run_mutex_;
   // Last, so that it is joined before the context and the buffers its launches bind go.

@@ -153,6 +153,26 @@ TEST(CubinUpgrade, ColdRunLeavesCubinsThatWarmRunsLoad) {
   expect_identical(cold.outputs, warm.rebuilt_outputs, "kernels rebuilt from PTX");
 }
 
+// A file written with cubins off (or before there were cubins) holds PTX alone: a warm run
+// loads it and adds the cubins, which the next run loads.
+TEST(CubinUpgrade, PtxCachedWithoutCubinsGainsThem) {
+  if (!on_nvidia()) GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
+  TempDir dir;
+  {
+    const tandem::testing::ScopedEnvironment off("TANDEM_OPENCL_CUBINS", "0");
+    run_model(dir.path());
+  }
+  const tandem::testing::ScopedEnvironment on("TANDEM_OPENCL_CUBINS", "1");
+  const ModelRun from_ptx = run_model(dir.path());
+  EXPECT_EQ(cache_status_name(from_ptx.report.status), std::string("hit"));
+  EXPECT_EQ(from_ptx.report.reason.find("from cubins"), std::string::npos)
+      << from_ptx.report.reason;
+  const ModelRun from_cubins = run_model(dir.path());
+  EXPECT_NE(from_cubins.report.reason.find("(2 from cubins)"), std::string::npos)
+      << from_cubins.report.reason;
+  expect_identical(from_ptx.outputs, from_cubins.outputs, "kernels from cubins");
+}
+
 TEST(CubinUpgrade, TurnedOffWritesNoCubins) {
   if (!on_nvidia()) GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
   const tandem::testing::ScopedEnvironment off("TANDEM_OPENCL_CUBINS", "0");

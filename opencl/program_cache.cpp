@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/stopwatch.h"
 #include "opencl/cubin_upgrade.h"
+#include "opencl/cuda_linker.h"
 #include "opencl/kernel_sources.h"
 #include "opencl/program.h"
 
@@ -143,6 +144,7 @@ struct BuildTally {
   std::map<std::string, std::string> unsaved;  // file -> key: compiled, binary not fetched
   int from_cubins = 0;
   std::map<std::string, std::vector<std::uint8_t>> provisional;  // file -> PTX to rebuild
+  std::vector<CacheEntry> ptx_without_cubin;                      // loaded from PTX
 };
 
 // Where a cold or warm start spends its time, program by program (`log: debug`).
@@ -201,6 +203,8 @@ ClProgram build_one(cl_context context, const ClDevice& device, const ProgramReq
       // Hits from the writable file are rewritten with a fresh last_used when anything is
       // written, so eviction drops what this device no longer uses first.
       if (entry == writable) tally.to_write.push_back({key, entry->payload, now_seconds()});
+      // NVIDIA PTX cached before cubins were: the first run adds its cubin.
+      if (nvidia_ptx_target(entry->payload) != 0) tally.ptx_without_cubin.push_back(*entry);
       return program;
     }
     log_warn("opencl: cached binary for " + request.file + " " + why + "; compiling from source");
@@ -290,6 +294,8 @@ void merge_tally(BuildTally& into, BuildTally&& from) {
   into.unsaved.merge(from.unsaved);
   into.from_cubins += from.from_cubins;
   into.provisional.merge(from.provisional);
+  std::move(from.ptx_without_cubin.begin(), from.ptx_without_cubin.end(),
+            std::back_inserter(into.ptx_without_cubin));
 }
 
 std::string join(const std::vector<std::string>& items) {
@@ -412,6 +418,7 @@ BuiltPrograms build_programs(cl_context context, const ClDevice& device, const C
   }
   built.report = summarize(built.report.path, caches, tally, static_cast<int>(requests.size()));
   built.provisional = std::move(tally.provisional);
+  if (config.mode == CacheMode::ReadWrite) built.ptx_without_cubin = tally.ptx_without_cubin;
   if (config.mode == CacheMode::ReadOnly) {
     built.report.reason += "; read-only: nothing written";
   } else if (!tally.unsaved.empty()) {

@@ -53,6 +53,9 @@ struct BuiltPrograms {
   // Programs loaded from cubins whose PTX the cache also holds (file -> PTX): the driver's
   // JIT of the PTX makes faster kernels (cubin_upgrade.h), see cubin_tier_up.h.
   std::map<std::string, std::vector<std::uint8_t>> provisional;
+  // NVIDIA PTX loaded from the writable file with no cubin beside it (a file written before
+  // cubins were), for CubinUpgrade.
+  std::vector<CacheEntry> ptx_without_cubin;
 };
 
 // Whether a cache entry is a work-group choice rather than a program binary.

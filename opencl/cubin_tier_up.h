@@ -16,9 +16,11 @@ namespace tandem::opencl {
 
 // A warm start loads programs from their cubins, which skips the driver's JIT (under a
 // millisecond each instead of 10-400 ms on the H100) but gives slower kernels
-// (cubin_upgrade.h). This rebuilds those programs from their cached PTX on a thread of its
-// own, through the driver's JIT, while the first runs go on; the executable then swaps the
-// new kernels into its dispatches between two runs.
+// (cubin_upgrade.h). After the first run, this rebuilds those programs from their cached PTX
+// through the driver's JIT, on a thread of its own, and the executable swaps the new kernels
+// into its dispatches between two runs. NVIDIA's driver holds launches back while it
+// JIT-compiles, so the second run waits for the rebuild (606-699 ms on the H100); the first
+// result still comes about a second sooner.
 struct ProgramToRebuild {
   std::vector<std::uint8_t> ptx;
   std::string build_options;

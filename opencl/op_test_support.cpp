@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "core/planner.h"
 #include "core/reference_backend.h"
@@ -107,6 +108,15 @@ Mismatch compare(const Tensor& actual, const Tensor& reference) {
     }
   }
   return result;
+}
+
+void expect_identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b,
+                      const std::string& what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].bytes(), b[i].bytes()) << what << " output " << i;
+    EXPECT_EQ(std::memcmp(a[i].raw(), b[i].raw(), a[i].bytes()), 0) << what << " output " << i;
+  }
 }
 
 void expect_matches_reference(const std::string& op_type, const std::vector<TestInput>& inputs,

@@ -49,6 +49,11 @@ struct Mismatch {
 // NaN matches NaN and an infinity the same infinity; max_abs_reference is over finite values.
 Mismatch compare(const Tensor& actual, const Tensor& reference);
 
+// Bit-for-bit equality of two runs' outputs (cached against uncached programs, tuned against
+// untuned work groups ...); `what` names the pair in a failure.
+void expect_identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b,
+                      const std::string& what = "");
+
 // Plans the graph, runs it on the opencl backend (cache off) and on the reference, and
 // checks every output: max |opencl - reference| <= tolerance * (1 + max |reference|).
 // Also checks the outputs are not all zero, so a kernel that writes nothing fails.

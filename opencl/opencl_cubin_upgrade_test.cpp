@@ -112,15 +112,6 @@ bool is_elf(const Bytes& payload) {
                                            4) == 0;
 }
 
-void expect_identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b,
-                      const std::string& what) {
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ASSERT_EQ(a[i].bytes(), b[i].bytes());
-    EXPECT_EQ(std::memcmp(a[i].raw(), b[i].raw(), a[i].bytes()), 0) << what << ", output " << i;
-  }
-}
-
 // Cold: compiled from source, PTX written, cubins added beside it. Warm: a hit from the
 // cubins for the first run, then the kernels rebuilt from the PTX. All outputs bit-identical.
 TEST(CubinUpgrade, ColdRunLeavesCubinsThatWarmRunsLoad) {

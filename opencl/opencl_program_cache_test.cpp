@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -77,14 +76,6 @@ CacheConfig cache_in(const std::string& dir, CacheMode mode = CacheMode::ReadWri
   cache.dir = dir;
   cache.mode = mode;
   return cache;
-}
-
-void expect_identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ASSERT_EQ(a[i].bytes(), b[i].bytes());
-    EXPECT_EQ(std::memcmp(a[i].raw(), b[i].raw(), a[i].bytes()), 0) << "output " << i;
-  }
 }
 
 std::string status_of(const CompileResult& result) {

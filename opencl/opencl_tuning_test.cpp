@@ -94,14 +94,6 @@ const std::vector<Tensor>& untuned_outputs() {
   return outputs;
 }
 
-void expect_identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ASSERT_EQ(a[i].bytes(), b[i].bytes());
-    EXPECT_EQ(std::memcmp(a[i].raw(), b[i].raw(), a[i].bytes()), 0) << "output " << i;
-  }
-}
-
 std::string cache_path(const std::string& dir) { return program_cache_path(dir, test_device()); }
 
 CacheLoadResult load(const std::string& dir) {

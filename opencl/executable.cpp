@@ -137,7 +137,7 @@ ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const Compi
           prepare_dispatch(launch, programs_.at(launch.program).get(), device_));
     }
     if (options.tuning) tune_work_groups(options.cache, built.tuning);
-    start_tier_up(std::move(built.provisional), std::move(launches));
+    prepare_tier_up(std::move(built.provisional), std::move(launches));
   } catch (...) {
     // A kernel the device cannot run still leaves the programs built for the next compile.
     save_binaries();
@@ -237,7 +237,7 @@ void ClExecutable::record_device_time(const std::vector<ClEvent>& events) {
   last_device_ms_ = total;
 }
 
-void ClExecutable::start_tier_up(std::map<std::string, std::vector<std::uint8_t>> ptx_by_file,
+void ClExecutable::prepare_tier_up(std::map<std::string, std::vector<std::uint8_t>> ptx_by_file,
                                  std::vector<PendingDispatch> launches) {
   std::map<std::string, ProgramToRebuild> programs;
   for (auto& [file, ptx] : ptx_by_file) {

@@ -53,7 +53,7 @@ class ClExecutable final : public Executable {
   // Writes the deferred binaries and starts linking cubins for NVIDIA's PTX among them and
   // for the PTX loaded without one.
   void save_binaries();
-  void start_tier_up(std::map<std::string, std::vector<std::uint8_t>> ptx_by_file,
+  void prepare_tier_up(std::map<std::string, std::vector<std::uint8_t>> ptx_by_file,
                      std::vector<PendingDispatch> launches);
   int use_rebuilt_kernels();  // with run_mutex_ held; dispatches switched
 

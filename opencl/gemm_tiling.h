@@ -61,8 +61,9 @@ struct ConvSplit {
 // The split for `groups` products of m x n x k, or none (CPUs, enough blocks already, K too
 // short to share): of 64 x 128 blocks when there are few of them (for padded or strided
 // layers, fewer than fill the GPU, unless K is long and 64 x 64 blocks fill it), of
-// 128 x 128 blocks for unpadded 1x1 (`pointwise`) layers between few and enough. A forced tiling with local tiles (TANDEM_OPENCL_GEMM_TILING) is
-// split when it gives few blocks, so that tests reach split-K on any device.
+// 128 x 128 blocks for unpadded 1x1 (`pointwise`) layers between few and enough. A forced
+// tiling with local tiles (TANDEM_OPENCL_GEMM_TILING) is split when it gives few blocks, so
+// that tests reach split-K on any device.
 std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m,
                                            std::int64_t n, std::int64_t k, std::int64_t groups,
                                            bool pointwise);

@@ -53,8 +53,8 @@ struct BuiltPrograms {
   // Programs loaded from cubins whose PTX the cache also holds (file -> PTX): the driver's
   // JIT of the PTX makes faster kernels (cubin_upgrade.h), see cubin_tier_up.h.
   std::map<std::string, std::vector<std::uint8_t>> provisional;
-  // NVIDIA PTX loaded from the writable file with no cubin beside it (a file written before
-  // cubins were), for CubinUpgrade.
+  // NVIDIA PTX loaded from a cache file with no cubin beside it (written with cubins off or
+  // before there were cubins), for CubinUpgrade; read-write mode only.
   std::vector<CacheEntry> ptx_without_cubin;
 };
 

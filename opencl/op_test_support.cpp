@@ -162,19 +162,24 @@ void ReferenceBatch::expect_all_match() {
   for (const Case& test_case : cases_) {
     for (int k = 0; k < test_case.outputs; ++k) {
       const std::size_t o = test_case.first_output + static_cast<std::size_t>(k);
-      ASSERT_EQ(actual[o].shape(), reference[o].shape()) << test_case.label << " output " << k;
-      const Mismatch mismatch = compare(actual[o], reference[o]);
-      EXPECT_LE(mismatch.max_abs_error, test_case.tolerance * (1.0 + mismatch.max_abs_reference))
-          << test_case.label << " output " << k << " " << shape_to_string(reference[o].shape())
-          << ": worst at element " << mismatch.worst_index << " (max |ref| "
-          << mismatch.max_abs_reference << ")";
-      if (reference[o].numel() > 0) {
-        EXPECT_GT(mismatch.max_abs_reference, 0.0)
-            << test_case.label
-            << ": reference output is all zeros; the test would not notice a "
-               "kernel that writes nothing";
-      }
+      expect_close(actual[o], reference[o], test_case.tolerance,
+                   test_case.label + " output " + std::to_string(k));
     }
+  }
+}
+
+void expect_close(const Tensor& actual, const Tensor& reference, double tolerance,
+                  const std::string& label) {
+  ASSERT_EQ(actual.shape(), reference.shape()) << label;
+  const Mismatch mismatch = compare(actual, reference);
+  EXPECT_LE(mismatch.max_abs_error, tolerance * (1.0 + mismatch.max_abs_reference))
+      << label << " " << shape_to_string(reference.shape()) << ": worst at element "
+      << mismatch.worst_index << " (max |ref| " << mismatch.max_abs_reference << ")";
+  if (reference.numel() > 0) {
+    EXPECT_GT(mismatch.max_abs_reference, 0.0)
+        << label
+        << ": reference output is all zeros; the test would not notice a "
+           "kernel that writes nothing";
   }
 }
 

@@ -49,6 +49,11 @@ struct Mismatch {
 // NaN matches NaN and an infinity the same infinity; max_abs_reference is over finite values.
 Mismatch compare(const Tensor& actual, const Tensor& reference);
 
+// max |actual - reference| <= tolerance * (1 + max |reference|), and a reference that is not
+// all zeros (so a kernel that writes nothing fails); `label` names the output.
+void expect_close(const Tensor& actual, const Tensor& reference, double tolerance,
+                  const std::string& label);
+
 // Bit-for-bit equality of two runs' outputs (cached against uncached programs, tuned against
 // untuned work groups ...); `what` names the pair in a failure.
 void expect_identical(const std::vector<Tensor>& a, const std::vector<Tensor>& b,

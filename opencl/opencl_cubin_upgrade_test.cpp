@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 
+#include "core/reference_backend.h"
 #include "core/scoped_environment_test_support.h"
 #include "core/temp_dir.h"
 #include "opencl/cubin_upgrade.h"
@@ -82,6 +83,7 @@ struct ModelRun {
   std::vector<Tensor> outputs;
   std::vector<Tensor> rebuilt_outputs;  // after wait_for_rebuilt_kernels
   int rebuilt_dispatches = 0;
+  std::vector<Tensor> reference;  // the float64 reference backend's
 };
 
 // Relu and Softmax: two programs (eltwise.cl, softmax.cl), compiled and run, then run again
@@ -99,9 +101,10 @@ ModelRun run_model(const std::string& cache_dir) {
   options.cache.dir = cache_dir;
   std::unique_ptr<Executable> executable =
       BackendRegistry::instance().create("opencl")->compile(plan, test_device(), options);
-  ModelRun run{executable->cache_report(), executable->run(inputs), {}, 0};
+  ModelRun run{executable->cache_report(), executable->run(inputs), {}, 0, {}};
   run.rebuilt_dispatches = dynamic_cast<ClExecutable&>(*executable).wait_for_rebuilt_kernels();
   run.rebuilt_outputs = executable->run(inputs);
+  run.reference = run_reference(plan, inputs);
   return run;  // the executable is destroyed: its cubins are written
 }
 
@@ -137,6 +140,12 @@ TEST(CubinUpgrade, ColdRunLeavesCubinsThatWarmRunsLoad) {
   EXPECT_EQ(programs, 2);
 
   const ModelRun warm = run_model(dir.path());
+  ASSERT_EQ(warm.outputs.size(), warm.reference.size());
+  for (std::size_t i = 0; i < warm.outputs.size(); ++i) {
+    // Relu is exact; Softmax over 65 values rounds within 1e-5 (opencl_softmax_test).
+    expect_close(warm.outputs[i], warm.reference[i], 1e-5,
+                 "kernels from cubins, output " + std::to_string(i));
+  }
   EXPECT_EQ(cache_status_name(warm.report.status), std::string("hit")) << warm.report.reason;
   EXPECT_NE(warm.report.reason.find("(2 from cubins)"), std::string::npos) << warm.report.reason;
   EXPECT_EQ(warm.rebuilt_dispatches, 2);

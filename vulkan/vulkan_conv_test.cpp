@@ -101,6 +101,24 @@ TEST_F(ConvTest, DepthwiseKernel) {
   for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
 }
 
+// shaders/conv_pointwise.comp (unpadded 1x1, up to 512 input channels): output channels that
+// do not fill the last chunk of MT, workgroups whose positions span images, 1-D, no bias,
+// fused activations, the most input channels it takes.
+TEST_F(ConvTest, PointwiseKernel) {
+  std::mt19937 rng(48);
+  const std::vector<ConvCase> cases = {
+      {{2, 32, 8, 8}, {40, 32, 1, 1}, attrs({{kFusedActivation, std::string("Relu")}})},
+      {{1, 3, 12, 12}, {16, 3, 1, 1}, {}, false},
+      {{3, 8, 5, 4},
+       {7, 8, 1, 1},
+       attrs({{kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.3}, {kFusedBeta, 0.4}})},
+      {{2, 16, 36}, {20, 16, 1}, {}},
+      {{2, 24, 32, 36}, {48, 24, 1, 1}, attrs({{kFusedActivation, std::string("HardSwish")}})},
+      {{1, 512, 4, 4}, {12, 512, 1, 1}, {}},
+  };
+  for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
+}
+
 TEST_F(ConvTest, AutoPadAndOneDimensional) {
   std::mt19937 rng(23);
   const std::vector<ConvCase> cases = {

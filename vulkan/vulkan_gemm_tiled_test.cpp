@@ -135,8 +135,9 @@ void expect_convs_match(std::mt19937& rng, const std::vector<ConvCase>& cases) {
 TEST_F(GemmTiledTest, ConvImplicitGemm) {
   std::mt19937 rng(43);
   const std::vector<ConvCase> cases = {
-      // Pointwise: vec4 gathers (8x8 positions) and scalar ones (7x9).
-      {{2, 24, 8, 8}, {40, 24, 1, 1}, {}},
+      // Pointwise: vec4 gathers (8x8 positions) and scalar ones (7x9). Pointwise layers with
+      // positions in vec4s take conv_pointwise.comp up to 512 input channels.
+      {{2, 516, 8, 8}, {40, 516, 1, 1}, {}},
       {{1, 33, 7, 9}, {36, 33, 1, 1}, {}, false},
       // 3x3 strided with padding (64 blocks), then dilated, asymmetric and batched.
       {{1, 5, 17, 16}, {64, 5, 3, 3}, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}})},
@@ -148,10 +149,10 @@ TEST_F(GemmTiledTest, ConvImplicitGemm) {
       // The batch's columns side by side: blocks that straddle images, with scalar stores
       // (7x7 positions), vec4 gathers and stores (6x6), and 64 x 128 blocks.
       {{3, 20, 7, 7}, {64, 20, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
-      {{3, 16, 6, 6}, {48, 16, 1, 1}, {}},
+      {{3, 516, 6, 6}, {48, 516, 1, 1}, {}},
       {{4, 2, 64, 64}, {64, 2, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
       // 128 x 64 blocks (1x1, 128 output channels, 96 blocks).
-      {{2, 16, 48, 64}, {128, 16, 1, 1}, {}},
+      {{2, 516, 48, 64}, {128, 516, 1, 1}, {}},
       // 64 x 64 blocks for a padded layer with too few 64 x 128 ones, tap-major.
       {{2, 16, 24, 32}, {128, 16, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
       // C a multiple of 16: weights reordered tap-major, a K step per tap; strided, dilated,

@@ -70,6 +70,7 @@ std::vector<CacheEntry> link_cubins(const std::vector<CacheEntry>& entries) {
 void CubinUpgrade::start(const std::string& path, const CacheFileHeader& header,
                          const CacheWriteOptions& options, const std::vector<CacheEntry>& written) {
   wait();
+  if (!upgrades_enabled()) return;
   std::set<std::string> keys;
   for (const CacheEntry& entry : written) keys.insert(entry.key);
   std::vector<CacheEntry> ptx;
@@ -79,7 +80,7 @@ void CubinUpgrade::start(const std::string& path, const CacheFileHeader& header,
       ptx.push_back(entry);
     }
   }
-  if (ptx.empty() || !upgrades_enabled()) return;
+  if (ptx.empty()) return;
   thread_ = std::thread(upgrade, path, header, options, std::move(ptx));
 }
 

@@ -238,7 +238,7 @@ void ClExecutable::record_device_time(const std::vector<ClEvent>& events) {
 }
 
 void ClExecutable::prepare_tier_up(std::map<std::string, std::vector<std::uint8_t>> ptx_by_file,
-                                 std::vector<PendingDispatch> launches) {
+                                   std::vector<PendingDispatch> launches) {
   std::map<std::string, ProgramToRebuild> programs;
   for (auto& [file, ptx] : ptx_by_file) {
     programs.emplace(file, ProgramToRebuild{std::move(ptx), requests_.at(file).build_options});

@@ -54,7 +54,7 @@ class ClExecutable final : public Executable {
   // for the PTX loaded without one.
   void save_binaries();
   void prepare_tier_up(std::map<std::string, std::vector<std::uint8_t>> ptx_by_file,
-                     std::vector<PendingDispatch> launches);
+                       std::vector<PendingDispatch> launches);
   int use_rebuilt_kernels();  // with run_mutex_ held; dispatches switched
 
   Plan plan_;

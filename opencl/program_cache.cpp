@@ -155,11 +155,12 @@ void log_build_time(const ProgramRequest& request, const char* from,
 }
 
 // The program from its cubin (cubin_upgrade.h) where `entries` hold one the driver takes;
-// its PTX, when they hold that too, is left in `tally.provisional` to be rebuilt.
+// its PTX (under `key`, the request's cache key), when they hold that too, is left in
+// `tally.provisional` to be rebuilt.
 ClProgram build_from_cubin(cl_context context, const ClDevice& device,
-                           const ProgramRequest& request, const std::vector<CacheEntry>& entries,
-                           bool writable, BuildTally& tally) {
-  const std::string key = request.cache_key();
+                           const ProgramRequest& request, const std::string& key,
+                           const std::vector<CacheEntry>& entries, bool writable,
+                           BuildTally& tally) {
   const CacheEntry* cubin = find_entry(entries, cubin_key(key));
   if (!cubin) return {};
   std::string why;
@@ -185,7 +186,8 @@ ClProgram build_one(cl_context context, const ClDevice& device, const ProgramReq
   const std::string key = request.cache_key();
   for (const std::vector<CacheEntry>* entries : {&caches.shipped, &caches.writable}) {
     const bool writable = entries == &caches.writable;
-    if (ClProgram program = build_from_cubin(context, device, request, *entries, writable, tally)) {
+    if (ClProgram program =
+            build_from_cubin(context, device, request, key, *entries, writable, tally)) {
       log_build_time(request, "cached cubin", start);
       return program;
     }
@@ -242,7 +244,8 @@ std::size_t build_threads(std::size_t requests) {
 
 // True when a cache holds a binary for the request.
 bool cached(const ProgramRequest& request, const LoadedCaches& caches) {
-  for (const std::string& key : {request.cache_key(), cubin_key(request.cache_key())}) {
+  const std::string program_key = request.cache_key();
+  for (const std::string& key : {program_key, cubin_key(program_key)}) {
     if (find_entry(caches.shipped, key) || find_entry(caches.writable, key)) return true;
   }
   return false;
@@ -418,7 +421,9 @@ BuiltPrograms build_programs(cl_context context, const ClDevice& device, const C
   }
   built.report = summarize(built.report.path, caches, tally, static_cast<int>(requests.size()));
   built.provisional = std::move(tally.provisional);
-  if (config.mode == CacheMode::ReadWrite) built.ptx_without_cubin = tally.ptx_without_cubin;
+  if (config.mode == CacheMode::ReadWrite) {
+    built.ptx_without_cubin = std::move(tally.ptx_without_cubin);
+  }
   if (config.mode == CacheMode::ReadOnly) {
     built.report.reason += "; read-only: nothing written";
   } else if (!tally.unsaved.empty()) {

@@ -72,8 +72,9 @@ CacheWriteOptions program_cache_write_options(const CacheConfig& config);
 
 // Builds every request for `device`: from a cached cubin (cubin_upgrade.h), else a cached
 // binary, where one exists and the driver accepts it (create, build, binary status and
-// kernel creation all checked), from source otherwise. The shipped file is read first (never written), then the writable cache;
-// binaries compiled here are written back unless the mode is read-only or off.
+// kernel creation all checked), from source otherwise. The shipped file is read first
+// (never written), then the writable cache; binaries compiled here are written back unless
+// the mode is read-only or off.
 //
 // Status: hit (every program from a cache file), miss (none), partial (some),
 // invalidated (the file was for another device, driver or engine version), recovered (a

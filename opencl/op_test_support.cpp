@@ -78,6 +78,8 @@ const DeviceInfo& test_device() {
   return device;
 }
 
+bool test_device_is_nvidia() { return test_device().vendor.find("NVIDIA") != std::string::npos; }
+
 std::vector<Tensor> runtime_tensors(const std::vector<TestInput>& inputs) {
   std::vector<Tensor> tensors;
   for (const TestInput& input : inputs) {

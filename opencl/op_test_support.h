@@ -37,6 +37,8 @@ TestInput omitted();
 
 // The first OpenCL device (pocl here).
 const DeviceInfo& test_device();
+// Whether it is NVIDIA's driver, for the tests of what only that driver does (cubins).
+bool test_device_is_nvidia();
 
 // The runtime inputs of `inputs`, in graph order.
 std::vector<Tensor> runtime_tensors(const std::vector<TestInput>& inputs);

@@ -76,8 +76,6 @@ TEST(CubinUpgrade, LeavesOtherBinariesAlone) {
   }
 }
 
-bool on_nvidia() { return test_device().vendor.find("NVIDIA") != std::string::npos; }
-
 struct ModelRun {
   CacheReport report;
   std::vector<Tensor> outputs;
@@ -118,7 +116,7 @@ bool is_elf(const Bytes& payload) {
 // Cold: compiled from source, PTX written, cubins added beside it. Warm: a hit from the
 // cubins for the first run, then the kernels rebuilt from the PTX. All outputs bit-identical.
 TEST(CubinUpgrade, ColdRunLeavesCubinsThatWarmRunsLoad) {
-  if (!on_nvidia()) GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
+  if (!test_device_is_nvidia()) GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
   const tandem::testing::ScopedEnvironment on("TANDEM_OPENCL_CUBINS", "1");
   TempDir dir;
   const ModelRun cold = run_model(dir.path());
@@ -156,7 +154,7 @@ TEST(CubinUpgrade, ColdRunLeavesCubinsThatWarmRunsLoad) {
 // A file written with cubins off (or before there were cubins) holds PTX alone: a warm run
 // loads it and adds the cubins, which the next run loads.
 TEST(CubinUpgrade, PtxCachedWithoutCubinsGainsThem) {
-  if (!on_nvidia()) GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
+  if (!test_device_is_nvidia()) GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
   TempDir dir;
   {
     const tandem::testing::ScopedEnvironment off("TANDEM_OPENCL_CUBINS", "0");
@@ -174,7 +172,7 @@ TEST(CubinUpgrade, PtxCachedWithoutCubinsGainsThem) {
 }
 
 TEST(CubinUpgrade, TurnedOffWritesNoCubins) {
-  if (!on_nvidia()) GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
+  if (!test_device_is_nvidia()) GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
   const tandem::testing::ScopedEnvironment off("TANDEM_OPENCL_CUBINS", "0");
   TempDir dir;
   const ModelRun cold = run_model(dir.path());

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/reference_backend.h"
+#include "core/stopwatch.h"
 #include "opencl/op_test_support.h"
 
 namespace tandem::opencl {
@@ -170,9 +171,7 @@ TEST(ExecutableOpenCl, DeviceTimeOfLastRun) {
   for (int run = 0; run < 2; ++run) {
     const auto start = std::chrono::steady_clock::now();
     executable->run(inputs);
-    const double wall_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count();
+    const double wall_ms = ms_since(start);
     const std::optional<double> device_ms = executable->last_run_device_ms();
     ASSERT_TRUE(device_ms.has_value());
     EXPECT_GT(*device_ms, 0.0);

@@ -8,6 +8,7 @@
 
 #include "core/op_registry.h"
 #include "core/scoped_environment_test_support.h"
+#include "core/stopwatch.h"
 #include "vulkan/device.h"
 #include "vulkan/gemm_tiling.h"
 #include "vulkan/op_test_support.h"
@@ -247,8 +248,7 @@ TEST_F(GemmTiledTest, DeviceTimeOfLastRun) {
   EXPECT_FALSE(executable->last_run_device_ms().has_value());
   const auto start = std::chrono::steady_clock::now();
   executable->run(single.runtime_inputs);
-  const double wall_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double wall_ms = ms_since(start);
   const std::optional<double> device_ms = executable->last_run_device_ms();
   ASSERT_TRUE(device_ms.has_value());
   EXPECT_GT(*device_ms, 0.0);

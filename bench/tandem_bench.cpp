@@ -78,6 +78,20 @@ std::string ratio(double value, double baseline) {
 
 bool is_gpu(const Target& target) { return target.device && target.device->type == "gpu"; }
 
+// NVIDIA's driver lets a GPU that only Vulkan drives idle down between the short dispatches
+// timed here: on an H100 the SM clock sat at 345 MHz instead of 1980 and the conv layers read
+// 2.5-9x slower. With the NVIDIA OpenCL device open in the same process the clock stayed up
+// (conformance/results/2026-11-25-*/opencl-1x1-2026-11-25.md, section 9).
+std::optional<std::string> clock_warning(const Target& opencl, const Target& vulkan) {
+  const bool nvidia_vulkan = is_gpu(vulkan) && vulkan.device->vendor == "NVIDIA";
+  const bool nvidia_opencl =
+      is_gpu(opencl) && opencl.device->vendor.find("NVIDIA") != std::string::npos;
+  if (!nvidia_vulkan || nvidia_opencl) return std::nullopt;
+  return "note: Vulkan runs alone on an NVIDIA GPU here, whose driver may lower the clocks "
+         "between the short timed runs (an H100 read 2.5-9x slower so); register the NVIDIA "
+         "OpenCL driver too for figures at full clock";
+}
+
 std::vector<GemmShape> gemm_shapes(bool large) {
   std::vector<GemmShape> shapes = {{"square 512", 512, 512, 512}, {"square 1024", 1024, 1024, 1024}};
   if (large) {
@@ -383,6 +397,10 @@ int run(const Args& args) {
                                         {"type", target->device->type},
                                         {"driver_version", target->device->driver_version}}
                        : nlohmann::json{{"error", target->why}};
+  }
+  if (const std::optional<std::string> warning = clock_warning(opencl, vulkan)) {
+    std::printf("\n%s\n", warning->c_str());
+    result["warnings"].push_back(*warning);
   }
   MeasureOptions options;
   options.budget_ms = args.budget_ms > 0 ? args.budget_ms : (gpu ? 1000 : 300);

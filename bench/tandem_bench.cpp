@@ -78,15 +78,17 @@ std::string ratio(double value, double baseline) {
 
 bool is_gpu(const Target& target) { return target.device && target.device->type == "gpu"; }
 
+// Vulkan names the vendor "NVIDIA", OpenCL "NVIDIA Corporation".
+bool is_nvidia_gpu(const Target& target) {
+  return is_gpu(target) && target.device->vendor.find("NVIDIA") != std::string::npos;
+}
+
 // NVIDIA's driver lets a GPU that only Vulkan drives idle down between the short dispatches
 // timed here: on an H100 the SM clock sat at 345 MHz instead of 1980 and the conv layers read
 // 2.5-9x slower. With the NVIDIA OpenCL device open in the same process the clock stayed up
 // (conformance/results/2026-11-25-*/opencl-1x1-2026-11-25.md, section 9).
 std::optional<std::string> clock_warning(const Target& opencl, const Target& vulkan) {
-  const bool nvidia_vulkan = is_gpu(vulkan) && vulkan.device->vendor == "NVIDIA";
-  const bool nvidia_opencl =
-      is_gpu(opencl) && opencl.device->vendor.find("NVIDIA") != std::string::npos;
-  if (!nvidia_vulkan || nvidia_opencl) return std::nullopt;
+  if (!is_nvidia_gpu(vulkan) || is_nvidia_gpu(opencl)) return std::nullopt;
   return "note: Vulkan runs alone on an NVIDIA GPU here, whose driver may lower the clocks "
          "between the short timed runs (an H100 read 2.5-9x slower so); register the NVIDIA "
          "OpenCL driver too for figures at full clock";

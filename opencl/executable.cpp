@@ -10,6 +10,22 @@
 #include "opencl/program_cache.h"
 
 namespace tandem::opencl {
+namespace {
+
+// Waits for the queue on every way out of run(), so that an error thrown after a write was
+// enqueued cannot free host memory the copy still reads.
+class FinishOnExit {
+ public:
+  explicit FinishOnExit(cl_command_queue queue) : queue_(queue) {}
+  ~FinishOnExit() { clFinish(queue_); }
+  FinishOnExit(const FinishOnExit&) = delete;
+  FinishOnExit& operator=(const FinishOnExit&) = delete;
+
+ private:
+  cl_command_queue queue_;
+};
+
+}  // namespace
 
 void check_plan_supported(const Plan& plan) {
   const Graph& graph = plan.graph;
@@ -148,7 +164,10 @@ ClExecutable::ClExecutable(const Plan& plan, const ClDevice& device, const Compi
             cache_status_name(cache_report_.status) + " (" + cache_report_.reason + ")");
 }
 
-void ClExecutable::write_input(const Tensor& input, std::size_t index) {
+// Without blocking: the copy reads `input` (or its float32 copy, kept in `converted`) after
+// this returns, until the queue has finished.
+void ClExecutable::write_input(const Tensor& input, std::size_t index,
+                               std::vector<Tensor>& converted) {
   const ValueId id = plan_.graph.inputs()[index];
   const TensorInfo& expected = plan_.info_of(id);
   const std::string& name = plan_.graph.value(id).name;
@@ -158,11 +177,12 @@ void ClExecutable::write_input(const Tensor& input, std::size_t index) {
                                              shape_to_string(expected.shape) + ", got " +
                                              shape_to_string(input.shape()));
   if (input.numel() == 0) return;
-  const Tensor narrowed = input.dtype() == DType::F32 ? input : input.cast(DType::F32);
+  const Tensor& source =
+      input.dtype() == DType::F32 ? input : converted.emplace_back(input.cast(DType::F32));
   const auto offset =
       static_cast<std::size_t>(plan_.memory.offset.at(static_cast<std::size_t>(id)));
-  check_cl(clEnqueueWriteBuffer(queue_.get(), graph_.arena.get(), CL_TRUE, offset, narrowed.bytes(),
-                                narrowed.raw(), 0, nullptr, nullptr),
+  check_cl(clEnqueueWriteBuffer(queue_.get(), graph_.arena.get(), CL_FALSE, offset, source.bytes(),
+                                source.raw(), 0, nullptr, nullptr),
            "opencl: writing input '" + name + "'");
 }
 
@@ -290,7 +310,13 @@ std::vector<Tensor> ClExecutable::run(const std::vector<Tensor>& inputs) {
   check(inputs.size() == plan_.graph.inputs().size(),
         "opencl: the model has " + std::to_string(plan_.graph.inputs().size()) + " inputs, " +
             std::to_string(inputs.size()) + " given");
-  for (std::size_t i = 0; i < inputs.size(); ++i) write_input(inputs[i], i);
+  // The whole run is enqueued before the host waits: with blocking writes the H100 idled about
+  // 40 us between the input copy and the first kernel, which then ran 15-18 us longer (a
+  // 4-byte fill took 20 us instead of 4); 1x1 conv layers read 36-44% of peak instead of 50-54%.
+  std::vector<Tensor> converted;
+  converted.reserve(inputs.size());  // no reallocation: pending copies read these bytes
+  const FinishOnExit finish_on_exit(queue_.get());
+  for (std::size_t i = 0; i < inputs.size(); ++i) write_input(inputs[i], i, converted);
   std::vector<ClEvent> events;
   events.reserve(graph_.dispatches.size());
   for (const Dispatch& dispatch : graph_.dispatches) {

@@ -45,7 +45,7 @@ class ClExecutable final : public Executable {
   int wait_for_rebuilt_kernels();
 
  private:
-  void write_input(const Tensor& input, std::size_t index);
+  void write_input(const Tensor& input, std::size_t index, std::vector<Tensor>& converted);
   Tensor read_output(std::size_t index);
   void enqueue(const Dispatch& dispatch, cl_event* event);
   void tune_work_groups(const CacheConfig& cache, const std::vector<CacheEntry>& stored);

@@ -126,6 +126,34 @@ TEST(ExecutableOpenCl, RunChecksItsInputs) {
   EXPECT_EQ(out.value_f64(2), 0.0);
 }
 
+// Inputs are copied without blocking: two narrowed float64 inputs must both arrive whole,
+// and an input rejected after an earlier one's copy was enqueued must leave that copy's
+// bytes alive until it ends (pocl copies on a thread of its own; the sanitizer build sees a
+// read of freed memory) and the executable usable.
+TEST(ExecutableOpenCl, NonBlockingWritesOfNarrowedInputs) {
+  std::mt19937 rng(115);
+  Graph graph;
+  const ValueId a = add_input(graph, "a");
+  const ValueId b = add_input(graph, "b");
+  graph.outputs() = {append(graph, "Mul", {a, b})};
+  const Plan plan = plan_of(graph, {random_tensor(rng, {64, 129}), random_tensor(rng, {64, 129})});
+  std::unique_ptr<Executable> executable = compile(plan);
+  const std::vector<Tensor> wide = {random_tensor(rng, {64, 129}).cast(DType::F64),
+                                    random_tensor(rng, {64, 129}).cast(DType::F64)};
+  const Mismatch mismatch = compare(executable->run(wide)[0], run_reference(plan, wide)[0]);
+  EXPECT_GT(mismatch.max_abs_reference, 0.1);
+  EXPECT_LE(mismatch.max_abs_error, 1e-6 * (1.0 + mismatch.max_abs_reference));
+  try {
+    executable->run({random_tensor(rng, {64, 129}).cast(DType::F64), Tensor(DType::F32, {3})});
+    FAIL() << "a wrong shape ran";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("input 'b'"), std::string::npos) << error.what();
+  }
+  const std::vector<Tensor> next = {random_tensor(rng, {64, 129}), random_tensor(rng, {64, 129})};
+  const Mismatch after = compare(executable->run(next)[0], run_reference(plan, next)[0]);
+  EXPECT_LE(after.max_abs_error, 1e-6 * (1.0 + after.max_abs_reference));
+}
+
 // Unsupported names the node: an op or dtype the backend lacks (checked before any program
 // is built) and an attribute value a kernel does not cover (checked as the node compiles).
 TEST(ExecutableOpenCl, UncoveredFeaturesAreUnsupportedNamingTheNode) {

@@ -53,6 +53,10 @@ constexpr std::int64_t kMaxSplits = 8;
 // blocks of 64 x 64, K 576), 36.6% against 32.3% for 64 x 64 / 4 x 4.
 constexpr GemmTiling kGpuConvLongK{64, 64, 16, 4, 8, true};
 constexpr std::int64_t kLongConvK = 2048;
+// Layers with 32 to 63 output channels, the first layer of most CNNs among them, take blocks
+// of 32 rows, which leave none empty: on the H100, 3x3 s2 3->32 at 224x224 (K 27) went from
+// 11.8% of FP32 peak (32 x 32 / 4 x 4) to 14.4% at batch 64, and from 10.6% to 13.4% at batch 16.
+constexpr GemmTiling kGpuConvNarrow{32, 128, 16, 4, 8, true};
 
 // CPUs (pocl): no local memory, each item an 8 x 16 micro-tile (8 rows of A broadcast
 // against one 16-wide vector of B per k: 8 vector accumulators), a group of 8 items down
@@ -174,6 +178,9 @@ std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_
   }
   const std::int64_t wide_blocks = pointwise ? kPointwiseWideBlocksWanted : kConvWideBlocksWanted;
   if (fills(kGpuConvWide, device, m, n, groups, wide_blocks)) return kGpuConvWide;
+  if (m < kGpuConvWide.bm && fills(kGpuConvNarrow, device, m, n, groups, kConvWideBlocksWanted)) {
+    return kGpuConvNarrow;
+  }
   if (long_k_layer(device, m, n, k, groups, pointwise)) return kGpuConvLongK;
   if (m >= 64 && n >= 64 && fits(kGpuMedium, device)) return kGpuMedium;
   return choose_gemm_tiling(device, m, n, k, groups);

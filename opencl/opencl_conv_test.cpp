@@ -236,7 +236,8 @@ TEST(ConvOpenCl, ImplicitGemmWithThisDevicesTiling) {
 // The GPU tilings (local-memory tiles, gathered loads) on pocl.
 TEST(ConvOpenCl, ImplicitGemmWithGpuTilings) {
   for (const char* tiling : {"128x128x8/8x8/local", "64x128x16/8x8/local",
-                             "64x128x16/4x8/local", "64x64x16/4x8/local", "32x32x16/4x4/local"}) {
+                             "64x128x16/4x8/local", "64x64x16/4x8/local", "32x128x16/4x8/local",
+                             "32x32x16/4x4/local"}) {
     SCOPED_TRACE(tiling);
     const ScopedGemmTiling forced(tiling);
     ReferenceBatch batch;

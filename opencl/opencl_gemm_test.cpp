@@ -166,7 +166,8 @@ TEST(GemmTiling, ChoosesByDeviceAndShape) {
 }
 
 // Conv layers at batch 16 ([M, batch x positions, K]): 8 x 8 micro-tiles where there are
-// enough 64 x 128 blocks (fewer needed for unpadded 1x1 layers), else 64 x 64.
+// enough 64 x 128 blocks (fewer needed for unpadded 1x1 layers), else 64 x 64; 32-row blocks
+// for 32 to 63 output channels where there are enough of them.
 TEST(GemmTiling, ChoosesConvTilingByBlocks) {
   const ClDevice gpu = fake_device("gpu", 1024, 48 << 10);
   EXPECT_EQ(choose_conv_tiling(gpu, 64, 50176, 576, 1, false)->name(), "64x128x16/8x8/local");
@@ -176,6 +177,9 @@ TEST(GemmTiling, ChoosesConvTilingByBlocks) {
   EXPECT_EQ(choose_conv_tiling(gpu, 512, 3136, 4608, 1, false)->name(), "64x64x16/4x8/local");
   EXPECT_EQ(choose_conv_tiling(gpu, 512, 3136, 1152, 1, false)->name(), "64x64x16/4x4/local");
   EXPECT_EQ(choose_conv_tiling(gpu, 64, 1024, 288, 1, true)->name(), "64x64x16/4x4/local");
+  EXPECT_EQ(choose_conv_tiling(gpu, 32, 802816, 27, 1, false)->name(), "32x128x16/4x8/local");
+  EXPECT_EQ(choose_conv_tiling(gpu, 48, 50176, 64, 1, true)->name(), "32x128x16/4x8/local");
+  EXPECT_EQ(choose_conv_tiling(gpu, 32, 1024, 27, 1, false)->name(), "32x32x16/4x4/local");
   const ClDevice cpu = fake_device("cpu", 4096, 512 << 10);
   EXPECT_EQ(choose_conv_tiling(cpu, 64, 50176, 576, 1, false)->name(), "64x16x4/8x16/direct");
 }

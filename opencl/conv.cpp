@@ -63,7 +63,7 @@ ConvActivation fused_activation(NodeContext& context) {
 // A 1x1 Conv without stride, padding or groups is a product per image:
 // y[n] (M x P) = W (M x C) x[n] (C x P), with the bias as a column broadcast along P.
 bool is_pointwise(const ConvGeometry& geometry) {
-  return geometry.group == 1 && is_unpadded_1x1(geometry);
+  return geometry.group == 1 && geometry.window.is_unpadded_1x1();
 }
 
 void compile_pointwise_conv(NodeContext& context, const ConvGeometry& geometry,
@@ -107,7 +107,7 @@ struct ConvProduct {
 
 std::optional<ConvProduct> conv_product(const ConvGeometry& geometry) {
   ConvProduct product;
-  product.gather = !is_unpadded_1x1(geometry);
+  product.gather = !geometry.window.is_unpadded_1x1();
   if (product.gather && geometry.window.dims.size() > 2) return std::nullopt;
   product.rows = geometry.out_channels_per_group();
   product.columns = shape_numel(geometry.window.output_spatial());

@@ -54,14 +54,6 @@ std::vector<WindowDim> window_2d(const ConvGeometry& geometry) {
   return dims;
 }
 
-bool is_unpadded_1x1(const ConvGeometry& geometry) {
-  for (const WindowDim& dim : geometry.window.dims) {
-    if (dim.kernel != 1 || dim.stride != 1 || dim.pad_begin != 0 || dim.output != dim.input)
-      return false;
-  }
-  return true;
-}
-
 std::string TiledConv::program_name() const {
   std::string vectors;
   if (operand_flags & kVecA) vectors += "a";
@@ -83,7 +75,7 @@ ProgramRequest TiledConv::program() const {
 
 std::optional<TiledConv> tiled_conv(const ClDevice& device, const ConvGeometry& geometry,
                                     bool constant_weights) {
-  const bool pointwise = is_unpadded_1x1(geometry);
+  const bool pointwise = geometry.window.is_unpadded_1x1();
   if (!pointwise && geometry.window.dims.size() > 2) return std::nullopt;
   const std::int64_t m = geometry.out_channels_per_group();
   const std::int64_t positions = shape_numel(geometry.window.output_spatial());

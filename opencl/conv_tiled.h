@@ -22,9 +22,6 @@ struct ConvActivation {
   float beta = 0.0f;
 };
 
-// 1x1 kernel, stride 1, no padding: the input read as a [C, positions] matrix per image.
-bool is_unpadded_1x1(const ConvGeometry& geometry);
-
 // The window as [height, width]: a 1-D layer as one of height 1, a layer of 3 or more spatial
 // dims (which only an unpadded 1x1 layer may be here) as 1 x 1, its positions read flat.
 std::vector<WindowDim> window_2d(const ConvGeometry& geometry);

@@ -153,12 +153,6 @@ std::vector<std::uint32_t> conv_gemm_shape_words(const NodeContext& context,
   return words;
 }
 
-// 1x1 kernel, stride 1, no padding: the input read as a [C, positions] matrix per image.
-bool unpadded_1x1(const WindowDim& h, const WindowDim& w) {
-  return h.kernel == 1 && w.kernel == 1 && h.stride == 1 && w.stride == 1 && h.pad_begin == 0 &&
-         w.pad_begin == 0 && h.input == h.output && w.input == w.output;
-}
-
 // The implicit GEMM: M = output channels, N = the output positions of every image side by
 // side, K = C x taps. Returns false when the layer is not one it takes (grouped, or too small
 // for whole blocks).
@@ -169,7 +163,7 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   const std::int64_t positions = h.output * w.output;
   const std::int64_t n = positions * geometry.batch;
   const std::int64_t k = geometry.in_channels * h.kernel * w.kernel;
-  const bool pointwise = unpadded_1x1(h, w);
+  const bool pointwise = geometry.window.is_unpadded_1x1();
   const std::optional<ConvGemmChoice> choice = choose_conv_gemm(context, m, n, k, pointwise);
   if (!choice) return false;
   const GemmTiling& tiling = choice->tiling;
@@ -276,7 +270,7 @@ bool record_conv_pointwise(NodeContext& context, const ConvGeometry& geometry, c
   const std::int64_t positions = h.output * w.output;
   const Slot out = context.output_slot();
   const Slot in = context.input_slot(0);
-  if (geometry.group != 1 || !unpadded_1x1(h, w) || positions % 4 != 0 ||
+  if (geometry.group != 1 || !geometry.window.is_unpadded_1x1() || positions % 4 != 0 ||
       geometry.in_channels > kPointwiseMaxDepth || out.element_offset() % 4 != 0 ||
       in.element_offset() % 4 != 0 ||
       geometry.in_channels * kPointwiseChannels * 4 > context.limits().maxComputeSharedMemorySize) {
@@ -306,7 +300,7 @@ bool record_conv_pointwise(NodeContext& context, const ConvGeometry& geometry, c
                    has_bias ? 1u : 0u,
                    u32(geometry.out_channels, "channels"),
                    u32(positions, "positions"),
-                   u32(quads, "positions"),
+                   u32(quads, "position quads"),
                    float_word(activation.alpha),
                    float_word(activation.beta)};
   context.dispatch(std::move(dispatch));

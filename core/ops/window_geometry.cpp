@@ -24,6 +24,14 @@ Shape WindowGeometry::kernel_spatial() const {
 
 std::int64_t WindowGeometry::kernel_numel() const { return shape_numel(kernel_spatial()); }
 
+bool WindowGeometry::is_unpadded_1x1() const {
+  for (const WindowDim& dim : dims) {
+    if (dim.kernel != 1 || dim.stride != 1 || dim.pad_begin != 0 || dim.output != dim.input)
+      return false;
+  }
+  return true;
+}
+
 namespace {
 
 // Python's //, which the ONNX spec's padding formulas assume for negative totals.

@@ -41,6 +41,9 @@ struct WindowGeometry {
   Shape output_spatial() const;
   Shape kernel_spatial() const;
   std::int64_t kernel_numel() const;
+  // Kernel 1, stride 1, no padding in every dim: a conv that reads its input as a
+  // [channels, positions] matrix.
+  bool is_unpadded_1x1() const;
 };
 
 // The half-open range [first, last) of strided positions p in [0, count) whose dense index

@@ -85,5 +85,19 @@ TEST(ConvGeometry, ResolvesChannelsAndGroups) {
   EXPECT_THROW(resolve_conv(conv, {2, 8, 9}, {12, 2, 3, 3}), Error);
 }
 
+// 1x1 stride 1 without padding in every dim, whatever the rank; any 1-wide kernel that pads
+// or strides is not.
+TEST(WindowGeometry, UnpaddedOneByOne) {
+  const Node plain = window_node("Conv", {});
+  EXPECT_TRUE(resolve_conv(plain, {2, 8, 9, 7}, {4, 8, 1, 1}).window.is_unpadded_1x1());
+  EXPECT_TRUE(resolve_conv(plain, {2, 8, 9}, {4, 8, 1}).window.is_unpadded_1x1());
+  EXPECT_TRUE(resolve_conv(plain, {1, 8, 3, 4, 5}, {4, 8, 1, 1, 1}).window.is_unpadded_1x1());
+  EXPECT_FALSE(resolve_conv(plain, {2, 8, 9, 7}, {4, 8, 3, 1}).window.is_unpadded_1x1());
+  const Node strided = window_node("Conv", make_attributes({{"strides", Ints{1, 2}}}));
+  EXPECT_FALSE(resolve_conv(strided, {2, 8, 9, 8}, {4, 8, 1, 1}).window.is_unpadded_1x1());
+  const Node padded = window_node("Conv", make_attributes({{"pads", Ints{0, 1, 0, 1}}}));
+  EXPECT_FALSE(resolve_conv(padded, {2, 8, 9, 7}, {4, 8, 1, 1}).window.is_unpadded_1x1());
+}
+
 }  // namespace
 }  // namespace tandem

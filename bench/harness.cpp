@@ -16,6 +16,11 @@ double wall_ms_since(double start_ms) { return now_ms() - start_ms; }
 
 double gflops(double flops, double ms) { return ms > 0 ? flops / (ms * 1e6) : 0.0; }
 
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values.at(values.size() / 2);
+}
+
 Measurement measure(const std::function<Sample()>& once, const MeasureOptions& options) {
   for (int i = 0; i < options.warmup; ++i) once();
   std::vector<double> samples;
@@ -31,11 +36,10 @@ Measurement measure(const std::function<Sample()>& once, const MeasureOptions& o
     const bool enough = static_cast<int>(samples.size()) >= options.min_repetitions;
     if (spent >= (enough ? 1.0 : 3.0) * options.budget_ms) break;
   }
-  std::sort(samples.begin(), samples.end());
   Measurement result;
   result.repetitions = static_cast<int>(samples.size());
-  result.median_ms = samples[samples.size() / 2];
-  result.min_ms = samples.front();
+  result.median_ms = median_of(samples);
+  result.min_ms = *std::min_element(samples.begin(), samples.end());
   result.clock = clock;
   return result;
 }

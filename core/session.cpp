@@ -108,6 +108,10 @@ void Session::settle() {
   if (executable_) executable_->settle();
 }
 
+std::optional<double> Session::last_run_device_ms() const {
+  return executable_ ? executable_->last_run_device_ms() : std::nullopt;
+}
+
 CacheReport Session::cache_report() const {
   return executable_ ? executable_->cache_report() : CacheReport{};
 }

@@ -71,18 +71,18 @@ ModelTiming bench_model(const std::string& path, const std::string& backend,
   timing.planned_bytes = warm.plan().memory.arena_bytes;
   timing.lower_bound_bytes = warm.plan().memory.lower_bound_bytes;
   warm.settle();
-  std::vector<double> kernels_ms;
+  std::vector<double> device_ms;
   timing.steady = measure(
       [&] {
         const double start = now_ms();
         warm.run(inputs);
         const Sample sample{wall_ms_since(start), "wall"};
-        if (const std::optional<double> ms = warm.last_run_device_ms()) kernels_ms.push_back(*ms);
+        if (const std::optional<double> ms = warm.last_run_device_ms()) device_ms.push_back(*ms);
         return sample;
       },
       options);
   // The warm-up run is among them; one run more or less barely moves a median.
-  if (!kernels_ms.empty()) timing.steady_kernels_ms = median_of(kernels_ms);
+  if (!device_ms.empty()) timing.steady_device_ms = median_of(device_ms);
   return timing;
 }
 

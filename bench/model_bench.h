@@ -1,7 +1,7 @@
 #pragma once
 // An example model end to end through tandem::Session on one backend: compile + first run
 // with an empty cache (cold) and again with the cache that run wrote (warm), then the
-// steady-state latency by wall clock and its kernels' device time, and the planned arena
+// steady-state latency by wall clock and by device timer, and the planned arena
 // against the planner's live-set lower bound.
 #include <string>
 
@@ -16,9 +16,9 @@ struct ModelTiming {
   double warm_ms = 0;  // compile + first run, the cache the cold run wrote
   std::string cold_status, warm_status;
   Measurement steady;
-  // Median over the steady runs of their kernels' device time, without host copies and
-  // launch gaps (Session::last_run_device_ms); negative where the backend cannot time.
-  double steady_kernels_ms = -1;
+  // Median over the steady runs of their device time, first kernel's start to last one's
+  // end (Session::last_run_device_ms); negative where the backend cannot time.
+  double steady_device_ms = -1;
   std::int64_t planned_bytes = 0;
   std::int64_t lower_bound_bytes = 0;
 };

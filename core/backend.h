@@ -53,8 +53,9 @@ class Executable {
   virtual ~Executable() = default;
   virtual std::vector<Tensor> run(const std::vector<Tensor>& inputs) = 0;
   virtual CacheReport cache_report() const = 0;
-  // Device time of the last run()'s kernels (timestamp queries, profiling events), without
-  // host copies; nullopt where the backend or device cannot measure it.
+  // Device time of the last run()'s kernels, from the first one's start to the last one's end
+  // (timestamp queries, profiling events), without host copies; nullopt where the backend or
+  // device cannot measure it.
   virtual std::optional<double> last_run_device_ms() const { return std::nullopt; }
   // Blocks until what the backend does in the background after a first run has ended (the
   // OpenCL backend on NVIDIA rebuilds the programs a warm start loaded from cubins), so that

@@ -39,8 +39,9 @@ class Session {
   const DeviceInfo& device() const { return device_; }
   const Plan& plan() const { return plan_; }
   CacheReport cache_report() const;
-  // Executable::last_run_device_ms() of the last run: its kernels' device time, without host
-  // copies and launch gaps; nullopt before the first run or where the backend cannot time.
+  // Executable::last_run_device_ms() of the last run: its kernels' device time, from the
+  // first one's start to the last one's end; nullopt before the first run or where the
+  // backend cannot time.
   std::optional<double> last_run_device_ms() const;
   const SessionTimings& timings() const { return timings_; }
 

@@ -240,21 +240,19 @@ void ClExecutable::tune_work_groups(const CacheConfig& cache,
   }
 }
 
-void ClExecutable::record_device_time(const std::vector<ClEvent>& events) {
-  double total = 0;
-  for (const ClEvent& event : events) {
-    cl_ulong start = 0;
-    cl_ulong end = 0;
-    if (clGetEventProfilingInfo(event.get(), CL_PROFILING_COMMAND_START, sizeof start, &start,
-                                nullptr) != CL_SUCCESS ||
-        clGetEventProfilingInfo(event.get(), CL_PROFILING_COMMAND_END, sizeof end, &end,
-                                nullptr) != CL_SUCCESS) {
-      last_device_ms_ = -1.0;
-      return;
-    }
-    if (end > start) total += static_cast<double>(end - start) * 1e-6;
+void ClExecutable::record_device_time(cl_event first, cl_event last) {
+  cl_ulong start = 0;
+  cl_ulong end = 0;
+  if (first == nullptr) {
+    last_device_ms_ = 0.0;  // no kernel ran
+  } else if (clGetEventProfilingInfo(first, CL_PROFILING_COMMAND_START, sizeof start, &start,
+                                     nullptr) != CL_SUCCESS ||
+             clGetEventProfilingInfo(last, CL_PROFILING_COMMAND_END, sizeof end, &end, nullptr) !=
+                 CL_SUCCESS) {
+    last_device_ms_ = -1.0;
+  } else {
+    last_device_ms_ = end > start ? static_cast<double>(end - start) * 1e-6 : 0.0;
   }
-  last_device_ms_ = total;
 }
 
 void ClExecutable::prepare_tier_up(std::map<std::string, std::vector<std::uint8_t>> ptx_by_file,
@@ -317,17 +315,20 @@ std::vector<Tensor> ClExecutable::run(const std::vector<Tensor>& inputs) {
   converted.reserve(inputs.size());  // no reallocation: pending copies read these bytes
   const FinishOnExit finish_on_exit(queue_.get());
   for (std::size_t i = 0; i < inputs.size(); ++i) write_input(inputs[i], i, converted);
-  std::vector<ClEvent> events;
-  events.reserve(graph_.dispatches.size());
-  for (const Dispatch& dispatch : graph_.dispatches) {
+  ClEvent first;
+  ClEvent last;
+  const std::size_t count = graph_.dispatches.size();
+  for (std::size_t i = 0; i < count; ++i) {
     cl_event event = nullptr;
-    enqueue(dispatch, &event);
-    events.emplace_back(event);
+    const bool timed = i == 0 || i + 1 == count;
+    enqueue(graph_.dispatches[i], timed ? &event : nullptr);
+    if (i == 0) first = ClEvent(event);
+    if (i + 1 == count && i > 0) last = ClEvent(event);
   }
   std::vector<Tensor> outputs;
   for (std::size_t i = 0; i < plan_.graph.outputs().size(); ++i) outputs.push_back(read_output(i));
   check_cl(clFinish(queue_.get()), "opencl: finishing the run");
-  record_device_time(events);
+  record_device_time(first.get(), last ? last.get() : first.get());
   // After the first run, so that pocl's binaries carry the work-group code it compiled.
   if (deferred_.pending() || !ptx_without_cubin_.empty()) save_binaries();
   tier_up_.start();

@@ -7,6 +7,8 @@
 #include "core/op_registry.h"
 #include "core/ops/conv_geometry.h"
 #include "core/reference_backend.h"
+#include "core/scoped_environment_test_support.h"
+#include "opencl/conv_pointwise_shallow.h"
 #include "opencl/conv_tiled.h"
 #include "opencl/gemm_tiling.h"
 #include "opencl/gemm_tiling_test_support.h"
@@ -231,6 +233,47 @@ TEST(ConvOpenCl, ImplicitGemmWithThisDevicesTiling) {
   std::mt19937 rng(38);
   add_blocked_convs(batch, rng);
   batch.expect_all_match();
+}
+
+// kernels/conv_pointwise_shallow.cl, which GPUs choose, here forced on: the layer it was written
+// for (1x1 32->64) and smaller ones, an odd output count, 1-D and 3-D positions, fused activations,
+// no bias; then which layers it takes and which it leaves to the implicit GEMM.
+TEST(ConvOpenCl, StreamedPointwise) {
+  const tandem::testing::ScopedEnvironment stream("TANDEM_OPENCL_SHALLOW_POINTWISE", "on");
+  ReferenceBatch batch;
+  std::mt19937 rng(42);
+  add_conv(batch, rng, {2, 32, 28, 28}, {64, 32, 1, 1},
+           attrs({{kFusedActivation, std::string("Relu")}}));
+  add_conv(batch, rng, {3, 4, 5, 6}, {3, 4, 1, 1}, {});
+  add_conv(batch, rng, {1, 12, 10}, {1, 12, 1}, {}, false);
+  add_conv(
+      batch, rng, {1, 8, 2, 3, 4}, {5, 8, 1, 1, 1},
+      attrs({{kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.4}, {kFusedBeta, 0.3}}));
+  add_conv(batch, rng, {2, 16, 7, 8}, {24, 16, 1, 1},
+           attrs({{kFusedActivation, std::string("HardSwish")}}));
+  batch.expect_all_match();
+
+  const ClDevice device = find_device(test_device());
+  const auto streams = [&](const Shape& x, const Shape& w, const Attributes& attributes) {
+    Node node;
+    node.op_type = "Conv";
+    node.attributes = attributes;
+    return streams_shallow_pointwise(device, resolve_conv(node, x, w));
+  };
+  EXPECT_TRUE(streams({64, 32, 112, 112}, {64, 32, 1, 1}, {}));
+  EXPECT_TRUE(streams({1, 4, 5, 6}, {3, 4, 1, 1}, {}));
+  EXPECT_FALSE(streams({1, 36, 8, 8}, {64, 36, 1, 1}, {}));   // more than 32 inputs
+  EXPECT_FALSE(streams({1, 6, 8, 8}, {64, 6, 1, 1}, {}));     // not a multiple of 4
+  EXPECT_FALSE(streams({1, 32, 8, 8}, {128, 32, 1, 1}, {}));  // weights over 16 KiB
+  EXPECT_FALSE(streams({1, 16, 7, 7}, {13, 16, 1, 1}, {}));   // odd positions
+  EXPECT_FALSE(streams({1, 16, 8, 8}, {16, 16, 1, 1}, attrs({{"strides", Ints{2, 2}}})));
+  EXPECT_FALSE(streams({1, 16, 8, 8}, {16, 16, 1, 1}, attrs({{"pads", Ints{1, 1, 1, 1}}})));
+  EXPECT_FALSE(streams({1, 16, 8, 8}, {16, 8, 1, 1}, attrs({{"group", std::int64_t{2}}})));
+  EXPECT_FALSE(streams({1, 16, 8, 8}, {16, 16, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})));
+  const tandem::testing::ScopedEnvironment off("TANDEM_OPENCL_SHALLOW_POINTWISE", "off");
+  EXPECT_FALSE(streams({64, 32, 112, 112}, {64, 32, 1, 1}, {}));
+  const tandem::testing::ScopedEnvironment wrong("TANDEM_OPENCL_SHALLOW_POINTWISE", "yes");
+  EXPECT_THROW(streams({64, 32, 112, 112}, {64, 32, 1, 1}, {}), Error);
 }
 
 // The GPU tilings (local-memory tiles, gathered loads) on pocl.

@@ -13,6 +13,13 @@ inline const std::vector<std::string>& fusable_activations() {
   return names;
 }
 
+// An activation fused into a Conv: its code (below) and attributes.
+struct ConvActivation {
+  int code = 0;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+};
+
 // 1..7 for the names above, 0 for none (""), -1 for anything else.
 inline int activation_code(const std::string& name) {
   if (name.empty()) return 0;

@@ -3,8 +3,9 @@
 // large enough to fill whole blocks run as an implicit GEMM (shaders/conv_gemm.comp, the
 // register-blocked tile loop; the batch's output positions side by side as its columns,
 // constant weights reordered tap-major so that a K step stays within one tap); depthwise
-// layers run shaders/conv_depthwise.comp, unpadded 1x1 layers with up to 512 input channels
-// shaders/conv_pointwise.comp; the rest and ConvTranspose run the direct kernel
+// layers run shaders/conv_depthwise.comp, unpadded 1x1 layers with up to 32 input channels
+// shaders/conv_pointwise_shallow.comp (vulkan/conv_pointwise_shallow.h), and those with up to
+// 512 shaders/conv_pointwise.comp; the rest and ConvTranspose run the direct kernel
 // shaders/conv.comp, which also remains the simple reference the fast paths are tested against.
 // Layers with so many taps per output that one invocation would pass lavapipe's loop limit
 // give each output a workgroup instead (vulkan/loop_limit.h).
@@ -16,6 +17,7 @@
 #include "core/op_registry.h"
 #include "core/ops/conv_geometry.h"
 #include "vulkan/activation.h"
+#include "vulkan/conv_pointwise_shallow.h"
 #include "vulkan/gemm_tiling.h"
 #include "vulkan/loop_limit.h"
 #include "vulkan/op_table.h"
@@ -23,19 +25,13 @@
 namespace tandem::vulkan {
 namespace {
 
-struct Activation {
-  int code = 0;
-  float alpha = 0.0f;
-  float beta = 0.0f;
-};
-
 // The fused activation with ONNX's defaults where the fusion pass left alpha/beta unset
 // (the same defaults the Conv reference kernel applies).
-Activation fused_activation(const NodeContext& context) {
+ConvActivation fused_activation(const NodeContext& context) {
   const Attributes& attributes = context.attributes();
   if (!attributes.has(kFusedActivation)) return {};
   const std::string name = attributes.get_string(kFusedActivation);
-  Activation activation;
+  ConvActivation activation;
   activation.code = activation_code(name);
   if (activation.code < 0) context.unsupported("fused activation '" + name + "'");
   double alpha = 0.0;
@@ -107,7 +103,7 @@ std::optional<ConvGemmChoice> choose_conv_gemm(const NodeContext& context, std::
 // Split-K's second pass: out = act(sum of the splits' copies in `partial` + bias).
 void record_split_sum(NodeContext& context, const Slot& out, const Slot& partial,
                       const Slot& bias, bool has_bias, std::int64_t splits,
-                      std::int64_t positions, const Activation& activation) {
+                      std::int64_t positions, const ConvActivation& activation) {
   const std::int64_t count = out.bytes / 4;
   Dispatch dispatch;
   dispatch.shader = "conv_split_sum";
@@ -132,7 +128,7 @@ void record_split_sum(NodeContext& context, const Slot& out, const Slot& partial
 std::vector<std::uint32_t> conv_gemm_shape_words(const NodeContext& context,
                                                  const ConvGeometry& geometry, const WindowDim& h,
                                                  const WindowDim& w, const ConvGemmChoice& choice,
-                                                 const Activation& activation) {
+                                                 const ConvActivation& activation) {
   auto u32 = [&](std::int64_t value, const char* what) {
     return checked_u32(context, value, what);
   };
@@ -157,7 +153,7 @@ std::vector<std::uint32_t> conv_gemm_shape_words(const NodeContext& context,
 // side, K = C x taps. Returns false when the layer is not one it takes (grouped, or too small
 // for whole blocks).
 bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
-                      const WindowDim& w, const Activation& activation) {
+                      const WindowDim& w, const ConvActivation& activation) {
   if (geometry.group != 1 || geometry.batch == 0) return false;
   const std::int64_t m = geometry.out_channels;
   const std::int64_t positions = h.output * w.output;
@@ -215,7 +211,7 @@ constexpr std::int64_t kMaxDepthwiseTaps = 49;
 constexpr std::int64_t kDepthwiseOutputs = 4;  // kOutputs in the shader
 
 bool record_conv_depthwise(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
-                           const WindowDim& w, const Activation& activation) {
+                           const WindowDim& w, const ConvActivation& activation) {
   if (geometry.group != geometry.in_channels || geometry.out_channels != geometry.in_channels ||
       h.kernel * w.kernel > kMaxDepthwiseTaps) {
     return false;
@@ -266,7 +262,7 @@ constexpr std::int64_t kPointwiseChannels = 8;        // MT in the shader
 constexpr std::uint32_t kPointwiseInvocations = 256;  // each 4 positions
 
 bool record_conv_pointwise(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
-                        const WindowDim& w, const Activation& activation) {
+                        const WindowDim& w, const ConvActivation& activation) {
   const std::int64_t positions = h.output * w.output;
   const Slot out = context.output_slot();
   const Slot in = context.input_slot(0);
@@ -318,7 +314,8 @@ void compile_conv(NodeContext& context, bool transposed) {
   }
   const WindowDim h = dims.size() == 2 ? dims[0] : unit_dim();
   const WindowDim wd = dims.back();
-  const Activation activation = fused_activation(context);
+  const ConvActivation activation = fused_activation(context);
+  if (!transposed && record_conv_pointwise_shallow(context, geometry, activation)) return;
   if (!transposed && record_conv_pointwise(context, geometry, h, wd, activation)) return;
   if (!transposed && record_conv_gemm(context, geometry, h, wd, activation)) return;
   if (!transposed && record_conv_depthwise(context, geometry, h, wd, activation)) return;

@@ -57,7 +57,7 @@ class NodeContext {
   // arena_bytes: the arena's size so far, the memory plan's plus any scratch (scratch_slot).
   NodeContext(const Plan& plan, const Node& node, const std::string& shader,
               ConstantPool& constants, std::vector<Dispatch>& dispatches,
-              const VkPhysicalDeviceLimits& limits, std::int64_t& arena_bytes);
+              const VkPhysicalDeviceProperties& properties, std::int64_t& arena_bytes);
 
   const Node& node() const { return node_; }
   const Attributes& attributes() const { return node_.attributes; }
@@ -67,6 +67,8 @@ class NodeContext {
   // The host value of input i when it is a graph constant, else nullptr.
   const Tensor* constant(std::size_t i) const;
   const VkPhysicalDeviceLimits& limits() const { return limits_; }
+  // lavapipe and other CPU devices, where some GPU-minded shaders run slower than plain ones.
+  bool cpu_device() const { return cpu_device_; }
 
   // Device location of input i; a constant input is uploaded as float32 on first use.
   Slot input_slot(std::size_t i);
@@ -93,6 +95,7 @@ class NodeContext {
   ConstantPool& constants_;
   std::vector<Dispatch>& dispatches_;
   const VkPhysicalDeviceLimits& limits_;
+  bool cpu_device_;
   std::int64_t& arena_bytes_;
 };
 

@@ -6,6 +6,8 @@
 #include "core/op_registry.h"
 #include "core/planner.h"
 #include "core/reference_backend.h"
+#include "core/scoped_environment_test_support.h"
+#include "vulkan/conv_pointwise_shallow.h"
 #include "vulkan/op_test_support.h"
 
 namespace tandem::vulkan::testing {
@@ -117,6 +119,64 @@ TEST_F(ConvTest, PointwiseKernel) {
       {{1, 512, 4, 4}, {12, 512, 1, 1}, {}},
   };
   for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
+}
+
+// shaders/conv_pointwise_shallow.comp (unpadded 1x1, at most 32 input channels), which GPUs
+// choose, here forced on: the layer it was written for (1x1 32->64) and smaller ones, an odd
+// output count, 1-D, fused activations, no bias.
+TEST_F(ConvTest, ShallowPointwiseKernel) {
+  const tandem::testing::ScopedEnvironment shallow("TANDEM_VULKAN_SHALLOW_POINTWISE", "on");
+  std::mt19937 rng(49);
+  const std::vector<ConvCase> cases = {
+      {{2, 32, 28, 28}, {64, 32, 1, 1}, attrs({{kFusedActivation, std::string("Relu")}})},
+      {{3, 4, 5, 6}, {3, 4, 1, 1}, {}},
+      {{1, 12, 10}, {1, 12, 1}, {}, false},
+      {{2, 8, 6, 3},
+       {5, 8, 1, 1},
+       attrs({{kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.4}, {kFusedBeta, 0.3}})},
+      {{2, 16, 7, 8}, {24, 16, 1, 1}, attrs({{kFusedActivation, std::string("HardSwish")}})},
+  };
+  for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
+}
+
+// Whether a layer records the shallow shader, decided from a GPU's or lavapipe's properties;
+// recording needs no device.
+bool records_shallow(VkPhysicalDeviceType type, const Shape& x, const Shape& w,
+                     const Attributes& attributes) {
+  VkPhysicalDeviceProperties properties{};
+  properties.deviceType = type;
+  properties.limits.maxComputeSharedMemorySize = 48 * 1024;
+  properties.limits.minStorageBufferOffsetAlignment = 16;
+  properties.limits.maxStorageBufferRange = 1u << 30;
+  const op_test::SingleNodeGraph single = op_test::make_single_node_graph(
+      "Conv", attributes, {runtime(Tensor(DType::F32, x)), constant(Tensor(DType::F32, w))});
+  const Plan plan = op_test::plan_single_node(single);
+  const Node& node = plan.graph.nodes().front();
+  ConstantPool constants;
+  std::vector<Dispatch> dispatches;
+  std::int64_t arena_bytes = plan.memory.arena_bytes;
+  NodeContext context(plan, node, "conv", constants, dispatches, properties, arena_bytes);
+  const bool taken = record_conv_pointwise_shallow(context, resolve_conv(node, x, w), {});
+  EXPECT_EQ(dispatches.size(), taken ? 1u : 0u);
+  return taken && dispatches.front().shader == "conv_pointwise_shallow";
+}
+
+TEST(ConvShallowPointwise, WhichLayersItTakes) {
+  constexpr VkPhysicalDeviceType kGpu = VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
+  EXPECT_TRUE(records_shallow(kGpu, {2, 32, 28, 28}, {64, 32, 1, 1}, {}));
+  EXPECT_TRUE(records_shallow(kGpu, {1, 4, 5, 6}, {3, 4, 1, 1}, {}));
+  EXPECT_FALSE(records_shallow(VK_PHYSICAL_DEVICE_TYPE_CPU, {2, 32, 28, 28}, {64, 32, 1, 1}, {}));
+  EXPECT_FALSE(records_shallow(kGpu, {1, 36, 8, 8}, {64, 36, 1, 1}, {}));   // more than 32 inputs
+  EXPECT_FALSE(records_shallow(kGpu, {1, 6, 8, 8}, {64, 6, 1, 1}, {}));     // not a multiple of 4
+  EXPECT_FALSE(records_shallow(kGpu, {1, 32, 8, 8}, {128, 32, 1, 1}, {}));  // weights over 16 KiB
+  EXPECT_FALSE(records_shallow(kGpu, {1, 16, 7, 7}, {13, 16, 1, 1}, {}));   // odd positions
+  EXPECT_FALSE(records_shallow(kGpu, {1, 16, 8, 8}, {16, 16, 1, 1}, attrs({{"strides", Ints{2, 2}}})));
+  EXPECT_FALSE(records_shallow(kGpu, {1, 16, 8, 8}, {16, 16, 1, 1}, attrs({{"pads", Ints{1, 1, 1, 1}}})));
+  EXPECT_FALSE(records_shallow(kGpu, {1, 16, 8, 8}, {16, 8, 1, 1}, attrs({{"group", std::int64_t{2}}})));
+  const tandem::testing::ScopedEnvironment off("TANDEM_VULKAN_SHALLOW_POINTWISE", "off");
+  EXPECT_FALSE(records_shallow(kGpu, {2, 32, 28, 28}, {64, 32, 1, 1}, {}));
+  const tandem::testing::ScopedEnvironment wrong("TANDEM_VULKAN_SHALLOW_POINTWISE", "yes");
+  EXPECT_THROW(records_shallow(kGpu, {2, 32, 28, 28}, {64, 32, 1, 1}, {}), Error);
 }
 
 TEST_F(ConvTest, AutoPadAndOneDimensional) {

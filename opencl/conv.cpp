@@ -1,17 +1,18 @@
 // Conv and ConvTranspose (kernels/conv.cl), 1 to 3 spatial dims, any group count, with the
 // activations the fusion pass may fold into a Conv. The window geometry (auto_pad, pads,
 // dilations) comes resolved from core/ops/conv_geometry.h, as the reference uses it.
-// Unpadded 1x1 layers with few input channels stream through kernels/conv_pointwise_shallow.cl
-// (opencl/conv_pointwise_shallow.h). Other layers with enough output channels per group and
-// positions for the device's GEMM tiling run as an implicit GEMM (GPUs: kernels/conv_tiled.cl
-// through opencl/conv_tiled.h; CPUs: conv_blocked in kernels/gemm_tiled.cl); depthwise layers run
-// kernels/conv_depthwise.cl; 3-D and small layers and ConvTranspose keep the direct kernels.
+// On GPUs, layers with few inputs per output (C x taps at most 32: 1x1 32->64, a 3x3 layer on
+// RGB) stream through kernels/conv_shallow.cl (opencl/conv_shallow.h). Other layers with
+// enough output channels per group and positions for the device's GEMM tiling run as an
+// implicit GEMM (GPUs: kernels/conv_tiled.cl through opencl/conv_tiled.h; CPUs: conv_blocked
+// in kernels/gemm_tiled.cl); depthwise layers run kernels/conv_depthwise.cl; 3-D and small
+// layers and ConvTranspose keep the direct kernels.
 #include <limits>
 #include <optional>
 
 #include "core/op_registry.h"
 #include "core/ops/conv_geometry.h"
-#include "opencl/conv_pointwise_shallow.h"
+#include "opencl/conv_shallow.h"
 #include "opencl/conv_tiled.h"
 #include "opencl/gemm.h"
 #include "opencl/gemm_tiling.h"
@@ -227,7 +228,10 @@ std::vector<ProgramRequest> conv_programs(const Plan& plan, const Node& node,
                                           const ClDevice& device) {
   const ConvGeometry geometry = node_geometry(plan, node);
   if (is_depthwise(geometry)) return {depthwise_program(geometry)};
-  if (streams_shallow_pointwise(device, geometry)) return {shallow_pointwise_program(geometry)};
+  if (const ShallowConv shallow = choose_shallow_conv(device, geometry);
+      shallow != ShallowConv::None) {
+    return {shallow_conv_program(geometry, shallow)};
+  }
   if (const auto conv = tiled_conv(device, geometry, has_constant_weights(plan, node))) {
     return {conv->program()};
   }
@@ -243,8 +247,9 @@ void compile_conv(NodeContext& context) {
     compile_depthwise_conv(context, geometry, activation);
     return;
   }
-  if (streams_shallow_pointwise(context.device(), geometry)) {
-    compile_shallow_pointwise_conv(context, geometry, activation);
+  if (const ShallowConv shallow = choose_shallow_conv(context.device(), geometry);
+      shallow != ShallowConv::None) {
+    compile_shallow_conv(context, geometry, shallow, activation);
     return;
   }
   if (const auto conv = tiled_conv(context.device(), geometry,

@@ -8,7 +8,7 @@
 #include "core/ops/conv_geometry.h"
 #include "core/reference_backend.h"
 #include "core/scoped_environment_test_support.h"
-#include "opencl/conv_pointwise_shallow.h"
+#include "opencl/conv_shallow.h"
 #include "opencl/conv_tiled.h"
 #include "opencl/gemm_tiling.h"
 #include "opencl/gemm_tiling_test_support.h"
@@ -235,15 +235,17 @@ TEST(ConvOpenCl, ImplicitGemmWithThisDevicesTiling) {
   batch.expect_all_match();
 }
 
-// kernels/conv_pointwise_shallow.cl, which GPUs choose, here forced on: the layer it was written
-// for (1x1 32->64) and smaller ones, an odd output count, 1-D and 3-D positions, fused activations,
-// no bias; then which layers it takes and which it leaves to the implicit GEMM.
-TEST(ConvOpenCl, StreamedPointwise) {
-  const tandem::testing::ScopedEnvironment stream("TANDEM_OPENCL_SHALLOW_POINTWISE", "on");
+// kernels/conv_shallow.cl, which GPUs choose, here forced on. Pointwise: the layer it was
+// written for (1x1 32->64) and smaller ones, an odd output count, 1-D and 3-D positions.
+// Window: a 3x3 stride-2 RGB stem with odd output rows, asymmetric pads and dilations, 1-D,
+// a 1x1 layer it cannot pair (odd positions), 27 and 32 inputs per output. Fused
+// activations, no bias.
+TEST(ConvOpenCl, ShallowKernels) {
+  const tandem::testing::ScopedEnvironment shallow("TANDEM_OPENCL_SHALLOW_CONV", "on");
   ReferenceBatch batch;
   std::mt19937 rng(42);
-  add_conv(batch, rng, {2, 32, 28, 28}, {64, 32, 1, 1},
-           attrs({{kFusedActivation, std::string("Relu")}}));
+  const Attributes relu = attrs({{kFusedActivation, std::string("Relu")}});
+  add_conv(batch, rng, {2, 32, 28, 28}, {64, 32, 1, 1}, relu);
   add_conv(batch, rng, {3, 4, 5, 6}, {3, 4, 1, 1}, {});
   add_conv(batch, rng, {1, 12, 10}, {1, 12, 1}, {}, false);
   add_conv(
@@ -251,29 +253,42 @@ TEST(ConvOpenCl, StreamedPointwise) {
       attrs({{kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.4}, {kFusedBeta, 0.3}}));
   add_conv(batch, rng, {2, 16, 7, 8}, {24, 16, 1, 1},
            attrs({{kFusedActivation, std::string("HardSwish")}}));
+  add_conv(batch, rng, {2, 3, 29, 31}, {32, 3, 3, 3},
+           attrs({{"strides", Ints{2, 2}},
+                  {"pads", Ints{1, 1, 1, 1}},
+                  {kFusedActivation, std::string("Relu")}}));
+  add_conv(batch, rng, {1, 2, 11, 12}, {7, 2, 3, 4},
+           attrs({{"pads", Ints{2, 0, 1, 3}}, {"dilations", Ints{2, 1}}}), false);
+  add_conv(batch, rng, {2, 4, 23}, {9, 4, 5}, attrs({{"strides", Ints{3}}, {"pads", Ints{2, 2}}}));
+  add_conv(batch, rng, {1, 6, 5, 5}, {10, 6, 1, 1}, {});
+  add_conv(batch, rng, {1, 2, 9, 9}, {16, 2, 4, 4}, attrs({{"pads", Ints{1, 2, 2, 1}}}));
   batch.expect_all_match();
 
   const ClDevice device = find_device(test_device());
-  const auto streams = [&](const Shape& x, const Shape& w, const Attributes& attributes) {
+  const auto kind = [&](const Shape& x, const Shape& w, const Attributes& attributes = {}) {
     Node node;
     node.op_type = "Conv";
     node.attributes = attributes;
-    return streams_shallow_pointwise(device, resolve_conv(node, x, w));
+    return choose_shallow_conv(device, resolve_conv(node, x, w));
   };
-  EXPECT_TRUE(streams({64, 32, 112, 112}, {64, 32, 1, 1}, {}));
-  EXPECT_TRUE(streams({1, 4, 5, 6}, {3, 4, 1, 1}, {}));
-  EXPECT_FALSE(streams({1, 36, 8, 8}, {64, 36, 1, 1}, {}));   // more than 32 inputs
-  EXPECT_FALSE(streams({1, 6, 8, 8}, {64, 6, 1, 1}, {}));     // not a multiple of 4
-  EXPECT_FALSE(streams({1, 32, 8, 8}, {128, 32, 1, 1}, {}));  // weights over 16 KiB
-  EXPECT_FALSE(streams({1, 16, 7, 7}, {13, 16, 1, 1}, {}));   // odd positions
-  EXPECT_FALSE(streams({1, 16, 8, 8}, {16, 16, 1, 1}, attrs({{"strides", Ints{2, 2}}})));
-  EXPECT_FALSE(streams({1, 16, 8, 8}, {16, 16, 1, 1}, attrs({{"pads", Ints{1, 1, 1, 1}}})));
-  EXPECT_FALSE(streams({1, 16, 8, 8}, {16, 8, 1, 1}, attrs({{"group", std::int64_t{2}}})));
-  EXPECT_FALSE(streams({1, 16, 8, 8}, {16, 16, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})));
-  const tandem::testing::ScopedEnvironment off("TANDEM_OPENCL_SHALLOW_POINTWISE", "off");
-  EXPECT_FALSE(streams({64, 32, 112, 112}, {64, 32, 1, 1}, {}));
-  const tandem::testing::ScopedEnvironment wrong("TANDEM_OPENCL_SHALLOW_POINTWISE", "yes");
-  EXPECT_THROW(streams({64, 32, 112, 112}, {64, 32, 1, 1}, {}), Error);
+  const Attributes padded = attrs({{"pads", Ints{1, 1, 1, 1}}});
+  EXPECT_EQ(kind({64, 32, 112, 112}, {64, 32, 1, 1}), ShallowConv::Pointwise);
+  EXPECT_EQ(kind({1, 4, 5, 6}, {3, 4, 1, 1}), ShallowConv::Pointwise);
+  EXPECT_EQ(kind({64, 3, 224, 224}, {32, 3, 3, 3}, padded), ShallowConv::Window);
+  EXPECT_EQ(kind({1, 6, 5, 5}, {10, 6, 1, 1}), ShallowConv::Window);    // C not a multiple of 4
+  EXPECT_EQ(kind({1, 16, 7, 7}, {13, 16, 1, 1}), ShallowConv::Window);  // odd positions
+  EXPECT_EQ(kind({1, 16, 8, 8}, {16, 16, 1, 1}, attrs({{"strides", Ints{2, 2}}})),
+            ShallowConv::Window);
+  EXPECT_EQ(kind({1, 36, 8, 8}, {64, 36, 1, 1}), ShallowConv::None);        // more than 32 inputs
+  EXPECT_EQ(kind({1, 4, 8, 8}, {16, 4, 3, 3}, padded), ShallowConv::None);  // 36 inputs
+  EXPECT_EQ(kind({1, 32, 8, 8}, {128, 32, 1, 1}), ShallowConv::None);       // weights over 16 KiB
+  EXPECT_EQ(kind({1, 16, 8, 8}, {16, 8, 1, 1}, attrs({{"group", std::int64_t{2}}})),
+            ShallowConv::None);
+  EXPECT_EQ(kind({1, 2, 4, 4, 4}, {4, 2, 2, 2, 2}), ShallowConv::None);  // 3-D window
+  const tandem::testing::ScopedEnvironment off("TANDEM_OPENCL_SHALLOW_CONV", "off");
+  EXPECT_EQ(kind({64, 32, 112, 112}, {64, 32, 1, 1}), ShallowConv::None);
+  const tandem::testing::ScopedEnvironment wrong("TANDEM_OPENCL_SHALLOW_CONV", "yes");
+  EXPECT_THROW(kind({64, 32, 112, 112}, {64, 32, 1, 1}), Error);
 }
 
 // The GPU tilings (local-memory tiles, gathered loads) on pocl.

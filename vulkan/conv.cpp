@@ -3,12 +3,12 @@
 // large enough to fill whole blocks run as an implicit GEMM (shaders/conv_gemm.comp, the
 // register-blocked tile loop; the batch's output positions side by side as its columns,
 // constant weights reordered tap-major so that a K step stays within one tap); depthwise
-// layers run shaders/conv_depthwise.comp, unpadded 1x1 layers with up to 32 input channels
-// shaders/conv_pointwise_shallow.comp (vulkan/conv_pointwise_shallow.h), and those with up to
-// 512 shaders/conv_pointwise.comp; the rest and ConvTranspose run the direct kernel
-// shaders/conv.comp, which also remains the simple reference the fast paths are tested against.
-// Layers with so many taps per output that one invocation would pass lavapipe's loop limit
-// give each output a workgroup instead (vulkan/loop_limit.h).
+// layers run shaders/conv_depthwise.comp; on GPUs, layers with at most 32 inputs per output
+// (C x taps: 1x1 32->64, a 3x3 layer on RGB) run the shallow shaders (vulkan/conv_shallow.h),
+// other unpadded 1x1 layers with up to 512 input channels shaders/conv_pointwise.comp; the rest and
+// ConvTranspose run the direct kernel shaders/conv.comp, which also remains the simple reference
+// the fast paths are tested against. Layers with so many taps per output that one invocation would
+// pass lavapipe's loop limit give each output a workgroup instead (vulkan/loop_limit.h).
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -17,7 +17,7 @@
 #include "core/op_registry.h"
 #include "core/ops/conv_geometry.h"
 #include "vulkan/activation.h"
-#include "vulkan/conv_pointwise_shallow.h"
+#include "vulkan/conv_shallow.h"
 #include "vulkan/gemm_tiling.h"
 #include "vulkan/loop_limit.h"
 #include "vulkan/op_table.h"
@@ -315,7 +315,10 @@ void compile_conv(NodeContext& context, bool transposed) {
   const WindowDim h = dims.size() == 2 ? dims[0] : unit_dim();
   const WindowDim wd = dims.back();
   const ConvActivation activation = fused_activation(context);
-  if (!transposed && record_conv_pointwise_shallow(context, geometry, activation)) return;
+  if (!transposed &&
+      record_conv_shallow(context, geometry, h, wd, window_words(h, wd), activation)) {
+    return;
+  }
   if (!transposed && record_conv_pointwise(context, geometry, h, wd, activation)) return;
   if (!transposed && record_conv_gemm(context, geometry, h, wd, activation)) return;
   if (!transposed && record_conv_depthwise(context, geometry, h, wd, activation)) return;

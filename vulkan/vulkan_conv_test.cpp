@@ -7,7 +7,7 @@
 #include "core/planner.h"
 #include "core/reference_backend.h"
 #include "core/scoped_environment_test_support.h"
-#include "vulkan/conv_pointwise_shallow.h"
+#include "vulkan/conv_shallow.h"
 #include "vulkan/op_test_support.h"
 
 namespace tandem::vulkan::testing {
@@ -121,28 +121,43 @@ TEST_F(ConvTest, PointwiseKernel) {
   for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
 }
 
-// shaders/conv_pointwise_shallow.comp (unpadded 1x1, at most 32 input channels), which GPUs
-// choose, here forced on: the layer it was written for (1x1 32->64) and smaller ones, an odd
-// output count, 1-D, fused activations, no bias.
-TEST_F(ConvTest, ShallowPointwiseKernel) {
-  const tandem::testing::ScopedEnvironment shallow("TANDEM_VULKAN_SHALLOW_POINTWISE", "on");
+// The shallow shaders (at most 32 inputs per output), which GPUs choose, here forced on.
+// conv_pointwise_shallow.comp: the layer it was written for (1x1 32->64) and smaller ones, an
+// odd output count, 1-D. conv_window_shallow.comp: a 3x3 stride-2 RGB stem with odd output
+// rows, asymmetric pads and dilations, 1-D, 1x1 layers the pointwise one cannot pair, 32
+// inputs per output. Fused activations, no bias.
+TEST_F(ConvTest, ShallowKernels) {
+  const tandem::testing::ScopedEnvironment shallow("TANDEM_VULKAN_SHALLOW_CONV", "on");
   std::mt19937 rng(49);
+  const Attributes relu = attrs({{kFusedActivation, std::string("Relu")}});
   const std::vector<ConvCase> cases = {
-      {{2, 32, 28, 28}, {64, 32, 1, 1}, attrs({{kFusedActivation, std::string("Relu")}})},
+      {{2, 32, 28, 28}, {64, 32, 1, 1}, relu},
       {{3, 4, 5, 6}, {3, 4, 1, 1}, {}},
       {{1, 12, 10}, {1, 12, 1}, {}, false},
       {{2, 8, 6, 3},
        {5, 8, 1, 1},
        attrs({{kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.4}, {kFusedBeta, 0.3}})},
       {{2, 16, 7, 8}, {24, 16, 1, 1}, attrs({{kFusedActivation, std::string("HardSwish")}})},
+      {{2, 3, 29, 31},
+       {32, 3, 3, 3},
+       attrs({{"strides", Ints{2, 2}},
+              {"pads", Ints{1, 1, 1, 1}},
+              {kFusedActivation, std::string("Relu")}})},
+      {{1, 2, 11, 12},
+       {7, 2, 3, 4},
+       attrs({{"pads", Ints{2, 0, 1, 3}}, {"dilations", Ints{2, 1}}}),
+       false},
+      {{2, 4, 23}, {9, 4, 5}, attrs({{"strides", Ints{3}}, {"pads", Ints{2, 2}}})},
+      {{1, 6, 5, 5}, {10, 6, 1, 1}, {}},
+      {{1, 2, 9, 9}, {16, 2, 4, 4}, attrs({{"pads", Ints{1, 2, 2, 1}}})},
   };
   for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
 }
 
-// Whether a layer records the shallow shader, decided from a GPU's or lavapipe's properties;
+// The shader a layer records, decided from a GPU's or lavapipe's properties ("" for none);
 // recording needs no device.
-bool records_shallow(VkPhysicalDeviceType type, const Shape& x, const Shape& w,
-                     const Attributes& attributes) {
+std::string shallow_shader(VkPhysicalDeviceType type, const Shape& x, const Shape& w,
+                           const Attributes& attributes) {
   VkPhysicalDeviceProperties properties{};
   properties.deviceType = type;
   properties.limits.maxComputeSharedMemorySize = 48 * 1024;
@@ -156,27 +171,35 @@ bool records_shallow(VkPhysicalDeviceType type, const Shape& x, const Shape& w,
   std::vector<Dispatch> dispatches;
   std::int64_t arena_bytes = plan.memory.arena_bytes;
   NodeContext context(plan, node, "conv", constants, dispatches, properties, arena_bytes);
-  const bool taken = record_conv_pointwise_shallow(context, resolve_conv(node, x, w), {});
+  const ConvGeometry geometry = resolve_conv(node, x, w);
+  WindowDim h;
+  const WindowDim wd = geometry.window.dims.back();
+  if (geometry.window.dims.size() == 2) h = geometry.window.dims.front();
+  const bool taken = record_conv_shallow(context, geometry, h, wd, {1, 1, 0, 0, 1, 1}, {});
   EXPECT_EQ(dispatches.size(), taken ? 1u : 0u);
-  return taken && dispatches.front().shader == "conv_pointwise_shallow";
+  return taken ? dispatches.front().shader : "";
 }
 
-TEST(ConvShallowPointwise, WhichLayersItTakes) {
+TEST(ConvShallow, WhichLayersItTakes) {
   constexpr VkPhysicalDeviceType kGpu = VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
-  EXPECT_TRUE(records_shallow(kGpu, {2, 32, 28, 28}, {64, 32, 1, 1}, {}));
-  EXPECT_TRUE(records_shallow(kGpu, {1, 4, 5, 6}, {3, 4, 1, 1}, {}));
-  EXPECT_FALSE(records_shallow(VK_PHYSICAL_DEVICE_TYPE_CPU, {2, 32, 28, 28}, {64, 32, 1, 1}, {}));
-  EXPECT_FALSE(records_shallow(kGpu, {1, 36, 8, 8}, {64, 36, 1, 1}, {}));   // more than 32 inputs
-  EXPECT_FALSE(records_shallow(kGpu, {1, 6, 8, 8}, {64, 6, 1, 1}, {}));     // not a multiple of 4
-  EXPECT_FALSE(records_shallow(kGpu, {1, 32, 8, 8}, {128, 32, 1, 1}, {}));  // weights over 16 KiB
-  EXPECT_FALSE(records_shallow(kGpu, {1, 16, 7, 7}, {13, 16, 1, 1}, {}));   // odd positions
-  EXPECT_FALSE(records_shallow(kGpu, {1, 16, 8, 8}, {16, 16, 1, 1}, attrs({{"strides", Ints{2, 2}}})));
-  EXPECT_FALSE(records_shallow(kGpu, {1, 16, 8, 8}, {16, 16, 1, 1}, attrs({{"pads", Ints{1, 1, 1, 1}}})));
-  EXPECT_FALSE(records_shallow(kGpu, {1, 16, 8, 8}, {16, 8, 1, 1}, attrs({{"group", std::int64_t{2}}})));
-  const tandem::testing::ScopedEnvironment off("TANDEM_VULKAN_SHALLOW_POINTWISE", "off");
-  EXPECT_FALSE(records_shallow(kGpu, {2, 32, 28, 28}, {64, 32, 1, 1}, {}));
-  const tandem::testing::ScopedEnvironment wrong("TANDEM_VULKAN_SHALLOW_POINTWISE", "yes");
-  EXPECT_THROW(records_shallow(kGpu, {2, 32, 28, 28}, {64, 32, 1, 1}, {}), Error);
+  const auto shader = [](const Shape& x, const Shape& w, const Attributes& attributes = {}) {
+    return shallow_shader(kGpu, x, w, attributes);
+  };
+  const Attributes padded = attrs({{"pads", Ints{1, 1, 1, 1}}});
+  EXPECT_EQ(shader({2, 32, 28, 28}, {64, 32, 1, 1}), "conv_pointwise_shallow");
+  EXPECT_EQ(shader({1, 4, 5, 6}, {3, 4, 1, 1}), "conv_pointwise_shallow");
+  EXPECT_EQ(shader({2, 3, 32, 32}, {32, 3, 3, 3}, padded), "conv_window_shallow");
+  EXPECT_EQ(shader({1, 6, 8, 8}, {64, 6, 1, 1}), "conv_window_shallow");    // C not a multiple of 4
+  EXPECT_EQ(shader({1, 16, 7, 7}, {13, 16, 1, 1}), "conv_window_shallow");  // odd positions
+  EXPECT_EQ(shallow_shader(VK_PHYSICAL_DEVICE_TYPE_CPU, {2, 32, 28, 28}, {64, 32, 1, 1}, {}), "");
+  EXPECT_EQ(shader({1, 36, 8, 8}, {64, 36, 1, 1}), "");        // more than 32 inputs
+  EXPECT_EQ(shader({1, 4, 8, 8}, {16, 4, 3, 3}, padded), "");  // 36 inputs
+  EXPECT_EQ(shader({1, 32, 8, 8}, {128, 32, 1, 1}), "");       // weights over 16 KiB
+  EXPECT_EQ(shader({1, 16, 8, 8}, {16, 8, 1, 1}, attrs({{"group", std::int64_t{2}}})), "");
+  const tandem::testing::ScopedEnvironment off("TANDEM_VULKAN_SHALLOW_CONV", "off");
+  EXPECT_EQ(shader({2, 32, 28, 28}, {64, 32, 1, 1}), "");
+  const tandem::testing::ScopedEnvironment wrong("TANDEM_VULKAN_SHALLOW_CONV", "yes");
+  EXPECT_THROW(shader({2, 32, 28, 28}, {64, 32, 1, 1}), Error);
 }
 
 TEST_F(ConvTest, AutoPadAndOneDimensional) {

@@ -1,0 +1,125 @@
+// Conv layers with few inputs per output (K = C x taps, at most 32; group 1), which memory
+// bounds: each output position does 2 x K x M flops for about 4 x (K + M) bytes moved, 10.7
+// a byte for a 1x1 32->64 layer, where the H100 needs 20 to be bound by its FP32 peak. Each
+// work item gathers its K inputs for 2 neighbouring output positions into registers and
+// writes those 2 positions of every output plane, so that, as in a plain copy, each store of
+// a warp covers consecutive bytes and x is read from memory about once; the weights sit in
+// local memory, every item reading the same float4 at a time (a broadcast). On the H100 this
+// ran 1x1 32->64 at 112x112, batch 64, at 40.9% of FP32 peak against 35.3% for the implicit
+// GEMM's tile loop; one position per item, or 4, was slower, and so were weights in constant
+// memory (shallow-pointwise-2026-11-25.md in the H100 results).
+// Built per layer: -DK_IN= (C x taps) -DK_PAD= (K_IN rounded up to 4) -DM_OUT= (output
+// channels); conv_window_shallow also -DCHANNELS= -DKH= -DKW=.
+
+#if ALL_KERNELS || KERNEL_conv_pointwise_shallow || KERNEL_conv_window_shallow
+// The weights as [M_OUT][K_PAD], zero past K_IN, and the biases (zero without).
+void load_shallow_weights(local float* weights, local float* biases, global const float* w,
+                          global const float* bias, int has_bias) {
+  for (int i = get_local_id(0); i < M_OUT * K_PAD; i += get_local_size(0)) {
+    const int k = i % K_PAD;
+    weights[i] = k < K_IN ? w[i / K_PAD * K_IN + k] : 0.0f;
+  }
+  for (int i = get_local_id(0); i < M_OUT; i += get_local_size(0)) {
+    biases[i] = has_bias ? bias[i] : 0.0f;
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+}
+
+// y[o * plane] and y[o * plane + 1] for every output channel o, the second only if `both`.
+void store_shallow_sums(const float2* xv, local const float4* weights, local const float* biases,
+                        global float* y, size_t plane, int both, int activation, float alpha,
+                        float beta) {
+#pragma unroll 4
+  for (int o = 0; o < M_OUT; ++o) {
+    float2 sum = (float2)(biases[o]);
+#pragma unroll
+    for (int k = 0; k < K_PAD; k += 4) {
+      const float4 wv = weights[(o * K_PAD + k) / 4];
+      sum = fma((float2)(wv.x), xv[k], sum);
+      sum = fma((float2)(wv.y), xv[k + 1], sum);
+      sum = fma((float2)(wv.z), xv[k + 2], sum);
+      sum = fma((float2)(wv.w), xv[k + 3], sum);
+    }
+    sum.x = unary_op(activation, alpha, beta, sum.x);
+    sum.y = unary_op(activation, alpha, beta, sum.y);
+    global float* out = y + (size_t)o * plane;
+    if (both) {
+      vstore2(sum, 0, out);
+    } else {
+      out[0] = sum.x;
+    }
+  }
+}
+#endif
+
+#if ALL_KERNELS || KERNEL_conv_pointwise_shallow
+// Unpadded 1x1, stride 1: items cover images x positions / 2 pairs of neighbouring positions;
+// positions (per image) must be even. K_IN = C is a multiple of 4.
+kernel void conv_pointwise_shallow(global const float* x, int x_off, global const float* w,
+                                   int w_off, global const float* bias, int bias_off,
+                                   int has_bias, global float* y, int y_off, int positions,
+                                   int pairs, int activation, float alpha, float beta) {
+  local float4 weights[M_OUT * K_PAD / 4];
+  local float biases[M_OUT];
+  load_shallow_weights((local float*)weights, biases, w + w_off, bias + bias_off, has_bias);
+  const int pair = get_global_id(0);
+  if (pair >= pairs) return;
+  const int image = pair * 2 / positions;
+  const int position = pair * 2 - image * positions;
+  global const float* xi = x + x_off + (size_t)image * K_IN * positions + position;
+  float2 xv[K_PAD];
+#pragma unroll
+  for (int c = 0; c < K_IN; ++c) xv[c] = vload2(0, xi + (size_t)c * positions);
+  store_shallow_sums(xv, weights, biases, y + y_off + (size_t)image * M_OUT * positions + position,
+                     positions, 1, activation, alpha, beta);
+}
+#endif
+
+#if ALL_KERNELS || KERNEL_conv_window_shallow
+// Any 2-D window (1-D as height 1): items cover images x output rows x row_items pairs of
+// neighbouring outputs of a row, the last of an odd row alone. Taps outside x read zero.
+// p = [in_h, in_w, out_h, out_w, row_items, stride_h, stride_w, pad_h, pad_w, dilation_h,
+//      dilation_w]
+kernel void conv_window_shallow(global const float* x, int x_off, global const float* w,
+                                int w_off, global const float* bias, int bias_off, int has_bias,
+                                global float* y, int y_off, global const int* p, int p_off,
+                                int count, int activation, float alpha, float beta) {
+  local float4 weights[M_OUT * K_PAD / 4];
+  local float biases[M_OUT];
+  load_shallow_weights((local float*)weights, biases, w + w_off, bias + bias_off, has_bias);
+  const int item = get_global_id(0);
+  if (item >= count) return;
+  p += p_off;
+  const int in_h = p[0], in_w = p[1], out_h = p[2], out_w = p[3], row_items = p[4];
+  const int row = item / row_items;  // image * out_h + oh
+  const int ow = (item - row * row_items) * 2;
+  const int image = row / out_h;
+  const int ih0 = (row - image * out_h) * p[5] - p[7];
+  const int iw0 = ow * p[6] - p[8];
+  global const float* xi = x + x_off + (size_t)image * CHANNELS * in_h * in_w;
+  float2 xv[K_PAD];
+#pragma unroll
+  for (int c = 0; c < CHANNELS; ++c) {
+#pragma unroll
+    for (int kh = 0; kh < KH; ++kh) {
+      const int ih = ih0 + kh * p[9];
+#pragma unroll
+      for (int kw = 0; kw < KW; ++kw) {
+        const int iw = iw0 + kw * p[10];
+        // Negative coordinates wrap to large unsigned ones: one comparison per bound.
+        const bool row_in = (uint)ih < (uint)in_h;
+        global const float* xr = xi + ((size_t)c * in_h + ih) * in_w;
+        xv[(c * KH + kh) * KW + kw] =
+            (float2)(row_in && (uint)iw < (uint)in_w ? xr[iw] : 0.0f,
+                     row_in && (uint)(iw + p[6]) < (uint)in_w ? xr[iw + p[6]] : 0.0f);
+      }
+    }
+  }
+#pragma unroll
+  for (int k = K_IN; k < K_PAD; ++k) xv[k] = (float2)(0.0f);
+  const size_t plane = (size_t)out_h * out_w;
+  store_shallow_sums(xv, weights, biases,
+                     y + y_off + (size_t)image * M_OUT * plane + (row - image * out_h) * out_w + ow,
+                     plane, ow + 1 < out_w, activation, alpha, beta);
+}
+#endif

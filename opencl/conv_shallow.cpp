@@ -1,0 +1,117 @@
+#include "opencl/conv_shallow.h"
+
+#include <cstdlib>
+
+#include "core/error.h"
+#include "opencl/program_cache.h"
+
+namespace tandem::opencl {
+namespace {
+
+// With more inputs per output a layer does enough flops per byte for the tile loop's register
+// blocking to pay; x's 2 x K values per item also stay in registers up to here.
+constexpr std::int64_t kMaxInputs = 32;
+constexpr std::uint64_t kMaxWeightBytes = 16 * 1024;
+
+bool device_takes(const ClDevice& device) {
+  const char* forced = std::getenv("TANDEM_OPENCL_SHALLOW_CONV");
+  if (forced == nullptr) return device.info.type != "cpu";
+  const std::string setting = forced;
+  check(setting == "on" || setting == "off",
+        "TANDEM_OPENCL_SHALLOW_CONV: '" + setting + "' is neither on nor off");
+  return setting == "on";
+}
+
+std::int64_t inputs_per_output(const ConvGeometry& geometry) {
+  return geometry.in_channels * geometry.window.kernel_numel();
+}
+
+std::int64_t padded(std::int64_t k) { return (k + 3) / 4 * 4; }
+
+std::string program_name(const ConvGeometry& geometry, ShallowConv kind) {
+  std::string name = "conv_shallow.cl[" + std::to_string(geometry.in_channels) + "x" +
+                     std::to_string(geometry.out_channels);
+  if (kind == ShallowConv::Window) {
+    const std::vector<WindowDim> dims = window_2d(geometry);
+    name += "/" + std::to_string(dims[0].kernel) + "x" + std::to_string(dims[1].kernel);
+  }
+  return name + "]";
+}
+
+void compile_pointwise(NodeContext& context, const ConvGeometry& geometry,
+                       const ConvActivation& activation) {
+  const std::int64_t positions = shape_numel(geometry.window.output_spatial());
+  // The kernel's int arithmetic reaches every position of the batch.
+  const cl_int pairs = context.to_int(geometry.batch * positions, "positions of the batch") / 2;
+  LaunchRange range;
+  range.global[0] = static_cast<std::size_t>(pairs);
+  const bool has_bias = context.has_input(2);
+  const BufferArg weights = context.input(1);
+  context.launch_in(program_name(geometry, ShallowConv::Pointwise), "conv_pointwise_shallow", range,
+                    context.input(0), weights, has_bias ? context.input(2) : weights,
+                    cl_int{has_bias}, context.output(), context.to_int(positions, "positions"),
+                    pairs, activation.op, activation.alpha, activation.beta);
+}
+
+void compile_window(NodeContext& context, const ConvGeometry& geometry,
+                    const ConvActivation& activation) {
+  const std::vector<WindowDim> dims = window_2d(geometry);
+  const WindowDim& h = dims[0];
+  const WindowDim& w = dims[1];
+  const std::int64_t row_items = (w.output + 1) / 2;
+  const std::int64_t count = geometry.batch * h.output * row_items;
+  LaunchRange range;
+  range.global[0] = static_cast<std::size_t>(context.to_int(count, "output pairs"));
+  // The kernel's int arithmetic reaches every output of an image and every input of a plane.
+  context.to_int(geometry.out_channels * h.output * w.output, "outputs of an image");
+  const bool has_bias = context.has_input(2);
+  const BufferArg weights = context.input(1);
+  const std::vector<std::int64_t> params{h.input,     w.input,    h.output,  w.output,
+                                         row_items,   h.stride,   w.stride,  h.pad_begin,
+                                         w.pad_begin, h.dilation, w.dilation};
+  context.launch_in(program_name(geometry, ShallowConv::Window), "conv_window_shallow", range,
+                    context.input(0), weights, has_bias ? context.input(2) : weights,
+                    cl_int{has_bias}, context.output(), context.upload_ints(params),
+                    static_cast<cl_int>(count), activation.op, activation.alpha, activation.beta);
+}
+
+}  // namespace
+
+ShallowConv choose_shallow_conv(const ClDevice& device, const ConvGeometry& geometry) {
+  const std::int64_t k = inputs_per_output(geometry);
+  const auto local_bytes = static_cast<std::uint64_t>(geometry.out_channels * (padded(k) + 1)) * 4;
+  if (!device_takes(device) || geometry.group != 1 || k > kMaxInputs ||
+      local_bytes > kMaxWeightBytes || local_bytes > device.limits.local_mem_bytes / 2) {
+    return ShallowConv::None;
+  }
+  const bool pairs = shape_numel(geometry.window.output_spatial()) % 2 == 0;
+  if (geometry.window.is_unpadded_1x1() && k % 4 == 0 && pairs) return ShallowConv::Pointwise;
+  return geometry.window.dims.size() <= 2 ? ShallowConv::Window : ShallowConv::None;
+}
+
+ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv kind) {
+  const std::int64_t k = inputs_per_output(geometry);
+  ProgramRequest request = embedded_program("conv_shallow.cl");
+  request.file = program_name(geometry, kind);
+  request.build_options += " -DK_IN=" + std::to_string(k) +
+                           " -DK_PAD=" + std::to_string(padded(k)) +
+                           " -DM_OUT=" + std::to_string(geometry.out_channels);
+  if (kind == ShallowConv::Window) {
+    const std::vector<WindowDim> dims = window_2d(geometry);
+    request.build_options += " -DCHANNELS=" + std::to_string(geometry.in_channels) +
+                             " -DKH=" + std::to_string(dims[0].kernel) +
+                             " -DKW=" + std::to_string(dims[1].kernel);
+  }
+  return request;
+}
+
+void compile_shallow_conv(NodeContext& context, const ConvGeometry& geometry, ShallowConv kind,
+                          const ConvActivation& activation) {
+  if (kind == ShallowConv::Pointwise) {
+    compile_pointwise(context, geometry, activation);
+  } else {
+    compile_window(context, geometry, activation);
+  }
+}
+
+}  // namespace tandem::opencl

@@ -1,0 +1,32 @@
+#pragma once
+// Conv layers with few inputs per output (C x taps at most 32), which memory bounds, on
+// kernels/conv_shallow.cl: x read about once and y written once, in plain runs of
+// neighbouring positions, with no tile loop in between. Other layers keep conv_tiled.h's
+// implicit GEMM.
+#include <string>
+
+#include "core/ops/conv_geometry.h"
+#include "opencl/conv_tiled.h"
+#include "opencl/node_context.h"
+
+namespace tandem::opencl {
+
+enum class ShallowConv {
+  None,
+  Pointwise,  // conv_pointwise_shallow: unpadded 1x1, C a multiple of 4, even positions
+  Window,     // conv_window_shallow: any other 1-D or 2-D layer
+};
+
+// The kernel that runs the layer on the device, if any: a GPU-style device (on pocl's CPUs
+// the implicit GEMM ran 1x1 32->64 2.4x faster), group 1, C x taps at most 32, weights within
+// 16 KiB of local memory (and half the device's). TANDEM_OPENCL_SHALLOW_CONV=on or off
+// overrides the device's side of it, for tests and measurements; another value is an error.
+ShallowConv choose_shallow_conv(const ClDevice& device, const ConvGeometry& geometry);
+
+// "conv_shallow.cl[32x64]" (pointwise, C x M) or "conv_shallow.cl[3x32/3x3]" (window).
+ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv kind);
+
+void compile_shallow_conv(NodeContext& context, const ConvGeometry& geometry, ShallowConv kind,
+                          const ConvActivation& activation);
+
+}  // namespace tandem::opencl

@@ -1,0 +1,111 @@
+#include "vulkan/conv_shallow.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "core/error.h"
+
+namespace tandem::vulkan {
+namespace {
+
+// With more inputs per output a layer does enough flops per byte for the tile loops' register
+// blocking to pay; x's 2 x K values per invocation also stay in registers up to here.
+constexpr std::int64_t kMaxInputs = 32;
+constexpr std::int64_t kMaxWeightBytes = 16 * 1024;
+constexpr std::uint32_t kInvocations = 128;  // each 2 positions
+
+bool device_takes(const NodeContext& context) {
+  const char* forced = std::getenv("TANDEM_VULKAN_SHALLOW_CONV");
+  if (forced == nullptr) return !context.cpu_device();
+  const std::string setting = forced;
+  check(setting == "on" || setting == "off",
+        "TANDEM_VULKAN_SHALLOW_CONV: '" + setting + "' is neither on nor off");
+  return setting == "on";
+}
+
+bool takes(const NodeContext& context, const ConvGeometry& geometry) {
+  const std::int64_t k = geometry.in_channels * geometry.window.kernel_numel();
+  const std::int64_t shared_bytes = geometry.out_channels * ((k + 3) / 4 * 4 + 1) * 4;
+  return device_takes(context) && geometry.group == 1 && geometry.window.dims.size() <= 2 &&
+         k <= kMaxInputs && shared_bytes <= kMaxWeightBytes &&
+         shared_bytes <= context.limits().maxComputeSharedMemorySize / 2;
+}
+
+Dispatch shallow_dispatch(NodeContext& context, const ConvGeometry& geometry, const Slot& in,
+                          const ConvActivation& activation) {
+  const Slot weights = context.input_slot(1);
+  const bool has_bias = context.has_input(2);
+  Dispatch dispatch;
+  dispatch.variant = {
+      activation.code,
+      static_cast<std::int32_t>(geometry.in_channels * geometry.window.kernel_numel()),
+      static_cast<std::int32_t>(geometry.out_channels)};
+  dispatch.bindings = {context.output_slot(), in, weights,
+                       has_bias ? context.input_slot(2) : weights};
+  dispatch.workgroup_size = kInvocations;
+  dispatch.push = {0,
+                   dispatch.bindings[0].element_offset(),
+                   in.element_offset(),
+                   weights.element_offset(),
+                   dispatch.bindings[3].element_offset(),
+                   has_bias ? 1u : 0u};
+  return dispatch;
+}
+
+// Unpadded 1x1 with C a multiple of 4, even positions, even x and output offsets.
+bool record_pointwise(NodeContext& context, const ConvGeometry& geometry,
+                      const ConvActivation& activation) {
+  const std::int64_t positions = shape_numel(geometry.window.output_spatial());
+  const Slot in = context.input_slot(0);
+  if (!geometry.window.is_unpadded_1x1() || geometry.in_channels % 4 != 0 || positions % 2 != 0 ||
+      in.element_offset() % 2 != 0 || context.output_slot().element_offset() % 2 != 0) {
+    return false;
+  }
+  Dispatch dispatch = shallow_dispatch(context, geometry, in, activation);
+  dispatch.shader = "conv_pointwise_shallow";
+  const std::int64_t pairs = geometry.batch * positions / 2;
+  dispatch.invocations = static_cast<std::uint64_t>(pairs);
+  dispatch.push[0] = checked_u32(context, pairs, "position pairs");
+  dispatch.push.insert(dispatch.push.end(),
+                       {checked_u32(context, positions, "positions"), float_word(activation.alpha),
+                        float_word(activation.beta)});
+  if (pairs > 0) context.dispatch(std::move(dispatch));
+  return true;
+}
+
+void record_window(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
+                   const WindowDim& w, const std::vector<std::uint32_t>& window,
+                   const ConvActivation& activation) {
+  auto u32 = [&](std::int64_t value, const char* what) {
+    return checked_u32(context, value, what);
+  };
+  const std::int64_t row_pairs = (w.output + 1) / 2;
+  const std::int64_t count = geometry.batch * h.output * row_pairs;
+  Dispatch dispatch = shallow_dispatch(context, geometry, context.input_slot(0), activation);
+  dispatch.shader = "conv_window_shallow";
+  dispatch.variant.insert(dispatch.variant.end(), {static_cast<std::int32_t>(h.kernel),
+                                                   static_cast<std::int32_t>(w.kernel)});
+  dispatch.invocations = static_cast<std::uint64_t>(count);
+  dispatch.push[0] = u32(count, "output pairs");
+  dispatch.push.insert(dispatch.push.end(),
+                       {u32(h.input, "height"), u32(w.input, "width"), u32(h.output, "height"),
+                        u32(w.output, "width"), u32(row_pairs, "width")});
+  dispatch.push.insert(dispatch.push.end(), window.begin(), window.end());
+  dispatch.push.insert(dispatch.push.end(),
+                       {float_word(activation.alpha), float_word(activation.beta)});
+  if (count > 0) context.dispatch(std::move(dispatch));
+}
+
+}  // namespace
+
+bool record_conv_shallow(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
+                         const WindowDim& w, const std::vector<std::uint32_t>& window,
+                         const ConvActivation& activation) {
+  if (!takes(context, geometry)) return false;
+  if (!record_pointwise(context, geometry, activation)) {
+    record_window(context, geometry, h, w, window, activation);
+  }
+  return true;
+}
+
+}  // namespace tandem::vulkan

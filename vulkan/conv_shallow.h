@@ -1,0 +1,27 @@
+#pragma once
+// Conv layers with few inputs per output (C x taps at most 32), which memory bounds, on
+// shaders/conv_pointwise_shallow.comp (unpadded 1x1) and conv_window_shallow.comp (other
+// windows): x read about once and y written once, in plain runs of neighbouring positions,
+// with no tile loop in between (shaders/shallow_conv.glsl).
+#include <cstdint>
+#include <vector>
+
+#include "core/ops/conv_geometry.h"
+#include "vulkan/activation.h"
+#include "vulkan/node_context.h"
+
+namespace tandem::vulkan {
+
+// Records the layer and returns true where a shallow shader takes it: a GPU (on lavapipe
+// conv_pointwise.comp ran 1x1 32->64 1.7x faster), group 1, 1-D or 2-D, C x taps at most 32,
+// weights within 16 KiB of shared memory (and half the device's). Unpadded 1x1 layers with C
+// a multiple of 4, even positions and even x and output offsets take the pointwise shader,
+// the rest the window shader. Else records nothing and returns false. `h` and `w` are the
+// window's dims (a unit `h` for 1-D), `window` its words as conv.comp reads them (strides,
+// pads, dilations). TANDEM_VULKAN_SHALLOW_CONV=on or off overrides the device's side of it,
+// for tests and measurements; another value is an error.
+bool record_conv_shallow(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
+                         const WindowDim& w, const std::vector<std::uint32_t>& window,
+                         const ConvActivation& activation);
+
+}  // namespace tandem::vulkan

@@ -4,10 +4,11 @@
 // work item gathers its K inputs for 2 neighbouring output positions into registers and
 // writes those 2 positions of every output plane, so that, as in a plain copy, each store of
 // a warp covers consecutive bytes and x is read from memory about once; the weights sit in
-// local memory, every item reading the same float4 at a time (a broadcast). On the H100 this
-// ran 1x1 32->64 at 112x112, batch 64, at 40.9% of FP32 peak against 35.3% for the implicit
-// GEMM's tile loop; one position per item, or 4, was slower, and so were weights in constant
-// memory (shallow-pointwise-2026-11-25.md in the H100 results).
+// local memory, every item reading the same float4 at a time (a broadcast). On the H100, at
+// batch 64, this ran 1x1 32->64 at 112x112 at 41.0% of FP32 peak and the 3x3 s2 3->32 stem
+// at 34.0%, against 35.3% and 14.5% for the implicit GEMM's tile loop; one position per item,
+// or 4, was slower, and so were weights in constant memory (shallow-conv-2026-11-25.md in the
+// H100 results).
 // Built per layer: -DK_IN= (C x taps) -DK_PAD= (K_IN rounded up to 4) -DM_OUT= (output
 // channels); conv_window_shallow also -DCHANNELS= -DKH= -DKW=.
 

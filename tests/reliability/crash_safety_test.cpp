@@ -245,9 +245,15 @@ TEST_P(CrashSafety, KillAtHundredInstantsBeforeDuringAndAfterTheWrite) {
   std::mt19937 random(20251124);
   KillTally tally;
   // A writer that finishes before its kill lands (timing on a loaded machine) does not
-  // count: instants are drawn until kKills kills have really interrupted a writer.
+  // count: instants are drawn until kKills kills have really interrupted a writer and each
+  // phase has its share. Each kill aims at the scarcest phase; on a loaded machine one aimed
+  // before or during the write can land after it (a full ctest run on 2 cores once left 8
+  // and 7 of the first 100), so the draws go on.
   const auto landed = [&tally] { return tally.killed[0] + tally.killed[1] + tally.killed[2]; };
-  for (int instant = 0; landed() < kKills && instant < 2 * kKills; ++instant) {
+  const auto shared = [&tally] {
+    return std::min({tally.killed[0], tally.killed[1], tally.killed[2]}) >= kKills / 10;
+  };
+  for (int instant = 0; (landed() < kKills || !shared()) && instant < 4 * kKills; ++instant) {
     const auto planted_kind = static_cast<Planted>(random() % 3);
     const std::vector<std::uint8_t> planted = plant(planted_kind, random);
     kill_writer(tally.scarcest(), timeline, random, tally, instant);
@@ -260,7 +266,7 @@ TEST_P(CrashSafety, KillAtHundredInstantsBeforeDuringAndAfterTheWrite) {
               tally.finished_first, timeline.temporary_created, timeline.renamed, timeline.exited);
   // Every counted instant really interrupted the writer, and each phase got its share, or
   // the test proves little.
-  EXPECT_EQ(landed(), kKills);
+  EXPECT_GE(landed(), kKills);
   for (int phase = 0; phase < 3; ++phase) {
     EXPECT_GE(tally.killed[phase], kKills / 10) << "too few kills in phase " << phase;
   }

@@ -318,6 +318,15 @@ const char* environment(const char* name) {
 
 }  // namespace
 
+std::optional<bool> environment_switch(const char* variable) {
+  const char* value = std::getenv(variable);
+  if (value == nullptr) return std::nullopt;
+  const std::string setting = value;
+  check(setting == "on" || setting == "off",
+        std::string(variable) + ": '" + setting + "' is neither on nor off");
+  return setting == "on";
+}
+
 std::string expand_home(const std::string& path) {
   if (path.empty() || path[0] != '~') return path;
   const std::size_t slash = path.find('/');

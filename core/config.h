@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,5 +44,10 @@ struct Config {
 
 // "~/x" → "$HOME/x".
 std::string expand_home(const std::string& path);
+
+// An on/off switch in the environment, with which tests and measurements force a backend's
+// choice: nullopt when unset, true for "on", false for "off", an Error naming the variable
+// for any other value.
+std::optional<bool> environment_switch(const char* variable);
 
 }  // namespace tandem

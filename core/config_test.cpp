@@ -12,6 +12,7 @@
 
 #include "core/cache/test_scratch_directory.h"
 #include "core/error.h"
+#include "core/scoped_environment_test_support.h"
 
 namespace tandem {
 namespace {
@@ -307,6 +308,28 @@ TEST_F(ConfigTest, ExpandHome) {
     EXPECT_EQ(expand_home("~root/x"), std::string(root->pw_dir) + "/x");
   }
   EXPECT_THROW(expand_home("~no_such_user_zq"), Error);
+}
+
+// Unset, on, off; anything else is an error that names the variable.
+TEST(EnvironmentSwitch, OnOffOrUnset) {
+  const char* variable = "TANDEM_TEST_SWITCH";
+  unsetenv(variable);
+  EXPECT_EQ(environment_switch(variable), std::nullopt);
+  {
+    const testing::ScopedEnvironment on(variable, "on");
+    EXPECT_EQ(environment_switch(variable), true);
+  }
+  {
+    const testing::ScopedEnvironment off(variable, "off");
+    EXPECT_EQ(environment_switch(variable), false);
+  }
+  const testing::ScopedEnvironment yes(variable, "yes");
+  try {
+    environment_switch(variable);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()), "TANDEM_TEST_SWITCH: 'yes' is neither on nor off");
+  }
 }
 
 }  // namespace

@@ -114,7 +114,7 @@ std::optional<ConvProduct> conv_product(const ConvGeometry& geometry) {
   if (product.gather && geometry.window.dims.size() > 2) return std::nullopt;
   product.rows = geometry.out_channels_per_group();
   product.columns = shape_numel(geometry.window.output_spatial());
-  product.depth = geometry.in_channels_per_group() * geometry.window.kernel_numel();
+  product.depth = geometry.inputs_per_output();
   product.batches = geometry.batch * geometry.group;
   return product;
 }

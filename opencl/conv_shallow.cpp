@@ -1,29 +1,13 @@
 #include "opencl/conv_shallow.h"
 
-#include <cstdlib>
-
-#include "core/error.h"
+#include "core/config.h"
 #include "opencl/program_cache.h"
 
 namespace tandem::opencl {
 namespace {
 
-// With more inputs per output a layer does enough flops per byte for the tile loop's register
-// blocking to pay; x's 2 x K values per item also stay in registers up to here.
-constexpr std::int64_t kMaxInputs = 32;
-constexpr std::uint64_t kMaxWeightBytes = 16 * 1024;
-
 bool device_takes(const ClDevice& device) {
-  const char* forced = std::getenv("TANDEM_OPENCL_SHALLOW_CONV");
-  if (forced == nullptr) return device.info.type != "cpu";
-  const std::string setting = forced;
-  check(setting == "on" || setting == "off",
-        "TANDEM_OPENCL_SHALLOW_CONV: '" + setting + "' is neither on nor off");
-  return setting == "on";
-}
-
-std::int64_t inputs_per_output(const ConvGeometry& geometry) {
-  return geometry.in_channels * geometry.window.kernel_numel();
+  return environment_switch("TANDEM_OPENCL_SHALLOW_CONV").value_or(device.info.type != "cpu");
 }
 
 std::int64_t padded(std::int64_t k) { return (k + 3) / 4 * 4; }
@@ -78,19 +62,15 @@ void compile_window(NodeContext& context, const ConvGeometry& geometry,
 }  // namespace
 
 ShallowConv choose_shallow_conv(const ClDevice& device, const ConvGeometry& geometry) {
-  const std::int64_t k = inputs_per_output(geometry);
-  const auto local_bytes = static_cast<std::uint64_t>(geometry.out_channels * (padded(k) + 1)) * 4;
-  if (!device_takes(device) || geometry.group != 1 || k > kMaxInputs ||
-      local_bytes > kMaxWeightBytes || local_bytes > device.limits.local_mem_bytes / 2) {
+  if (!device_takes(device) || !is_shallow_conv(geometry, device.limits.local_mem_bytes)) {
     return ShallowConv::None;
   }
-  const bool pairs = shape_numel(geometry.window.output_spatial()) % 2 == 0;
-  if (geometry.window.is_unpadded_1x1() && k % 4 == 0 && pairs) return ShallowConv::Pointwise;
+  if (is_paired_pointwise(geometry)) return ShallowConv::Pointwise;
   return geometry.window.dims.size() <= 2 ? ShallowConv::Window : ShallowConv::None;
 }
 
 ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv kind) {
-  const std::int64_t k = inputs_per_output(geometry);
+  const std::int64_t k = geometry.inputs_per_output();
   ProgramRequest request = embedded_program("conv_shallow.cl");
   request.file = program_name(geometry, kind);
   request.build_options += " -DK_IN=" + std::to_string(k) +

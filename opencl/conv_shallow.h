@@ -17,10 +17,11 @@ enum class ShallowConv {
   Window,     // conv_window_shallow: any other 1-D or 2-D layer
 };
 
-// The kernel that runs the layer on the device, if any: a GPU-style device (on pocl's CPUs
-// the implicit GEMM ran 1x1 32->64 2.4x faster), group 1, C x taps at most 32, weights within
-// 16 KiB of local memory (and half the device's). TANDEM_OPENCL_SHALLOW_CONV=on or off
-// overrides the device's side of it, for tests and measurements; another value is an error.
+// The kernel that runs the layer on the device, if any: on a GPU-style device (on pocl's CPUs
+// the implicit GEMM ran 1x1 32->64 2.4x faster), a shallow layer (core's is_shallow_conv,
+// with the device's local memory), paired pointwise or else 1-D or 2-D.
+// TANDEM_OPENCL_SHALLOW_CONV=on or off overrides the device's side of it, for tests and
+// measurements; another value is an error.
 ShallowConv choose_shallow_conv(const ClDevice& device, const ConvGeometry& geometry);
 
 // "conv_shallow.cl[32x64]" (pointwise, C x M) or "conv_shallow.cl[3x32/3x3]" (window).

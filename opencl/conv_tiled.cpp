@@ -26,7 +26,7 @@ std::vector<std::int64_t> tiled_conv_params(const ConvGeometry& geometry) {
   const WindowDim& w = dims[1];
   return {geometry.out_channels_per_group(),
           geometry.batch * positions,
-          geometry.in_channels_per_group() * geometry.window.kernel_numel(),
+          geometry.inputs_per_output(),
           positions,
           geometry.in_channels * plane,
           geometry.in_channels_per_group(),
@@ -80,7 +80,7 @@ std::optional<TiledConv> tiled_conv(const ClDevice& device, const ConvGeometry& 
   const std::int64_t m = geometry.out_channels_per_group();
   const std::int64_t positions = shape_numel(geometry.window.output_spatial());
   const std::int64_t channels = geometry.in_channels_per_group();
-  const std::int64_t k = channels * geometry.window.kernel_numel();
+  const std::int64_t k = geometry.inputs_per_output();
   const bool vec_a = k % 4 == 0;
   const bool vec_b = pointwise && positions % 4 == 0;
   const std::optional<GemmTiling> tiling =

@@ -53,9 +53,10 @@ constexpr std::int64_t kMaxSplits = 8;
 // blocks of 64 x 64, K 576), 36.6% against 32.3% for 64 x 64 / 4 x 4.
 constexpr GemmTiling kGpuConvLongK{64, 64, 16, 4, 8, true};
 constexpr std::int64_t kLongConvK = 2048;
-// Layers with 32 to 63 output channels, the first layer of most CNNs among them, take blocks
-// of 32 rows, which leave none empty: on the H100, 3x3 s2 3->32 at 224x224 (K 27) went from
-// 11.8% of FP32 peak (32 x 32 / 4 x 4) to 14.4% at batch 64, and from 10.6% to 13.4% at batch 16.
+// Layers with 32 to 63 output channels take blocks of 32 rows, which leave none empty: on
+// the H100, 3x3 s2 3->32 at 224x224 (K 27) went from 11.8% of FP32 peak (32 x 32 / 4 x 4) to
+// 14.4% at batch 64, and from 10.6% to 13.4% at batch 16. GPUs now run that layer, with at most
+// 32 inputs per output, on the shallow kernels (opencl/conv_shallow.h); wider ones keep these.
 constexpr GemmTiling kGpuConvNarrow{32, 128, 16, 4, 8, true};
 
 // CPUs (pocl): no local memory, each item an 8 x 16 micro-tile (8 rows of A broadcast

@@ -1,34 +1,16 @@
 #include "vulkan/conv_shallow.h"
 
-#include <cstdlib>
-#include <string>
-
-#include "core/error.h"
+#include "core/config.h"
 
 namespace tandem::vulkan {
 namespace {
 
-// With more inputs per output a layer does enough flops per byte for the tile loops' register
-// blocking to pay; x's 2 x K values per invocation also stay in registers up to here.
-constexpr std::int64_t kMaxInputs = 32;
-constexpr std::int64_t kMaxWeightBytes = 16 * 1024;
 constexpr std::uint32_t kInvocations = 128;  // each 2 positions
 
-bool device_takes(const NodeContext& context) {
-  const char* forced = std::getenv("TANDEM_VULKAN_SHALLOW_CONV");
-  if (forced == nullptr) return !context.cpu_device();
-  const std::string setting = forced;
-  check(setting == "on" || setting == "off",
-        "TANDEM_VULKAN_SHALLOW_CONV: '" + setting + "' is neither on nor off");
-  return setting == "on";
-}
-
 bool takes(const NodeContext& context, const ConvGeometry& geometry) {
-  const std::int64_t k = geometry.in_channels * geometry.window.kernel_numel();
-  const std::int64_t shared_bytes = geometry.out_channels * ((k + 3) / 4 * 4 + 1) * 4;
-  return device_takes(context) && geometry.group == 1 && geometry.window.dims.size() <= 2 &&
-         k <= kMaxInputs && shared_bytes <= kMaxWeightBytes &&
-         shared_bytes <= context.limits().maxComputeSharedMemorySize / 2;
+  return environment_switch("TANDEM_VULKAN_SHALLOW_CONV").value_or(!context.cpu_device()) &&
+         geometry.window.dims.size() <= 2 &&
+         is_shallow_conv(geometry, context.limits().maxComputeSharedMemorySize);
 }
 
 Dispatch shallow_dispatch(NodeContext& context, const ConvGeometry& geometry, const Slot& in,
@@ -36,10 +18,8 @@ Dispatch shallow_dispatch(NodeContext& context, const ConvGeometry& geometry, co
   const Slot weights = context.input_slot(1);
   const bool has_bias = context.has_input(2);
   Dispatch dispatch;
-  dispatch.variant = {
-      activation.code,
-      static_cast<std::int32_t>(geometry.in_channels * geometry.window.kernel_numel()),
-      static_cast<std::int32_t>(geometry.out_channels)};
+  dispatch.variant = {activation.code, static_cast<std::int32_t>(geometry.inputs_per_output()),
+                      static_cast<std::int32_t>(geometry.out_channels)};
   dispatch.bindings = {context.output_slot(), in, weights,
                        has_bias ? context.input_slot(2) : weights};
   dispatch.workgroup_size = kInvocations;
@@ -57,8 +37,8 @@ bool record_pointwise(NodeContext& context, const ConvGeometry& geometry,
                       const ConvActivation& activation) {
   const std::int64_t positions = shape_numel(geometry.window.output_spatial());
   const Slot in = context.input_slot(0);
-  if (!geometry.window.is_unpadded_1x1() || geometry.in_channels % 4 != 0 || positions % 2 != 0 ||
-      in.element_offset() % 2 != 0 || context.output_slot().element_offset() % 2 != 0) {
+  if (!is_paired_pointwise(geometry) || in.element_offset() % 2 != 0 ||
+      context.output_slot().element_offset() % 2 != 0) {
     return false;
   }
   Dispatch dispatch = shallow_dispatch(context, geometry, in, activation);

@@ -12,11 +12,11 @@
 
 namespace tandem::vulkan {
 
-// Records the layer and returns true where a shallow shader takes it: a GPU (on lavapipe
-// conv_pointwise.comp ran 1x1 32->64 1.7x faster), group 1, 1-D or 2-D, C x taps at most 32,
-// weights within 16 KiB of shared memory (and half the device's). Unpadded 1x1 layers with C
-// a multiple of 4, even positions and even x and output offsets take the pointwise shader,
-// the rest the window shader. Else records nothing and returns false. `h` and `w` are the
+// Records the layer and returns true where a shallow shader takes it: on a GPU (on lavapipe
+// conv_pointwise.comp ran 1x1 32->64 1.7x faster), a 1-D or 2-D shallow layer (core's
+// is_shallow_conv, with the device's shared memory). Paired pointwise layers (core's
+// is_paired_pointwise) with even x and output offsets take the pointwise shader, the rest
+// the window shader. Else records nothing and returns false. `h` and `w` are the
 // window's dims (a unit `h` for 1-D), `window` its words as conv.comp reads them (strides,
 // pads, dilations). TANDEM_VULKAN_SHALLOW_CONV=on or off overrides the device's side of it,
 // for tests and measurements; another value is an error.

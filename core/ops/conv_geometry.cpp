@@ -116,6 +116,19 @@ std::vector<float> tap_major_weights(const Tensor& weights) {
   return reordered;
 }
 
+bool is_shallow_conv(const ConvGeometry& geometry, std::uint64_t local_bytes) {
+  const std::int64_t k = geometry.inputs_per_output();
+  const std::int64_t row = (k + 3) / 4 * 4 + 1;  // K rounded up to 4, and the bias
+  const auto weight_bytes = static_cast<std::uint64_t>(geometry.out_channels * row * 4);
+  return geometry.group == 1 && k <= kMaxShallowInputs && weight_bytes <= 16 * 1024 &&
+         weight_bytes <= local_bytes / 2;
+}
+
+bool is_paired_pointwise(const ConvGeometry& geometry) {
+  return geometry.window.is_unpadded_1x1() && geometry.in_channels % 4 == 0 &&
+         shape_numel(geometry.window.output_spatial()) % 2 == 0;
+}
+
 KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, std::int64_t blocks_wanted,
                std::int64_t min_depth, std::int64_t max_splits) {
   if (blocks < 1 || k < 1) return {1, k};

@@ -19,6 +19,8 @@ struct ConvGeometry {
 
   std::int64_t in_channels_per_group() const { return in_channels / group; }
   std::int64_t out_channels_per_group() const { return out_channels / group; }
+  // K of the product: C / group x taps.
+  std::int64_t inputs_per_output() const { return in_channels_per_group() * window.kernel_numel(); }
   Shape output_shape() const;   // [N, M, spatial...]
 };
 
@@ -44,6 +46,18 @@ struct KSplit {
 };
 KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, std::int64_t blocks_wanted,
                std::int64_t min_depth, std::int64_t max_splits);
+
+// The layers the GPU backends stream through their shallow kernels (kernels/conv_shallow.cl,
+// shaders/conv_*_shallow.comp), which memory bounds: group 1, at most kMaxShallowInputs
+// inputs per output (with more, the tile loops' register blocking pays, and the kernels keep
+// 2 x K inputs in registers), the weights as [M][K rounded up to 4] and the biases within
+// 16 KiB and within half of `local_bytes`, a work-group's memory.
+constexpr std::int64_t kMaxShallowInputs = 32;
+bool is_shallow_conv(const ConvGeometry& geometry, std::uint64_t local_bytes);
+
+// Of those, the layers the pointwise kernels read two positions at a time: unpadded 1x1, C a
+// multiple of 4, an even number of positions per image.
+bool is_paired_pointwise(const ConvGeometry& geometry);
 
 // The bias of either op, if present, must be [M].
 void check_conv_bias(const Node& node, const ConvGeometry& geometry, const Shape& bias);

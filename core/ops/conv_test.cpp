@@ -310,6 +310,38 @@ void expect_plan_error(const std::string& op_type, const Attributes& attributes,
   }
 }
 
+// The GPU backends' shallow layers: at most 32 inputs per output, group 1, weights (rows of
+// K rounded up to 4, and the biases) within 16 KiB and half the work-group memory; of those,
+// the pointwise kernels pair positions of unpadded 1x1 layers with C a multiple of 4.
+TEST(ShallowConv, WhichLayers) {
+  Node conv;
+  conv.op_type = "Conv";
+  const auto shallow = [&](const Shape& x, const Shape& w, std::uint64_t local = 48 << 10) {
+    return is_shallow_conv(resolve_conv(conv, x, w), local);
+  };
+  EXPECT_TRUE(shallow({64, 32, 112, 112}, {64, 32, 1, 1}));
+  EXPECT_TRUE(shallow({64, 3, 224, 224}, {32, 3, 3, 3}));          // K 27, rows of 28
+  EXPECT_TRUE(shallow({1, 32, 8, 8}, {124, 32, 1, 1}));            // 124 x 33 x 4 = 16368 bytes
+  EXPECT_FALSE(shallow({1, 32, 8, 8}, {125, 32, 1, 1}));           // 16500 bytes
+  EXPECT_FALSE(shallow({1, 36, 8, 8}, {64, 36, 1, 1}));            // K 36
+  EXPECT_FALSE(shallow({1, 4, 8, 8}, {16, 4, 3, 3}));              // K 36
+  EXPECT_FALSE(shallow({1, 32, 8, 8}, {64, 32, 1, 1}, 16 << 10));  // 8448 bytes, 8 KiB half
+  conv.attributes = make_attributes({{"group", std::int64_t{2}}});
+  EXPECT_FALSE(shallow({1, 16, 8, 8}, {16, 8, 1, 1}));
+
+  conv.attributes = {};
+  const auto paired = [&](const Shape& x, const Shape& w) {
+    return is_paired_pointwise(resolve_conv(conv, x, w));
+  };
+  EXPECT_TRUE(paired({2, 32, 28, 28}, {64, 32, 1, 1}));
+  EXPECT_TRUE(paired({1, 8, 2, 3, 4}, {5, 8, 1, 1, 1}));
+  EXPECT_FALSE(paired({1, 16, 7, 7}, {13, 16, 1, 1}));  // odd positions
+  EXPECT_FALSE(paired({1, 6, 8, 8}, {10, 6, 1, 1}));    // C not a multiple of 4
+  EXPECT_FALSE(paired({1, 3, 8, 8}, {32, 3, 3, 3}));    // 3x3
+  conv.attributes = make_attributes({{"strides", Ints{2, 2}}});
+  EXPECT_FALSE(paired({1, 16, 8, 8}, {16, 16, 1, 1}));
+}
+
 // Split-K's parts: enough to bring the blocks near the wanted count, whole K steps, no part
 // shallower than the minimum, and every k covered exactly once.
 TEST(SplitK, PartsCoverKInWholeSteps) {

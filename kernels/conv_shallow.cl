@@ -6,11 +6,11 @@
 // a warp covers consecutive bytes and x is read from memory about once; the weights sit in
 // local memory, every item reading the same float4 at a time (a broadcast). On the H100, at
 // batch 64, this ran 1x1 32->64 at 112x112 at 41.0% of FP32 peak and the 3x3 s2 3->32 stem
-// at 34.0%, against 35.3% and 14.5% for the implicit GEMM's tile loop; one position per item,
-// or 4, was slower, and so were weights in constant memory (shallow-conv-2026-11-25.md in the
-// H100 results).
+// at 37.0% with quad rows (34.0% without), against 35.3% and 14.5% for the implicit GEMM's
+// tile loop; one position per item, or 4, was slower, and so were weights in constant memory
+// (shallow-conv-2026-11-25.md and stem-2026-11-26.md in the H100 results).
 // Built per layer: -DK_IN= (C x taps) -DK_PAD= (K_IN rounded up to 4) -DM_OUT= (output
-// channels); conv_window_shallow also -DCHANNELS= -DKH= -DKW=.
+// channels); conv_window_shallow also -DCHANNELS= -DKH= -DKW= -DQUAD_ROWS=0|1.
 
 #if ALL_KERNELS || KERNEL_conv_pointwise_shallow || KERNEL_conv_window_shallow
 // The weights as [M_OUT][K_PAD], zero past K_IN, and the biases (zero without). Each
@@ -114,6 +114,17 @@ kernel void conv_window_shallow(global const float* x, int x_off, global const f
 #pragma unroll
     for (int kh = 0; kh < KH; ++kh) {
       const int ih = ih0 + kh * p[9];
+#if QUAD_ROWS
+      // Core's has_quad_rows: the pair's 5 columns are iw0 and the float4 after it, which
+      // starts on a multiple of 4 columns, so 2 loads where the taps make 6.
+      const bool row_in = (uint)ih < (uint)in_h;
+      global const float* xr = xi + ((size_t)c * in_h + ih) * in_w + iw0;
+      const float left = row_in && iw0 >= 0 ? xr[0] : 0.0f;
+      const float4 quad = row_in ? *(global const float4*)(xr + 1) : (float4)(0.0f);
+      xv[(c * KH + kh) * 3] = (float2)(left, quad.y);
+      xv[(c * KH + kh) * 3 + 1] = (float2)(quad.x, quad.z);
+      xv[(c * KH + kh) * 3 + 2] = (float2)(quad.y, quad.w);
+#else
 #pragma unroll
       for (int kw = 0; kw < KW; ++kw) {
         const int iw = iw0 + kw * p[10];
@@ -124,6 +135,7 @@ kernel void conv_window_shallow(global const float* x, int x_off, global const f
             (float2)(row_in && (uint)iw < (uint)in_w ? xr[iw] : 0.0f,
                      row_in && (uint)(iw + p[6]) < (uint)in_w ? xr[iw + p[6]] : 0.0f);
       }
+#endif
     }
   }
 #pragma unroll

@@ -224,11 +224,18 @@ bool has_constant_weights(const Plan& plan, const Node& node) {
   return plan.graph.value(node.inputs.at(1)).constant.has_value();
 }
 
+// Whether x starts on 16 bytes: a constant has a buffer of its own; the rest, the arena slot.
+bool has_aligned_x(const Plan& plan, const Node& node) {
+  const ValueId x = node.inputs.at(0);
+  return plan.graph.value(x).constant.has_value() ||
+         plan.memory.offset.at(static_cast<std::size_t>(x)) % 16 == 0;
+}
+
 std::vector<ProgramRequest> conv_programs(const Plan& plan, const Node& node,
                                           const ClDevice& device) {
   const ConvGeometry geometry = node_geometry(plan, node);
   if (is_depthwise(geometry)) return {depthwise_program(geometry)};
-  if (const ShallowConv shallow = choose_shallow_conv(device, geometry);
+  if (const ShallowConv shallow = choose_shallow_conv(device, geometry, has_aligned_x(plan, node));
       shallow != ShallowConv::None) {
     return {shallow_conv_program(geometry, shallow)};
   }
@@ -247,7 +254,8 @@ void compile_conv(NodeContext& context) {
     compile_depthwise_conv(context, geometry, activation);
     return;
   }
-  if (const ShallowConv shallow = choose_shallow_conv(context.device(), geometry);
+  if (const ShallowConv shallow = choose_shallow_conv(
+          context.device(), geometry, has_aligned_x(context.plan(), context.node()));
       shallow != ShallowConv::None) {
     compile_shallow_conv(context, geometry, shallow, activation);
     return;

@@ -15,9 +15,10 @@ std::int64_t padded(std::int64_t k) { return (k + 3) / 4 * 4; }
 std::string program_name(const ConvGeometry& geometry, ShallowConv kind) {
   std::string name = "conv_shallow.cl[" + std::to_string(geometry.in_channels) + "x" +
                      std::to_string(geometry.out_channels);
-  if (kind == ShallowConv::Window) {
+  if (kind != ShallowConv::Pointwise) {
     const std::vector<WindowDim> dims = window_2d(geometry);
     name += "/" + std::to_string(dims[0].kernel) + "x" + std::to_string(dims[1].kernel);
+    if (kind == ShallowConv::QuadWindow) name += "q";
   }
   return name + "]";
 }
@@ -37,7 +38,7 @@ void compile_pointwise(NodeContext& context, const ConvGeometry& geometry,
                     pairs, activation.op, activation.alpha, activation.beta);
 }
 
-void compile_window(NodeContext& context, const ConvGeometry& geometry,
+void compile_window(NodeContext& context, const ConvGeometry& geometry, ShallowConv kind,
                     const ConvActivation& activation) {
   const std::vector<WindowDim> dims = window_2d(geometry);
   const WindowDim& h = dims[0];
@@ -53,20 +54,23 @@ void compile_window(NodeContext& context, const ConvGeometry& geometry,
   const std::vector<std::int64_t> params{h.input,     w.input,    h.output,  w.output,
                                          row_items,   h.stride,   w.stride,  h.pad_begin,
                                          w.pad_begin, h.dilation, w.dilation};
-  context.launch_in(program_name(geometry, ShallowConv::Window), "conv_window_shallow", range,
-                    context.input(0), weights, has_bias ? context.input(2) : weights,
-                    cl_int{has_bias}, context.output(), context.upload_ints(params),
-                    static_cast<cl_int>(count), activation.op, activation.alpha, activation.beta);
+  context.launch_in(program_name(geometry, kind), "conv_window_shallow", range, context.input(0),
+                    weights, has_bias ? context.input(2) : weights, cl_int{has_bias},
+                    context.output(), context.upload_ints(params), static_cast<cl_int>(count),
+                    activation.op, activation.alpha, activation.beta);
 }
 
 }  // namespace
 
-ShallowConv choose_shallow_conv(const ClDevice& device, const ConvGeometry& geometry) {
+ShallowConv choose_shallow_conv(const ClDevice& device, const ConvGeometry& geometry,
+                                bool x_aligned) {
   if (!device_takes(device) || !is_shallow_conv(geometry, device.limits.local_mem_bytes)) {
     return ShallowConv::None;
   }
   if (is_paired_pointwise(geometry)) return ShallowConv::Pointwise;
-  return geometry.window.dims.size() <= 2 ? ShallowConv::Window : ShallowConv::None;
+  if (geometry.window.dims.size() > 2) return ShallowConv::None;
+  return x_aligned && has_quad_rows(window_2d(geometry)[1]) ? ShallowConv::QuadWindow
+                                                            : ShallowConv::Window;
 }
 
 ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv kind) {
@@ -76,11 +80,12 @@ ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv ki
   request.build_options += " -DK_IN=" + std::to_string(k) +
                            " -DK_PAD=" + std::to_string(padded(k)) +
                            " -DM_OUT=" + std::to_string(geometry.out_channels);
-  if (kind == ShallowConv::Window) {
+  if (kind != ShallowConv::Pointwise) {
     const std::vector<WindowDim> dims = window_2d(geometry);
     request.build_options += " -DCHANNELS=" + std::to_string(geometry.in_channels) +
                              " -DKH=" + std::to_string(dims[0].kernel) +
-                             " -DKW=" + std::to_string(dims[1].kernel);
+                             " -DKW=" + std::to_string(dims[1].kernel) +
+                             " -DQUAD_ROWS=" + std::to_string(kind == ShallowConv::QuadWindow);
   }
   return request;
 }
@@ -90,7 +95,7 @@ void compile_shallow_conv(NodeContext& context, const ConvGeometry& geometry, Sh
   if (kind == ShallowConv::Pointwise) {
     compile_pointwise(context, geometry, activation);
   } else {
-    compile_window(context, geometry, activation);
+    compile_window(context, geometry, kind, activation);
   }
 }
 

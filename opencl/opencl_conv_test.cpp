@@ -262,18 +262,34 @@ TEST(ConvOpenCl, ShallowKernels) {
   add_conv(batch, rng, {2, 4, 23}, {9, 4, 5}, attrs({{"strides", Ints{3}}, {"pads", Ints{2, 2}}}));
   add_conv(batch, rng, {1, 6, 5, 5}, {10, 6, 1, 1}, {});
   add_conv(batch, rng, {1, 2, 9, 9}, {16, 2, 4, 4}, attrs({{"pads", Ints{1, 2, 2, 1}}}));
+  // Quad rows: the stem, a pad only at the top, 1-D, and a dilated height.
+  add_conv(batch, rng, {2, 3, 30, 32}, {32, 3, 3, 3},
+           attrs({{"strides", Ints{2, 2}},
+                  {"pads", Ints{1, 1, 1, 1}},
+                  {kFusedActivation, std::string("Relu")}}));
+  add_conv(batch, rng, {1, 2, 7, 16}, {5, 2, 3, 3},
+           attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 0, 1}}}));
+  add_conv(batch, rng, {2, 3, 20}, {6, 3, 3}, attrs({{"strides", Ints{2}}, {"pads", Ints{1, 1}}}));
+  add_conv(batch, rng, {1, 3, 12, 8}, {4, 3, 3, 3},
+           attrs({{"strides", Ints{1, 2}}, {"pads", Ints{2, 1, 2, 1}}, {"dilations", Ints{2, 1}}}),
+           false);
   batch.expect_all_match();
 
   const ClDevice device = find_device(test_device());
-  const auto kind = [&](const Shape& x, const Shape& w, const Attributes& attributes = {}) {
+  const auto kind = [&](const Shape& x, const Shape& w, const Attributes& attributes = {},
+                        bool x_aligned = true) {
     Node node;
     node.op_type = "Conv";
     node.attributes = attributes;
-    return choose_shallow_conv(device, resolve_conv(node, x, w));
+    return choose_shallow_conv(device, resolve_conv(node, x, w), x_aligned);
   };
   const Attributes padded = attrs({{"pads", Ints{1, 1, 1, 1}}});
   EXPECT_EQ(kind({64, 32, 112, 112}, {64, 32, 1, 1}), ShallowConv::Pointwise);
   EXPECT_EQ(kind({1, 4, 5, 6}, {3, 4, 1, 1}), ShallowConv::Pointwise);
+  const Attributes stem = attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}});
+  EXPECT_EQ(kind({64, 3, 224, 224}, {32, 3, 3, 3}, stem), ShallowConv::QuadWindow);
+  EXPECT_EQ(kind({64, 3, 224, 224}, {32, 3, 3, 3}, stem, false), ShallowConv::Window);
+  EXPECT_EQ(kind({1, 3, 29, 30}, {32, 3, 3, 3}, stem), ShallowConv::Window);  // width 30
   EXPECT_EQ(kind({64, 3, 224, 224}, {32, 3, 3, 3}, padded), ShallowConv::Window);
   EXPECT_EQ(kind({1, 6, 5, 5}, {10, 6, 1, 1}), ShallowConv::Window);    // C not a multiple of 4
   EXPECT_EQ(kind({1, 16, 7, 7}, {13, 16, 1, 1}), ShallowConv::Window);  // odd positions

@@ -3,7 +3,9 @@
 // height 1), as shallow_conv.glsl describes: invocations cover batch x output rows x
 // row_pairs pairs of neighbouring outputs of a row, the last of an odd row alone; taps
 // outside x read zero. Written for the RGB stem of image networks (3x3 stride 2, 27 inputs
-// per output): on the H100 at batch 64, 29.8% of FP32 peak against 14.7% for the tile loop.
+// per output): on the H100 at batch 64, 32.3% of FP32 peak with quad rows (29.8% without),
+// against 14.7% for the tile loop. Storing each pair as one vec2, whether through a second
+// declaration of binding 0 or in a shader of its own, ran slower (29.6%; r84, r88).
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
@@ -11,9 +13,13 @@
 
 layout(constant_id = 4) const uint KH = 3;
 layout(constant_id = 5) const uint KW = 3;
+// Core's has_quad_rows, with x_offset a multiple of 4: the pair's 5 columns of a row are
+// iw0 and the vec4 after it, 2 loads where the taps make 6.
+layout(constant_id = 6) const bool QUAD_ROWS = false;
 
 layout(std430, binding = 0) buffer Out { float out_data[]; };
 layout(std430, binding = 1) readonly buffer X { float x_data[]; };
+layout(std430, binding = 1) readonly buffer X4 { vec4 x4_data[]; };
 
 layout(push_constant) uniform Params {
   uint count;  // batch x out_h x row_pairs
@@ -48,6 +54,15 @@ void main() {
       const int ih = ih0 + int(kh * p.dilation_h);
       const bool row_in = ih >= 0 && ih < int(p.in_h);
       const uint xr = xi + (c * p.in_h + uint(ih)) * p.in_w;
+      if (QUAD_ROWS) {
+        const uint r = (c * KH + kh) * 3;
+        const float left = row_in && iw0 >= 0 ? x_data[xr + uint(iw0)] : 0.0;
+        const vec4 quad = row_in ? x4_data[(xr + uint(iw0 + 1)) / 4] : vec4(0.0);
+        xv[r] = vec2(left, quad.y);
+        xv[r + 1] = vec2(quad.x, quad.z);
+        xv[r + 2] = vec2(quad.y, quad.w);
+        continue;
+      }
       [[unroll]] for (uint kw = 0; kw < KW; ++kw) {
         const int iw = iw0 + int(kw * p.dilation_w);
         const int iw1 = iw + int(p.stride_w);

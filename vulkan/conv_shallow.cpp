@@ -63,8 +63,10 @@ void record_window(NodeContext& context, const ConvGeometry& geometry, const Win
   const std::int64_t count = geometry.batch * h.output * row_pairs;
   Dispatch dispatch = shallow_dispatch(context, geometry, context.input_slot(0), activation);
   dispatch.shader = "conv_window_shallow";
-  dispatch.variant.insert(dispatch.variant.end(), {static_cast<std::int32_t>(h.kernel),
-                                                   static_cast<std::int32_t>(w.kernel)});
+  const bool quad_rows = has_quad_rows(w) && context.input_slot(0).element_offset() % 4 == 0;
+  dispatch.variant.insert(dispatch.variant.end(),
+                          {static_cast<std::int32_t>(h.kernel), static_cast<std::int32_t>(w.kernel),
+                           quad_rows ? 1 : 0});
   dispatch.invocations = static_cast<std::uint64_t>(count);
   dispatch.push[0] = u32(count, "output pairs");
   dispatch.push.insert(dispatch.push.end(),

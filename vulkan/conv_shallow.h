@@ -16,7 +16,8 @@ namespace tandem::vulkan {
 // conv_pointwise.comp ran 1x1 32->64 1.7x faster), a 1-D or 2-D shallow layer (core's
 // is_shallow_conv, with the device's shared memory). Paired pointwise layers (core's
 // is_paired_pointwise) with even x and output offsets take the pointwise shader, the rest
-// the window shader. Else records nothing and returns false. `h` and `w` are the
+// the window shader, which reads quad rows where core's has_quad_rows holds and x's offset
+// is a multiple of 4. Else records nothing and returns false. `h` and `w` are the
 // window's dims (a unit `h` for 1-D), `window` its words as conv.comp reads them (strides,
 // pads, dilations). TANDEM_VULKAN_SHALLOW_CONV=on or off overrides the device's side of it,
 // for tests and measurements; another value is an error.

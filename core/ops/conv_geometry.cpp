@@ -129,6 +129,12 @@ bool is_paired_pointwise(const ConvGeometry& geometry) {
          shape_numel(geometry.window.output_spatial()) % 2 == 0;
 }
 
+bool has_quad_rows(const WindowDim& w) {
+  const std::int64_t last_pair = (w.output - 1) / 2 * 2;
+  return w.kernel == 3 && w.stride == 2 && w.pad_begin == 1 && w.dilation == 1 &&
+         w.input % 4 == 0 && last_pair * 2 + 3 < w.input;
+}
+
 KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, std::int64_t blocks_wanted,
                std::int64_t min_depth, std::int64_t max_splits) {
   if (blocks < 1 || k < 1) return {1, k};

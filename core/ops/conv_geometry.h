@@ -59,6 +59,13 @@ bool is_shallow_conv(const ConvGeometry& geometry, std::uint64_t local_bytes);
 // multiple of 4, an even number of positions per image.
 bool is_paired_pointwise(const ConvGeometry& geometry);
 
+// Of the 2-D shallow layers, those whose items read each input row's taps for their pair of
+// outputs as one scalar and one float4 that starts on a multiple of 4 columns: along w, 3
+// wide, stride 2, pad 1, dilation 1, the width a multiple of 4 and the last pair's float4
+// within its row (the 3x3 s2 RGB stem of image networks). With x 16-byte aligned, every
+// float4 is.
+bool has_quad_rows(const WindowDim& w);
+
 // The bias of either op, if present, must be [M].
 void check_conv_bias(const Node& node, const ConvGeometry& geometry, const Shape& bias);
 

@@ -8,7 +8,7 @@
 // batch 64, this ran 1x1 32->64 at 112x112 at 41.0% of FP32 peak and the 3x3 s2 3->32 stem
 // at 37.0% with quad rows (34.0% without), against 35.3% and 14.5% for the implicit GEMM's
 // tile loop; one position per item, or 4, was slower, and so were weights in constant memory
-// (shallow-conv-2026-11-25.md and stem-2026-11-26.md in the H100 results).
+// (shallow-conv-2026-11-25.md and stem-2026-11-25.md in the H100 results).
 // Built per layer: -DK_IN= (C x taps) -DK_PAD= (K_IN rounded up to 4) -DM_OUT= (output
 // channels); conv_window_shallow also -DCHANNELS= -DKH= -DKW= -DQUAD_ROWS=0|1.
 

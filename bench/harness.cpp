@@ -4,6 +4,8 @@
 #include <chrono>
 #include <vector>
 
+#include "core/stopwatch.h"
+
 namespace tandem::bench {
 
 double now_ms() {
@@ -15,11 +17,6 @@ double now_ms() {
 double wall_ms_since(double start_ms) { return now_ms() - start_ms; }
 
 double gflops(double flops, double ms) { return ms > 0 ? flops / (ms * 1e6) : 0.0; }
-
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.at(values.size() / 2);
-}
 
 Measurement measure(const std::function<Sample()>& once, const MeasureOptions& options) {
   for (int i = 0; i < options.warmup; ++i) once();

@@ -4,7 +4,6 @@
 // machine) and the minimum.
 #include <functional>
 #include <string>
-#include <vector>
 
 namespace tandem::bench {
 
@@ -29,9 +28,6 @@ struct Sample {
 };
 
 Measurement measure(const std::function<Sample()>& once, const MeasureOptions& options);
-
-// The middle value of a non-empty list (the upper one of an even count).
-double median_of(std::vector<double> values);
 
 // GFLOP/s of `flops` done in `ms` milliseconds.
 double gflops(double flops, double ms);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/session.h"
+#include "core/stopwatch.h"
 
 namespace tandem::bench {
 namespace {

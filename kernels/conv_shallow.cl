@@ -114,13 +114,14 @@ kernel void conv_window_shallow(global const float* x, int x_off, global const f
 #pragma unroll
     for (int kh = 0; kh < KH; ++kh) {
       const int ih = ih0 + kh * p[9];
+      // Negative coordinates wrap to large unsigned ones: one comparison per bound.
+      const bool row_in = (uint)ih < (uint)in_h;
+      global const float* xr = xi + ((size_t)c * in_h + ih) * in_w;
 #if QUAD_ROWS
       // Core's has_quad_rows: the pair's 5 columns are iw0 and the float4 after it, which
       // starts on a multiple of 4 columns, so 2 loads where the taps make 6.
-      const bool row_in = (uint)ih < (uint)in_h;
-      global const float* xr = xi + ((size_t)c * in_h + ih) * in_w + iw0;
-      const float left = row_in && iw0 >= 0 ? xr[0] : 0.0f;
-      const float4 quad = row_in ? *(global const float4*)(xr + 1) : (float4)(0.0f);
+      const float left = row_in && iw0 >= 0 ? xr[iw0] : 0.0f;
+      const float4 quad = row_in ? *(global const float4*)(xr + iw0 + 1) : (float4)(0.0f);
       xv[(c * KH + kh) * 3] = (float2)(left, quad.y);
       xv[(c * KH + kh) * 3 + 1] = (float2)(quad.x, quad.z);
       xv[(c * KH + kh) * 3 + 2] = (float2)(quad.y, quad.w);
@@ -128,9 +129,6 @@ kernel void conv_window_shallow(global const float* x, int x_off, global const f
 #pragma unroll
       for (int kw = 0; kw < KW; ++kw) {
         const int iw = iw0 + kw * p[10];
-        // Negative coordinates wrap to large unsigned ones: one comparison per bound.
-        const bool row_in = (uint)ih < (uint)in_h;
-        global const float* xr = xi + ((size_t)c * in_h + ih) * in_w;
         xv[(c * KH + kh) * KW + kw] =
             (float2)(row_in && (uint)iw < (uint)in_w ? xr[iw] : 0.0f,
                      row_in && (uint)(iw + p[6]) < (uint)in_w ? xr[iw + p[6]] : 0.0f);

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/stopwatch.h"
 
 namespace tandem::opencl {
 
@@ -191,8 +192,7 @@ double WorkGroupTuner::median_ms(Dispatch& dispatch, const LocalSize& local) {
     check_cl(clWaitForEvents(1, &raw), dispatch.label + ": waiting for a tuning launch");
     if (launch > 0) times.push_back(event_ms(raw, dispatch.label));
   }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
+  return median_of(times);
 }
 
 std::vector<CacheEntry> WorkGroupTuner::entries_to_write() const {

@@ -41,11 +41,6 @@ struct RunTimes {
   std::optional<double> run_device_median_ms;
 };
 
-double median_of(std::vector<double> samples) {
-  std::sort(samples.begin(), samples.end());
-  return samples[samples.size() / 2];
-}
-
 std::vector<Tensor> gather_inputs(const Graph& graph, const RunArgs& args) {
   std::vector<Tensor> inputs = random_inputs(graph, args.seed);
   std::set<std::string> given;

@@ -135,7 +135,7 @@ std::vector<std::uint32_t> conv_gemm_shape_words(const NodeContext& context,
   std::vector<std::uint32_t> words = {
       u32(geometry.out_channels, "channels"),
       u32(h.output * w.output * geometry.batch, "output size"),
-      u32(geometry.in_channels * h.kernel * w.kernel, "reduction size"),
+      u32(geometry.inputs_per_output(), "reduction size"),
       u32(h.output * w.output, "output size"),
       u32(geometry.in_channels * h.input * w.input, "input size"),
       u32(geometry.in_channels, "channels"),
@@ -158,7 +158,7 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   const std::int64_t m = geometry.out_channels;
   const std::int64_t positions = h.output * w.output;
   const std::int64_t n = positions * geometry.batch;
-  const std::int64_t k = geometry.in_channels * h.kernel * w.kernel;
+  const std::int64_t k = geometry.inputs_per_output();
   const bool pointwise = geometry.window.is_unpadded_1x1();
   const std::optional<ConvGemmChoice> choice = choose_conv_gemm(context, m, n, k, pointwise);
   if (!choice) return false;

@@ -224,18 +224,21 @@ bool has_constant_weights(const Plan& plan, const Node& node) {
   return plan.graph.value(node.inputs.at(1)).constant.has_value();
 }
 
-// Whether x starts on 16 bytes: a constant has a buffer of its own; the rest, the arena slot.
-bool has_aligned_x(const Plan& plan, const Node& node) {
-  const ValueId x = node.inputs.at(0);
-  return plan.graph.value(x).constant.has_value() ||
-         plan.memory.offset.at(static_cast<std::size_t>(x)) % 16 == 0;
+// Whether x and y start on 16 bytes: a constant has a buffer of its own; the rest, the arena
+// slot.
+bool has_aligned_io(const Plan& plan, const Node& node) {
+  const auto aligned = [&](ValueId value) {
+    return plan.graph.value(value).constant.has_value() ||
+           plan.memory.offset.at(static_cast<std::size_t>(value)) % 16 == 0;
+  };
+  return aligned(node.inputs.at(0)) && aligned(node.outputs.at(0));
 }
 
 std::vector<ProgramRequest> conv_programs(const Plan& plan, const Node& node,
                                           const ClDevice& device) {
   const ConvGeometry geometry = node_geometry(plan, node);
   if (is_depthwise(geometry)) return {depthwise_program(geometry)};
-  if (const ShallowConv shallow = choose_shallow_conv(device, geometry, has_aligned_x(plan, node));
+  if (const ShallowConv shallow = choose_shallow_conv(device, geometry, has_aligned_io(plan, node));
       shallow != ShallowConv::None) {
     return {shallow_conv_program(geometry, shallow)};
   }
@@ -255,7 +258,7 @@ void compile_conv(NodeContext& context) {
     return;
   }
   if (const ShallowConv shallow = choose_shallow_conv(
-          context.device(), geometry, has_aligned_x(context.plan(), context.node()));
+          context.device(), geometry, has_aligned_io(context.plan(), context.node()));
       shallow != ShallowConv::None) {
     compile_shallow_conv(context, geometry, shallow, activation);
     return;

@@ -43,10 +43,11 @@ void compile_window(NodeContext& context, const ConvGeometry& geometry, ShallowC
   const std::vector<WindowDim> dims = window_2d(geometry);
   const WindowDim& h = dims[0];
   const WindowDim& w = dims[1];
-  const std::int64_t row_items = (w.output + 1) / 2;
+  const std::int64_t row_items =
+      kind == ShallowConv::QuadWindow ? w.output / 4 : (w.output + 1) / 2;
   const std::int64_t count = geometry.batch * h.output * row_items;
   LaunchRange range;
-  range.global[0] = static_cast<std::size_t>(context.to_int(count, "output pairs"));
+  range.global[0] = static_cast<std::size_t>(context.to_int(count, "work items"));
   // The kernel's int arithmetic reaches every output of an image and every input of a plane.
   context.to_int(geometry.out_channels * h.output * w.output, "outputs of an image");
   const bool has_bias = context.has_input(2);
@@ -63,14 +64,14 @@ void compile_window(NodeContext& context, const ConvGeometry& geometry, ShallowC
 }  // namespace
 
 ShallowConv choose_shallow_conv(const ClDevice& device, const ConvGeometry& geometry,
-                                bool x_aligned) {
+                                bool io_aligned) {
   if (!device_takes(device) || !is_shallow_conv(geometry, device.limits.local_mem_bytes)) {
     return ShallowConv::None;
   }
   if (is_paired_pointwise(geometry)) return ShallowConv::Pointwise;
   if (geometry.window.dims.size() > 2) return ShallowConv::None;
-  return x_aligned && has_quad_rows(window_2d(geometry)[1]) ? ShallowConv::QuadWindow
-                                                            : ShallowConv::Window;
+  return io_aligned && has_quad_rows(window_2d(geometry)[1]) ? ShallowConv::QuadWindow
+                                                             : ShallowConv::Window;
 }
 
 ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv kind) {

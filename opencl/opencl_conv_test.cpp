@@ -269,7 +269,7 @@ TEST(ConvOpenCl, ShallowKernels) {
                   {kFusedActivation, std::string("Relu")}}));
   add_conv(batch, rng, {1, 2, 7, 16}, {5, 2, 3, 3},
            attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 0, 1}}}));
-  add_conv(batch, rng, {2, 3, 20}, {6, 3, 3}, attrs({{"strides", Ints{2}}, {"pads", Ints{1, 1}}}));
+  add_conv(batch, rng, {2, 3, 24}, {6, 3, 3}, attrs({{"strides", Ints{2}}, {"pads", Ints{1, 1}}}));
   add_conv(batch, rng, {1, 3, 12, 8}, {4, 3, 3, 3},
            attrs({{"strides", Ints{1, 2}}, {"pads", Ints{2, 1, 2, 1}}, {"dilations", Ints{2, 1}}}),
            false);
@@ -277,11 +277,11 @@ TEST(ConvOpenCl, ShallowKernels) {
 
   const ClDevice device = find_device(test_device());
   const auto kind = [&](const Shape& x, const Shape& w, const Attributes& attributes = {},
-                        bool x_aligned = true) {
+                        bool io_aligned = true) {
     Node node;
     node.op_type = "Conv";
     node.attributes = attributes;
-    return choose_shallow_conv(device, resolve_conv(node, x, w), x_aligned);
+    return choose_shallow_conv(device, resolve_conv(node, x, w), io_aligned);
   };
   const Attributes padded = attrs({{"pads", Ints{1, 1, 1, 1}}});
   EXPECT_EQ(kind({64, 32, 112, 112}, {64, 32, 1, 1}), ShallowConv::Pointwise);
@@ -290,6 +290,7 @@ TEST(ConvOpenCl, ShallowKernels) {
   EXPECT_EQ(kind({64, 3, 224, 224}, {32, 3, 3, 3}, stem), ShallowConv::QuadWindow);
   EXPECT_EQ(kind({64, 3, 224, 224}, {32, 3, 3, 3}, stem, false), ShallowConv::Window);
   EXPECT_EQ(kind({1, 3, 29, 30}, {32, 3, 3, 3}, stem), ShallowConv::Window);  // width 30
+  EXPECT_EQ(kind({1, 3, 29, 28}, {32, 3, 3, 3}, stem), ShallowConv::Window);  // 14 outputs a row
   EXPECT_EQ(kind({64, 3, 224, 224}, {32, 3, 3, 3}, padded), ShallowConv::Window);
   EXPECT_EQ(kind({1, 6, 5, 5}, {10, 6, 1, 1}), ShallowConv::Window);    // C not a multiple of 4
   EXPECT_EQ(kind({1, 16, 7, 7}, {13, 16, 1, 1}), ShallowConv::Window);  // odd positions

@@ -53,25 +53,27 @@ bool record_pointwise(NodeContext& context, const ConvGeometry& geometry,
   return true;
 }
 
+// conv_window_quad.comp takes 4 outputs of a row an invocation where core's has_quad_rows
+// holds and x and y start on 16 bytes; conv_window_shallow.comp 2 elsewhere.
 void record_window(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
                    const WindowDim& w, const std::vector<std::uint32_t>& window,
                    const ConvActivation& activation) {
   auto u32 = [&](std::int64_t value, const char* what) {
     return checked_u32(context, value, what);
   };
-  const std::int64_t row_pairs = (w.output + 1) / 2;
-  const std::int64_t count = geometry.batch * h.output * row_pairs;
+  const bool quad_rows = has_quad_rows(w) && context.input_slot(0).element_offset() % 4 == 0 &&
+                         context.output_slot().element_offset() % 4 == 0;
+  const std::int64_t row_items = quad_rows ? w.output / 4 : (w.output + 1) / 2;
+  const std::int64_t count = geometry.batch * h.output * row_items;
   Dispatch dispatch = shallow_dispatch(context, geometry, context.input_slot(0), activation);
-  dispatch.shader = "conv_window_shallow";
-  const bool quad_rows = has_quad_rows(w) && context.input_slot(0).element_offset() % 4 == 0;
-  dispatch.variant.insert(dispatch.variant.end(),
-                          {static_cast<std::int32_t>(h.kernel), static_cast<std::int32_t>(w.kernel),
-                           quad_rows ? 1 : 0});
+  dispatch.shader = quad_rows ? "conv_window_quad" : "conv_window_shallow";
+  dispatch.variant.push_back(static_cast<std::int32_t>(h.kernel));
+  if (!quad_rows) dispatch.variant.push_back(static_cast<std::int32_t>(w.kernel));
   dispatch.invocations = static_cast<std::uint64_t>(count);
-  dispatch.push[0] = u32(count, "output pairs");
+  dispatch.push[0] = u32(count, "work items");
   dispatch.push.insert(dispatch.push.end(),
                        {u32(h.input, "height"), u32(w.input, "width"), u32(h.output, "height"),
-                        u32(w.output, "width"), u32(row_pairs, "width")});
+                        u32(w.output, "width"), u32(row_items, "width")});
   dispatch.push.insert(dispatch.push.end(), window.begin(), window.end());
   dispatch.push.insert(dispatch.push.end(),
                        {float_word(activation.alpha), float_word(activation.beta)});

@@ -130,9 +130,9 @@ bool is_paired_pointwise(const ConvGeometry& geometry) {
 }
 
 bool has_quad_rows(const WindowDim& w) {
-  const std::int64_t last_pair = (w.output - 1) / 2 * 2;
+  // The last item reads up to column 2 x output - 1.
   return w.kernel == 3 && w.stride == 2 && w.pad_begin == 1 && w.dilation == 1 &&
-         w.input % 4 == 0 && last_pair * 2 + 3 < w.input;
+         w.input % 4 == 0 && w.output % 4 == 0 && 2 * w.output <= w.input;
 }
 
 KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, std::int64_t blocks_wanted,

@@ -59,11 +59,11 @@ bool is_shallow_conv(const ConvGeometry& geometry, std::uint64_t local_bytes);
 // multiple of 4, an even number of positions per image.
 bool is_paired_pointwise(const ConvGeometry& geometry);
 
-// Of the 2-D shallow layers, those whose items read each input row's taps for their pair of
-// outputs as one scalar and one float4 that starts on a multiple of 4 columns: along w, 3
-// wide, stride 2, pad 1, dilation 1, the width a multiple of 4 and the last pair's float4
-// within its row (the 3x3 s2 RGB stem of image networks). With x 16-byte aligned, every
-// float4 is.
+// Of the 2-D shallow layers, those whose items each take 4 neighbouring outputs of a row and
+// read the 9 columns of each input row they need as one scalar and two float4s that start on
+// multiples of 4 columns: along w, 3 wide, stride 2, pad 1, dilation 1, the input width a
+// multiple of 4, the output width a multiple of 4 and at most half the input's (the 3x3 s2
+// RGB stem of image networks). With x 16-byte aligned, every float4 is.
 bool has_quad_rows(const WindowDim& w);
 
 // The bias of either op, if present, must be [M].

@@ -342,8 +342,8 @@ TEST(ShallowConv, WhichLayers) {
   EXPECT_FALSE(paired({1, 16, 8, 8}, {16, 16, 1, 1}));
 }
 
-// Quad rows: 3 wide, stride 2, pad 1, dilation 1, the width a multiple of 4, the last pair's
-// float4 inside its row.
+// Quad rows: 3 wide, stride 2, pad 1, dilation 1, both widths multiples of 4, the last item's
+// second float4 inside its row.
 TEST(ShallowConv, QuadRows) {
   const auto quad = [](std::int64_t input, std::int64_t output, std::int64_t kernel = 3,
                        std::int64_t stride = 2, std::int64_t pad = 1, std::int64_t dilation = 1) {
@@ -358,13 +358,15 @@ TEST(ShallowConv, QuadRows) {
   };
   EXPECT_TRUE(quad(224, 112));
   EXPECT_TRUE(quad(8, 4));
-  EXPECT_TRUE(quad(8, 3));                // the last output alone: its float4 is columns 4..7
-  EXPECT_FALSE(quad(8, 5));               // a wide end pad: the last pair's float4 is columns 8..11
-  EXPECT_FALSE(quad(230, 115));           // width not a multiple of 4
+  EXPECT_TRUE(quad(16, 4));      // a narrower output: its last item ends before the row does
+  EXPECT_FALSE(quad(8, 3));      // output width not a multiple of 4
+  EXPECT_FALSE(quad(12, 6));     // nor here
+  EXPECT_FALSE(quad(12, 8));     // a wide end pad: the last item reads columns 8..15
+  EXPECT_FALSE(quad(230, 112));  // input width not a multiple of 4
   EXPECT_FALSE(quad(224, 224, 3, 1));     // stride 1
   EXPECT_FALSE(quad(224, 112, 5));        // 5 wide
   EXPECT_FALSE(quad(224, 112, 3, 2, 0));  // unpadded
-  EXPECT_FALSE(quad(224, 111, 3, 2, 1, 2));  // dilated
+  EXPECT_FALSE(quad(224, 112, 3, 2, 1, 2));  // dilated
 }
 
 // Split-K's parts: enough to bring the blocks near the wanted count, whole K steps, no part

@@ -1,0 +1,58 @@
+#version 450
+// The RGB stem of image networks (core's has_quad_rows, x and y 16-byte aligned), as
+// shallow_conv.glsl describes: invocations cover batch x output rows x out_w / 4 runs of 4
+// neighbouring outputs of a row. Each reads the 9 columns of each input row that its run
+// needs as a scalar and two vec4s, 3 loads where the taps make 12, and stores each output
+// plane's 4 as one vec4. On the H100 at batch 64, 34.4-34.5% of FP32 peak against 32.1-32.2%
+// for conv_window_shallow.comp's pairs, and 30.8% against 26.7% at batch 16; output
+// channels 1 at a time rather than 2, scalar stores, or work groups of 64 or 256 were slower
+// (r90, r91: stem-4-outputs-2026-11-25.md in the H100 results).
+#extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
+#define item_outputs vec4
+#include "common.glsl"
+#include "shallow_conv.glsl"
+#include "shallow_window.glsl"
+
+layout(constant_id = 4) const uint KH = 3;
+
+layout(std430, binding = 0) writeonly buffer Out { vec4 out_data[]; };
+layout(std430, binding = 1) readonly buffer X { float x_data[]; };
+layout(std430, binding = 1) readonly buffer X4 { vec4 x4_data[]; };
+
+void main() {
+  load_shallow_weights(p.w_offset, p.b_offset, p.has_bias != 0);
+  const uint item = invocation_index();
+  if (item >= p.count) return;
+  const WindowItem it = window_item(item, 4);
+  const int ih0 = int(it.oh * p.stride_h) - p.pad_h;
+  const int iw0 = int(it.ow) * 2 - 1;
+  const uint channels = K / (KH * 3);
+  const uint xi = p.x_offset + it.image * channels * p.in_h * p.in_w;
+  vec4 xv[K_PAD];
+  [[unroll]] for (uint k = K; k < K_PAD; ++k) xv[k] = vec4(0.0);
+  [[unroll]] for (uint c = 0; c < channels; ++c) {
+    [[unroll]] for (uint kh = 0; kh < KH; ++kh) {
+      const int ih = ih0 + int(kh * p.dilation_h);
+      const bool row_in = ih >= 0 && ih < int(p.in_h);
+      const uint xr = xi + (c * p.in_h + uint(ih)) * p.in_w;
+      // Column j of iw0.. feeds output j / 2 at tap j % 2 and, if j is even, output j / 2 - 1
+      // at tap 2. iw0 + 1 is a multiple of 4 columns.
+      const float left = row_in && iw0 >= 0 ? x_data[xr + uint(iw0)] : 0.0;
+      const vec4 a = row_in ? x4_data[(xr + uint(iw0 + 1)) / 4] : vec4(0.0);
+      const vec4 b = row_in ? x4_data[(xr + uint(iw0 + 5)) / 4] : vec4(0.0);
+      const uint r = (c * KH + kh) * 3;
+      xv[r] = vec4(left, a.y, a.w, b.y);
+      xv[r + 1] = vec4(a.x, a.z, b.x, b.z);
+      xv[r + 2] = vec4(a.y, a.w, b.y, b.w);
+    }
+  }
+  const uint plane = p.out_h * p.out_w;
+  const uint y0 = window_output(it) / 4;
+  for (uint o0 = 0; o0 < M; o0 += 2) {
+    [[unroll]] for (uint u = 0; u < 2; ++u) {
+      const uint o = o0 + u;
+      if (o < M) out_data[y0 + o * plane / 4] = shallow_sums(o, xv, p.alpha, p.beta);
+    }
+  }
+}

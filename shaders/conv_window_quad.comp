@@ -3,10 +3,11 @@
 // shallow_conv.glsl describes: invocations cover batch x output rows x out_w / 4 runs of 4
 // neighbouring outputs of a row. Each reads the 9 columns of each input row that its run
 // needs as a scalar and two vec4s, 3 loads where the taps make 12, and stores each output
-// plane's 4 as one vec4. On the H100 at batch 64, 34.4-34.5% of FP32 peak against 32.1-32.2%
-// for conv_window_shallow.comp's pairs, and 30.8% against 26.7% at batch 16; output
-// channels 1 at a time rather than 2, scalar stores, or work groups of 64 or 256 were slower
-// (r90, r91: stem-4-outputs-2026-11-25.md in the H100 results).
+// plane's 4 as one vec4. On the H100 at batch 64, 34.0-34.2% of FP32 peak against 32.1-32.3%
+// for conv_window_shallow.comp's pairs, and 30.4-30.5% against 26.6% at batch 16. Slower:
+// output channels 1 a step (33.1%), a bound test inside the step of 2 (32.9-33.0%), scalar
+// stores, work groups of 64 or 256 (r90-r93: stem-4-outputs-2026-11-25.md in the H100
+// results).
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #define item_outputs vec4
@@ -49,10 +50,10 @@ void main() {
   }
   const uint plane = p.out_h * p.out_w;
   const uint y0 = window_output(it) / 4;
-  for (uint o0 = 0; o0 < M; o0 += 2) {
-    [[unroll]] for (uint u = 0; u < 2; ++u) {
-      const uint o = o0 + u;
-      if (o < M) out_data[y0 + o * plane / 4] = shallow_sums(o, xv, p.alpha, p.beta);
-    }
+  uint o = 0;
+  for (; o + 1 < M; o += 2) {  // 2 channels a step, with no bound test inside
+    out_data[y0 + o * plane / 4] = shallow_sums(o, xv, p.alpha, p.beta);
+    out_data[y0 + (o + 1) * plane / 4] = shallow_sums(o + 1, xv, p.alpha, p.beta);
   }
+  if (M % 2 == 1) out_data[y0 + o * plane / 4] = shallow_sums(o, xv, p.alpha, p.beta);
 }

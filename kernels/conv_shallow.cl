@@ -2,14 +2,14 @@
 // bounds: each output position does 2 x K x M flops for about 4 x (K + M) bytes moved, 10.7
 // a byte for a 1x1 32->64 layer, where the H100 needs 20 to be bound by its FP32 peak. Each
 // work item gathers its K inputs for 2 neighbouring output positions (4 with quad rows) into
-// registers and writes those positions of every output plane, so that, as in a plain copy, each store of
-// a warp covers consecutive bytes and x is read from memory about once; the weights sit in
-// local memory, every item reading the same float4 at a time (a broadcast). On the H100, at
-// batch 64, this ran 1x1 32->64 at 112x112 at 41.0% of FP32 peak and the 3x3 s2 3->32 stem
-// at 37.1-37.3% with quad rows (34.0% without), against 35.3% and 14.5% for the implicit
-// GEMM's tile loop; for 1x1 32->64, one position per item or 4 was slower, and so were
-// weights in constant memory (shallow-conv-2026-11-25.md, stem-2026-11-25.md and
-// stem-4-outputs-2026-11-25.md in the H100 results).
+// registers and writes those positions of every output plane, so that, as in a plain copy,
+// each store of a warp covers consecutive bytes and x is read from memory about once; the
+// weights sit in local memory, every item reading the same float4 at a time (a broadcast).
+// On the H100, at batch 64, this ran 1x1 32->64 at 112x112 at 41.0% of FP32 peak and the
+// 3x3 s2 3->32 stem at 36.9-37.4% with quad rows (34.0% with a load per tap), against 35.3%
+// and 14.5% for the implicit GEMM's tile loop; for 1x1 32->64, one position per item or 4
+// was slower, and so were weights in constant memory (shallow-conv-2026-11-25.md,
+// stem-2026-11-25.md and stem-4-outputs-2026-11-25.md in the H100 results).
 // Built per layer: -DK_IN= (C x taps) -DK_PAD= (K_IN rounded up to 4) -DM_OUT= (output
 // channels); conv_window_shallow also -DCHANNELS= -DKH= -DKW= -DQUAD_ROWS=0|1.
 

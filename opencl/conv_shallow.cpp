@@ -10,8 +10,6 @@ bool device_takes(const ClDevice& device) {
   return environment_switch("TANDEM_OPENCL_SHALLOW_CONV").value_or(device.info.type != "cpu");
 }
 
-std::int64_t padded(std::int64_t k) { return (k + 3) / 4 * 4; }
-
 std::string program_name(const ConvGeometry& geometry, ShallowConv kind) {
   std::string name = "conv_shallow.cl[" + std::to_string(geometry.in_channels) + "x" +
                      std::to_string(geometry.out_channels);
@@ -79,7 +77,7 @@ ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv ki
   ProgramRequest request = embedded_program("conv_shallow.cl");
   request.file = program_name(geometry, kind);
   request.build_options += " -DK_IN=" + std::to_string(k) +
-                           " -DK_PAD=" + std::to_string(padded(k)) +
+                           " -DK_PAD=" + std::to_string(shallow_weight_row(k)) +
                            " -DM_OUT=" + std::to_string(geometry.out_channels);
   if (kind != ShallowConv::Pointwise) {
     const std::vector<WindowDim> dims = window_2d(geometry);

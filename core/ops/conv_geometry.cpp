@@ -118,7 +118,7 @@ std::vector<float> tap_major_weights(const Tensor& weights) {
 
 bool is_shallow_conv(const ConvGeometry& geometry, std::uint64_t local_bytes) {
   const std::int64_t k = geometry.inputs_per_output();
-  const std::int64_t row = (k + 3) / 4 * 4 + 1;  // K rounded up to 4, and the bias
+  const std::int64_t row = shallow_weight_row(k) + 1;  // and the bias
   const auto weight_bytes = static_cast<std::uint64_t>(geometry.out_channels * row * 4);
   return geometry.group == 1 && k <= kMaxShallowInputs && weight_bytes <= 16 * 1024 &&
          weight_bytes <= local_bytes / 2;

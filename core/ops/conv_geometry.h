@@ -55,6 +55,10 @@ KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, std::int6
 constexpr std::int64_t kMaxShallowInputs = 32;
 bool is_shallow_conv(const ConvGeometry& geometry, std::uint64_t local_bytes);
 
+// The length of a weight row in the shallow kernels' local memory: K rounded up to 4, so
+// that every row is whole float4s (K_PAD in the kernels).
+constexpr std::int64_t shallow_weight_row(std::int64_t k) { return (k + 3) / 4 * 4; }
+
 // Of those, the layers the pointwise kernels read two positions at a time: unpadded 1x1, C a
 // multiple of 4, an even number of positions per image.
 bool is_paired_pointwise(const ConvGeometry& geometry);

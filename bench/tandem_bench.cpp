@@ -37,6 +37,7 @@ struct Args {
   bool quick = false;
   bool list_conv_shapes = false;
   std::int64_t conv_batch = 0;  // 0: 16 on GPUs, 1 on CPU devices
+  std::vector<std::string> conv_layers;  // name fragments; empty: every layer
   std::vector<std::string> sections = {"gemm", "conv", "lines", "models"};
 };
 
@@ -130,11 +131,23 @@ std::vector<ConvShape> conv_shapes(std::int64_t batch) {
 }
 
 // The conv section's layers: batch --conv-batch, else 16 on GPUs and 1 on CPU devices; the
-// first four with --quick.
+// first four with --quick; with --conv-layer, those whose names hold one of its fragments.
 std::vector<ConvShape> conv_layers(const Args& args, bool gpu) {
   std::vector<ConvShape> shapes = conv_shapes(args.conv_batch > 0 ? args.conv_batch : gpu ? 16 : 1);
   if (args.quick) shapes.resize(4);
-  return shapes;
+  if (args.conv_layers.empty()) return shapes;
+  std::vector<ConvShape> chosen;
+  for (const ConvShape& shape : shapes) {
+    for (const std::string& fragment : args.conv_layers) {
+      if (shape.name.find(fragment) != std::string::npos) {
+        chosen.push_back(shape);
+        break;
+      }
+    }
+  }
+  if (chosen.empty())
+    throw tandem::Error("--conv-layer: no conv layer's name holds those fragments");
+  return chosen;
 }
 
 // --list-conv-shapes: the layers a run with the same arguments would time, with tandem's
@@ -443,6 +456,8 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", args.quick, "Fewer shapes and layers (a smoke run)");
   app.add_option("--conv-batch", args.conv_batch, "Batch of the conv layers (default 16 on GPUs, 1 on CPUs)")
       ->check(CLI::PositiveNumber);
+  app.add_option("--conv-layer", args.conv_layers,
+                 "Time only the conv layers whose names hold this text (repeatable: \"@14\")");
   app.add_flag("--list-conv-shapes", args.list_conv_shapes,
                "Print the conv section's layers as JSON (for bench/cudnn_conv.py) and exit");
   CLI11_PARSE(app, argc, argv);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <fstream>
 #include <thread>
+#include <utility>
 
 namespace tandem::bench {
 namespace {
@@ -30,6 +31,23 @@ double cpu_mhz() {
   return best;
 }
 
+// FP32 FLOP a core issues a cycle with two FMA units (named by the vectors that set it): from
+// the first "flags" line of /proc/cpuinfo; 16 (SSE) when unreadable.
+std::pair<double, std::string> cpu_flops_per_cycle() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("flags", 0) != 0) continue;
+    const std::string flags = line + " ";
+    if (flags.find(" avx512f ") != std::string::npos) return {64.0, "AVX-512"};
+    if (flags.find(" avx2 ") != std::string::npos && flags.find(" fma ") != std::string::npos) {
+      return {32.0, "AVX2"};
+    }
+    break;
+  }
+  return {16.0, "SSE"};
+}
+
 }  // namespace
 
 Peak fp32_peak(const DeviceInfo& device, double override_gflops) {
@@ -44,8 +62,10 @@ Peak fp32_peak(const DeviceInfo& device, double override_gflops) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     const double ghz = cpu_mhz() / 1000.0;
     if (ghz <= 0) return {};
-    return {cores * ghz * 32.0, "estimate: " + std::to_string(cores) + " cores x " +
-                                    std::to_string(ghz).substr(0, 4) + " GHz x 32"};
+    const auto [flops, vectors] = cpu_flops_per_cycle();
+    return {cores * ghz * flops,
+            "estimate: " + std::to_string(cores) + " cores x " + std::to_string(ghz).substr(0, 4) +
+                " GHz x " + std::to_string(static_cast<int>(flops)) + " (" + vectors + ")"};
   }
   return {};
 }

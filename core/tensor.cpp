@@ -16,16 +16,18 @@ constexpr std::int64_t kMaxElements = std::int64_t{1} << 48;
 
 }  // namespace
 
+// Hot: tensors' loops ask for numel() at each step, so the messages are built only on failure.
 std::int64_t shape_numel(const Shape& shape) {
   for (std::int64_t dim : shape) {
-    check(dim >= 0, "negative dimension in shape " + shape_to_string(shape));
+    if (dim < 0) fail("negative dimension in shape " + shape_to_string(shape));
     if (dim == 0) return 0;
   }
   // Dims come from model files: a product that wrapped would be a small, wrong count.
   std::int64_t count = 1;
   for (std::int64_t dim : shape) {
-    check(dim <= kMaxElements / count,
-          "shape " + shape_to_string(shape) + " has more than 2^48 elements");
+    if (dim > kMaxElements / count) {
+      fail("shape " + shape_to_string(shape) + " has more than 2^48 elements");
+    }
     count *= dim;
   }
   return count;
@@ -96,10 +98,12 @@ static void store(std::uint8_t* p, DType dtype, double value, std::int64_t integ
 }
 
 Tensor Tensor::cast(DType target) const {
+  if (target == dtype()) return *this;
   Tensor result(target, shape());
   const std::size_t size = dtype_size(target);
   const bool from_float = is_float(dtype());
-  for (std::int64_t i = 0; i < numel(); ++i) {
+  const std::int64_t count = numel();
+  for (std::int64_t i = 0; i < count; ++i) {
     const double value = value_f64(i);
     const std::int64_t integer = from_float ? float_to_integer(value, target) : value_i64(i);
     store(result.data_.data() + static_cast<std::size_t>(i) * size, target,

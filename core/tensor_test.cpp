@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -35,6 +36,18 @@ TEST(TensorCast, FloatToIntegerSaturatesAndMapsNanToZero) {
   EXPECT_EQ(source.cast(DType::Bool).to_i64_vector(), (std::vector<std::int64_t>(8, 1)));
   EXPECT_EQ(Tensor::from(DType::F32, {2}, std::vector<float>{0.0f, -0.0f}).cast(DType::Bool).to_i64_vector(),
             (std::vector<std::int64_t>{0, 0}));
+}
+
+// A cast to the tensor's own type is a copy: a signalling NaN's payload and -0 survive.
+TEST(TensorCast, ToItsOwnTypeKeepsEveryBit) {
+  const std::vector<std::uint32_t> bits{0x7f800123u, 0x80000000u, 0x3fc00000u, 0xff7fffffu};
+  std::vector<float> values(bits.size());
+  std::memcpy(values.data(), bits.data(), bits.size() * 4);
+  const Tensor copy = Tensor::from(DType::F32, {2, 2}, values).cast(DType::F32);
+  EXPECT_EQ(copy.shape(), (Shape{2, 2}));
+  std::vector<std::uint32_t> copied(bits.size());
+  std::memcpy(copied.data(), copy.data<float>().data(), bits.size() * 4);
+  EXPECT_EQ(copied, bits);
 }
 
 // In range, the cast truncates toward zero like std::trunc, checked on seeded random values.

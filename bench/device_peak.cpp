@@ -4,7 +4,6 @@
 #include <cctype>
 #include <fstream>
 #include <thread>
-#include <utility>
 
 namespace tandem::bench {
 namespace {
@@ -18,34 +17,37 @@ bool contains(std::string text, std::string part) {
   return text.find(part) != std::string::npos;
 }
 
-// The highest "cpu MHz" in /proc/cpuinfo, 0 when unreadable.
-double cpu_mhz() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  double best = 0;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("cpu MHz", 0) != 0) continue;
-    const auto colon = line.find(':');
-    if (colon != std::string::npos) best = std::max(best, std::stod(line.substr(colon + 1)));
-  }
-  return best;
-}
+// What /proc/cpuinfo says of the cores: the highest "cpu MHz" (0 when unreadable), and the
+// FP32 FLOP a core issues a cycle with two FMA units of the widest vectors its "flags" lines
+// name (16, SSE, when unreadable).
+struct CpuInfo {
+  double mhz = 0;
+  double flops_per_cycle = 16;
+  std::string vectors = "SSE";
+};
 
-// FP32 FLOP a core issues a cycle with two FMA units (named by the vectors that set it): from
-// the first "flags" line of /proc/cpuinfo; 16 (SSE) when unreadable.
-std::pair<double, std::string> cpu_flops_per_cycle() {
+CpuInfo read_cpuinfo() {
   std::ifstream cpuinfo("/proc/cpuinfo");
+  CpuInfo info;
   std::string line;
   while (std::getline(cpuinfo, line)) {
-    if (line.rfind("flags", 0) != 0) continue;
-    const std::string flags = line + " ";
-    if (flags.find(" avx512f ") != std::string::npos) return {64.0, "AVX-512"};
-    if (flags.find(" avx2 ") != std::string::npos && flags.find(" fma ") != std::string::npos) {
-      return {32.0, "AVX2"};
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    if (line.rfind("cpu MHz", 0) == 0) {
+      info.mhz = std::max(info.mhz, std::stod(line.substr(colon + 1)));
+    } else if (line.rfind("flags", 0) == 0) {
+      const std::string flags = line.substr(colon) + " ";
+      if (flags.find(" avx512f ") != std::string::npos) {
+        info.flops_per_cycle = 64;
+        info.vectors = "AVX-512";
+      } else if (flags.find(" avx2 ") != std::string::npos &&
+                 flags.find(" fma ") != std::string::npos) {
+        info.flops_per_cycle = 32;
+        info.vectors = "AVX2";
+      }
     }
-    break;
   }
-  return {16.0, "SSE"};
+  return info;
 }
 
 }  // namespace
@@ -60,12 +62,13 @@ Peak fp32_peak(const DeviceInfo& device, double override_gflops) {
   if (contains(device.name, "H200")) return {66900, "data sheet (H200)"};
   if (device.type == "cpu") {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const double ghz = cpu_mhz() / 1000.0;
+    const CpuInfo cpu = read_cpuinfo();
+    const double ghz = cpu.mhz / 1000.0;
     if (ghz <= 0) return {};
-    const auto [flops, vectors] = cpu_flops_per_cycle();
-    return {cores * ghz * flops,
+    return {cores * ghz * cpu.flops_per_cycle,
             "estimate: " + std::to_string(cores) + " cores x " + std::to_string(ghz).substr(0, 4) +
-                " GHz x " + std::to_string(static_cast<int>(flops)) + " (" + vectors + ")"};
+                " GHz x " + std::to_string(static_cast<int>(cpu.flops_per_cycle)) + " (" +
+                cpu.vectors + ")"};
   }
   return {};
 }

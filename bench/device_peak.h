@@ -13,8 +13,7 @@ namespace tandem::bench {
 
 struct Peak {
   double gflops = 0;   // 0: unknown
-  std::string
-      source;  // "data sheet", "estimate: 2 cores x 3.0 GHz x 64 (AVX-512)", "--peak-gflops"
+  std::string source;  // "data sheet (H100 SXM)", "estimate: ... x 64 (AVX-512)", "--peak-gflops"
 };
 
 Peak fp32_peak(const DeviceInfo& device, double override_gflops);

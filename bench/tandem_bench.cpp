@@ -145,8 +145,7 @@ std::vector<ConvShape> conv_layers(const Args& args, bool gpu) {
       }
     }
   }
-  if (chosen.empty())
-    throw tandem::Error("--conv-layer: no conv layer's name holds those fragments");
+  if (chosen.empty()) fail("--conv-layer: no conv layer's name holds those fragments");
   return chosen;
 }
 

@@ -57,6 +57,11 @@ class Tensor {
   std::vector<std::int64_t> to_i64_vector() const;
 
  private:
+  // Throws unless T is dtype(). Hot (the reference backend's loops take a view per element),
+  // so the message is built only on failure.
+  template <typename T>
+  void expect_dtype() const;
+
   TensorInfo info_;
   std::vector<std::uint8_t> data_;
 };
@@ -69,16 +74,22 @@ template <> constexpr DType dtype_of<std::int32_t>() { return DType::I32; }
 template <> constexpr DType dtype_of<std::uint8_t>() { return DType::Bool; }
 
 template <typename T>
+void Tensor::expect_dtype() const {
+  if (dtype_of<T>() != info_.dtype) {
+    fail(std::string("tensor holds ") + dtype_name(info_.dtype) + ", not " +
+         dtype_name(dtype_of<T>()));
+  }
+}
+
+template <typename T>
 std::span<T> Tensor::data() {
-  check(dtype_of<T>() == info_.dtype, std::string("tensor holds ") + dtype_name(info_.dtype) +
-                                          ", not " + dtype_name(dtype_of<T>()));
+  expect_dtype<T>();
   return {reinterpret_cast<T*>(data_.data()), static_cast<std::size_t>(numel())};
 }
 
 template <typename T>
 std::span<const T> Tensor::data() const {
-  check(dtype_of<T>() == info_.dtype, std::string("tensor holds ") + dtype_name(info_.dtype) +
-                                          ", not " + dtype_name(dtype_of<T>()));
+  expect_dtype<T>();
   return {reinterpret_cast<const T*>(data_.data()), static_cast<std::size_t>(numel())};
 }
 

@@ -100,6 +100,7 @@ static ClDevice describe(cl_platform_id platform, cl_device_id device, int index
   result.limits.max_alloc_bytes = device_value<cl_ulong>(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
   result.limits.mem_base_align_bytes =
       device_value<cl_uint>(device, CL_DEVICE_MEM_BASE_ADDR_ALIGN) / 8;
+  result.limits.compute_units = device_value<cl_uint>(device, CL_DEVICE_MAX_COMPUTE_UNITS);
   return result;
 }
 

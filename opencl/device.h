@@ -15,6 +15,7 @@ struct DeviceLimits {
   std::uint64_t local_mem_bytes = 0;
   std::uint64_t max_alloc_bytes = 0;
   std::uint32_t mem_base_align_bytes = 128;
+  std::uint32_t compute_units = 1;
 };
 
 // One OpenCL device with the platform it belongs to. `info.identity` holds, in a fixed

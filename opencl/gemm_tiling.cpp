@@ -32,19 +32,28 @@ constexpr std::int64_t kConvWideBlocksWanted = 384;
 constexpr std::int64_t kPointwiseWideBlocksWanted = 96;
 // Layers with fewer than kSplitBelowBlocks such blocks (under one per multiprocessor) split K
 // (kernels/conv_tiled.cl's split-K) into parts of at least kMinSplitDepth, at most kMaxSplits
-// of them, for about kConvWideBlocksWanted blocks. Measured on the H100: 3x3 512->512 at 7x7
-// (56 blocks, 7 parts) went from 21.2% of FP32 peak to 31.4%. Padded or strided layers split
-// below kConvWideBlocksWanted: 3x3 s2 64->128 at 56x56 (196 blocks, 2 parts) went from
-// 33.5% (64 x 64 / 4 x 4) to 38.1%, 3x3 256->256 at 14x14 (100, 4 parts) stayed at 34.3-34.7%.
-// Unpadded 1x1 layers with 100 to 200 lost (1x1 512->512 at 14x14, 2 parts: 38% to 32.5%).
+// of them; padded or strided ones below kConvWideBlocksWanted. The count is the one whose
+// blocks spread most evenly over one wave (split_k): on the H100 a multiprocessor runs three
+// 64 x 128 / 8 x 8 blocks at once (167 registers an item, 128 items) and two 128 x 128 ones
+// (128 registers, 256 items). Measured there at batch 16 (r101): 3x3 512->512 at 7x7 (56
+// blocks) ran at 36.2% of FP32 peak in 7 parts (392 blocks), 26.4% in 8 (448, a second
+// wave); 1x1 1024->256 at 14x14 (50 blocks of 128 x 128) at 40.9% in 5 parts (250 of 264
+// slots) against 35.7% in 4 and 29.8% in 6. Unpadded 1x1 layers with 100 to 200 blocks lost
+// (1x1 512->512 at 14x14, 2 parts: 38% to 32.5%).
 constexpr std::int64_t kSplitBelowBlocks = 96;
-constexpr std::int64_t kMinSplitDepth = 256;
+constexpr std::int64_t kMinSplitDepth = 128;
+constexpr std::int64_t kMaxSplits = 8;
+constexpr std::int64_t kWideBlocksPerUnit = 3;
 // Unpadded 1x1 layers with enough 64 x 128 blocks not to split but too few for
 // kConvWideBlocksWanted split 128 x 128 blocks (8 x 8 per item, K steps of 8) instead when
-// there are under kSplitBelowBlocks of those: 1x1 1024->256 at 14x14 (50 blocks, 4 parts) went
-// from 31.8% of peak to 34.0%.
+// there are under kSplitBelowBlocks of those. Padded or strided layers split whichever of the
+// two spreads more evenly: 3x3 256->256 at 14x14 (100 blocks of 64 x 128: 300 at best, 38.2%
+// of peak) ran at 41.3% on 128 x 128 in 5 parts, against 34.9% on 64 x 128 in 4.
 constexpr GemmTiling kGpuConvBig{128, 128, 8, 8, 8, true};
-constexpr std::int64_t kMaxSplits = 8;
+constexpr std::int64_t kBigBlocksPerUnit = 2;
+// A forced tiling (tests, tuning) splits as on an H100, so that tests reach the same splits
+// on any device.
+constexpr Wave kReferenceWave{132, kWideBlocksPerUnit};
 // Padded or strided layers with too few 64 x 128 blocks but enough 64 x 64 ones
 // (kConvWideBlocksWanted) and a K of at least kLongConvK run unsplit on 64 x 64 / 4 x 8: on
 // the H100, 3x3 512->512 at 7x7, batch 64 (200 blocks of 64 x 128, K 4608) ran at 42.0% of
@@ -187,31 +196,55 @@ std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_
   return choose_gemm_tiling(device, m, n, k, groups);
 }
 
-std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m,
-                                           std::int64_t n, std::int64_t k, std::int64_t groups,
-                                           bool pointwise) {
-  GemmTiling tiling = kGpuConvWide;
-  const std::int64_t wide_blocks = kGpuConvWide.blocks(m, n) * groups;
-  std::int64_t split_below = pointwise ? kSplitBelowBlocks : kConvWideBlocksWanted;
+namespace {
+
+// The split of `tiling`'s blocks over `wave`, or none.
+std::optional<ConvSplit> balanced_split(const ClDevice& device, const GemmTiling& tiling,
+                                        const Wave& wave, std::int64_t m, std::int64_t n,
+                                        std::int64_t k, std::int64_t groups) {
+  if (m < tiling.bm || n < tiling.bn || groups < 1 || !fits(tiling, device)) return std::nullopt;
+  const KSplit split =
+      split_k(tiling.blocks(m, n) * groups, k, tiling.bk, wave, kMinSplitDepth, kMaxSplits);
+  if (split.splits == 1) return std::nullopt;
+  return ConvSplit{tiling, split.splits, split.depth, split.balance};
+}
+
+// Of two splits, the one whose blocks spread more evenly.
+std::optional<ConvSplit> more_even(std::optional<ConvSplit> a, std::optional<ConvSplit> b) {
+  if (!a || (b && b->balance > a->balance)) return b;
+  return a;
+}
+
+}  // namespace
+
+std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m, std::int64_t n,
+                                           std::int64_t k, std::int64_t groups, bool pointwise) {
   if (const char* forced = std::getenv("TANDEM_OPENCL_GEMM_TILING")) {
     const std::optional<GemmTiling> named = forced_tiling(device, forced, m, n, false);
-    if (!named || !named->local_tiles) return std::nullopt;
-    tiling = *named;
-    split_below = kSplitBelowBlocks;
-  } else if (device.info.type == "cpu") {
-    return std::nullopt;
-  } else if (pointwise && wide_blocks >= kSplitBelowBlocks && wide_blocks < kConvWideBlocksWanted) {
-    tiling = kGpuConvBig;
-  } else if (long_k_layer(device, m, n, k, groups, pointwise)) {
+    if (!named || !named->local_tiles || named->blocks(m, n) * groups >= kSplitBelowBlocks) {
+      return std::nullopt;
+    }
+    return balanced_split(device, *named, kReferenceWave, m, n, k, groups);
+  }
+  if (device.info.type == "cpu" || groups < 1) return std::nullopt;
+  const std::int64_t units = device.limits.compute_units;
+  const Wave wide_wave{units, kWideBlocksPerUnit}, big_wave{units, kBigBlocksPerUnit};
+  const std::int64_t wide_blocks = kGpuConvWide.blocks(m, n) * groups;
+  if (!pointwise) {
+    if (wide_blocks >= kConvWideBlocksWanted || long_k_layer(device, m, n, k, groups, false)) {
+      return std::nullopt;
+    }
+    return more_even(balanced_split(device, kGpuConvWide, wide_wave, m, n, k, groups),
+                     balanced_split(device, kGpuConvBig, big_wave, m, n, k, groups));
+  }
+  if (wide_blocks < kSplitBelowBlocks) {
+    return balanced_split(device, kGpuConvWide, wide_wave, m, n, k, groups);
+  }
+  if (wide_blocks >= kConvWideBlocksWanted ||
+      kGpuConvBig.blocks(m, n) * groups >= kSplitBelowBlocks) {
     return std::nullopt;
   }
-  if (m < tiling.bm || n < tiling.bn || groups < 1 || !fits(tiling, device)) return std::nullopt;
-  const std::int64_t blocks = tiling.blocks(m, n) * groups;
-  if (blocks >= split_below) return std::nullopt;
-  const KSplit split =
-      split_k(blocks, k, tiling.bk, kConvWideBlocksWanted, kMinSplitDepth, kMaxSplits);
-  if (split.splits == 1) return std::nullopt;
-  return ConvSplit{tiling, split.splits, split.depth};
+  return balanced_split(device, kGpuConvBig, big_wave, m, n, k, groups);
 }
 
 std::string blocked_program_name(const GemmTiling& tiling) {

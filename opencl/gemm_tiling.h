@@ -56,14 +56,16 @@ struct ConvSplit {
   GemmTiling tiling;
   std::int64_t splits = 1;
   std::int64_t depth = 0;
+  double balance = 0.0;  // of the blocks over one wave (wave_balance in core/ops/conv_geometry.h)
 };
 
-// The split for `groups` products of m x n x k, or none (CPUs, enough blocks already, K too
-// short to share): of 64 x 128 blocks when there are few of them (for padded or strided
-// layers, fewer than fill the GPU, unless K is long and 64 x 64 blocks fill it), of
-// 128 x 128 blocks for unpadded 1x1 (`pointwise`) layers between few and enough. A forced
-// tiling with local tiles (TANDEM_OPENCL_GEMM_TILING) is split when it gives few blocks, so
-// that tests reach split-K on any device.
+// The split for `groups` products of m x n x k, or none (CPUs, enough blocks already, no
+// split spreads the blocks more evenly over the compute units): of 64 x 128 blocks when
+// there are few of them, of 128 x 128 blocks for unpadded 1x1 (`pointwise`) layers between
+// few and enough; padded or strided layers with fewer than fill the GPU (unless K is long
+// and 64 x 64 blocks fill it) split whichever of the two spreads more evenly. A forced
+// tiling with local tiles (TANDEM_OPENCL_GEMM_TILING) is split when it gives few blocks, as
+// on an H100, so that tests reach the same split-K on any device.
 std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m,
                                            std::int64_t n, std::int64_t k, std::int64_t groups,
                                            bool pointwise);

@@ -322,10 +322,11 @@ TEST(ConvOpenCl, ImplicitGemmWithGpuTilings) {
   }
 }
 
-// Split-K (K >= 512 and few blocks under a forced GPU tiling): two or three splits, a split
-// that starts inside a tap (K 720 in two of 368), pointwise and grouped layers, bias and
-// activations applied once after the splits are summed. K up to 720 keeps the rounding
-// within the file's tolerance (sqrt(720 / 300) of it).
+// Split-K (few blocks under a forced GPU tiling, parts at least 128 deep): four to six
+// splits, some of which start inside a tap, a last part shallower than the others (K 576
+// in five of 128), pointwise and grouped layers, bias and activations applied once after
+// the splits are summed. K up to 720 keeps the rounding within the file's tolerance
+// (sqrt(720 / 300) of it).
 TEST(ConvOpenCl, SplitK) {
   const ClDevice device = find_device(test_device());
   Node grouped;
@@ -337,8 +338,8 @@ TEST(ConvOpenCl, SplitK) {
     const std::optional<TiledConv> split =
         tiled_conv(device, resolve_conv(grouped, {2, 128, 8, 8}, {128, 64, 3, 3}), true);
     ASSERT_TRUE(split);
-    EXPECT_EQ(split->splits, 2);
-    EXPECT_EQ(split->depth, 288);
+    EXPECT_EQ(split->splits, 5);
+    EXPECT_EQ(split->depth, 128);
     ReferenceBatch batch;
     std::mt19937 rng(40);
     add_conv(batch, rng, {2, 80, 9, 9}, {70, 80, 3, 3},
@@ -363,7 +364,7 @@ TEST(ConvOpenCl, SplitK) {
   const std::optional<TiledConv> split =
       tiled_conv(device, resolve_conv(padded, {2, 64, 8, 8}, {130, 64, 3, 3}), true);
   ASSERT_TRUE(split);
-  EXPECT_EQ(split->splits, 2);
+  EXPECT_EQ(split->splits, 4);
   ReferenceBatch batch;
   std::mt19937 rng(41);
   add_conv(batch, rng, {2, 64, 8, 8}, {130, 64, 3, 3}, padded.attributes);

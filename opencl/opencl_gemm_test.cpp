@@ -136,6 +136,7 @@ ClDevice fake_device(const char* type, std::size_t work_group, std::uint64_t loc
   device.info.type = type;
   device.limits.max_work_group_size = work_group;
   device.limits.local_mem_bytes = local_bytes;
+  device.limits.compute_units = 132;  // an H100's
   return device;
 }
 
@@ -184,10 +185,12 @@ TEST(GemmTiling, ChoosesConvTilingByBlocks) {
   EXPECT_EQ(choose_conv_tiling(cpu, 64, 50176, 576, 1, false)->name(), "64x16x4/8x16/direct");
 }
 
-// Split-K brings padded or strided layers with under 384 blocks of 64 x 128 up to about 384,
-// parts at least 256 deep, unless K is 2048 or more and 64 x 64 blocks number 384 (those
-// run unsplit on 64 x 64 / 4 x 8); unpadded 1x1 layers only under 96 such blocks, and with 96 to 383
-// they split 128 x 128 blocks if they have under 96 of those.
+// Split-K cuts K, in parts at least 128 deep, into the count that spreads the blocks most
+// evenly over one wave of the 132 compute units (three 64 x 128 or two 128 x 128 blocks at
+// once on each): padded or strided layers with under 384 blocks of 64 x 128, on whichever
+// of the two spreads more evenly, unless K is 2048 or more and 64 x 64 blocks number 384
+// (those run unsplit on 64 x 64 / 4 x 8); unpadded 1x1 layers only under 96 such blocks,
+// and with 96 to 383 they split 128 x 128 blocks if they have under 96 of those.
 TEST(GemmTiling, SplitsConvLayersWithFewBlocks) {
   const ClDevice gpu = fake_device("gpu", 1024, 48 << 10);
   const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise) {
@@ -195,20 +198,24 @@ TEST(GemmTiling, SplitsConvLayersWithFewBlocks) {
     return chosen ? std::vector<std::int64_t>{chosen->splits, chosen->depth}
                   : std::vector<std::int64_t>{};
   };
+  const auto tiling = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise) {
+    return choose_conv_split(gpu, m, n, k, 1, pointwise)->tiling.name();
+  };
   using Split = std::vector<std::int64_t>;
-  EXPECT_EQ(split(512, 784, 4608, false), (Split{7, 672}));     // 56 blocks
+  EXPECT_EQ(split(512, 784, 4608, false), (Split{7, 672}));  // 56 blocks: 392
+  EXPECT_EQ(tiling(512, 784, 4608, false), "64x128x16/8x8/local");
   EXPECT_EQ(split(256, 1536, 2304, false), (Split{8, 288}));    // 48: at most 8
-  EXPECT_EQ(split(128, 1024, 1000, true), (Split{3, 336}));     // K / 256 = 3
-  EXPECT_EQ(split(128, 12544, 576, false), (Split{2, 288}));    // 196 blocks
-  EXPECT_EQ(split(256, 3136, 2304, false), (Split{4, 576}));    // 100 blocks
-  EXPECT_EQ(split(512, 3136, 4608, false), Split{});             // 392 of 64 x 64, K long
-  EXPECT_EQ(split(512, 3136, 1152, false), (Split{2, 576}));    // 200 blocks, K short
+  EXPECT_EQ(split(128, 1024, 1000, true), (Split{8, 128}));     // 16 blocks
+  EXPECT_EQ(split(128, 12544, 576, false), (Split{2, 288}));    // 196 blocks: 392
+  // 100 blocks of 64 x 128 reach 300 of 396 slots at best; 50 of 128 x 128, 250 of 264.
+  EXPECT_EQ(split(256, 3136, 2304, false), (Split{5, 464}));
+  EXPECT_EQ(tiling(256, 3136, 2304, false), "128x128x8/8x8/local");
+  EXPECT_EQ(split(512, 3136, 4608, false), Split{});            // 392 of 64 x 64, K long
   EXPECT_EQ(split(64, 50176, 576, false), Split{});             // 392 blocks: enough
-  EXPECT_EQ(split(256, 3136, 1024, true), (Split{4, 256}));     // 50 of 128 x 128
-  EXPECT_EQ(choose_conv_split(gpu, 256, 3136, 1024, 1, true)->tiling.name(), "128x128x8/8x8/local");
+  EXPECT_EQ(split(256, 3136, 1024, true), (Split{5, 208}));     // 50 of 128 x 128: 250
+  EXPECT_EQ(tiling(256, 3136, 1024, true), "128x128x8/8x8/local");
   EXPECT_EQ(split(512, 3136, 512, true), Split{});              // 100 of 128 x 128
-  EXPECT_EQ(split(64, 3000, 300, false), Split{});              // too short to share
-  EXPECT_EQ(choose_conv_split(gpu, 256, 3136, 2304, 1, false)->tiling.name(), "64x128x16/8x8/local");
+  EXPECT_EQ(split(64, 3000, 200, false), Split{});              // too short to share
   EXPECT_FALSE(choose_conv_split(fake_device("cpu", 4096, 512 << 10), 512, 784, 4608, 1, false));
 }
 

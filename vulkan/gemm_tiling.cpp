@@ -33,11 +33,22 @@ constexpr GemmTiling kConvWide{64, 128, 16, 8, 8};
 constexpr std::uint64_t kConvWideBlocksWanted = 384;
 // Layers with fewer than kSplitBelowBlocks such blocks (under one per multiprocessor of an
 // H100) split K (conv_gemm.comp's split-K) into parts of at least kMinSplitDepth, at most
-// kMaxSplits of them, for about kConvWideBlocksWanted blocks; as in the OpenCL backend, where
-// layers with more blocks gained nothing from it.
+// kMaxSplits of them, the count whose blocks spread most evenly over one wave of kH100Wave
+// (split_k). Vulkan's core API does not count multiprocessors, so the wave is an H100's: 132
+// of them, each running three 64 x 128 / 8 x 8 blocks at once. Measured there at batch 16
+// (r101): 3x3 512->512 at 7x7 (56 blocks) ran at 37.3% of FP32 peak in 7 parts (392
+// blocks), 28.0% in 8 (448, a second wave).
 constexpr std::uint64_t kSplitBelowBlocks = 96;
 constexpr std::int64_t kMinSplitDepth = 256;
 constexpr std::int64_t kMaxSplits = 8;
+constexpr Wave kH100Wave{132, 3};
+// Padded or strided layers with kSplitBelowBlocks to kConvWideBlocksWanted blocks of 64 x
+// 128, and too few 64 x 64 ones to fill the wave, split 128 x 64 / 8 x 4 blocks (kConvTall)
+// in parts of at least kTallSplitDepth when that spreads them more evenly than 64 x 64
+// blocks unsplit: on the H100, 3x3 256->256 at 14x14, batch 16 (98 blocks, 4 parts) ran at
+// 37.1% of FP32 peak against 30.3% on 64 x 64 / 4 x 4. Shorter parts lost: 3x3 s2 64->128
+// at 56x56 (K 576, 196 blocks in 2 parts) 24.0% against 38.5% (r101).
+constexpr std::int64_t kTallSplitDepth = 512;
 
 // Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).
 constexpr std::uint64_t kLargeBlocksWanted = 128;
@@ -70,6 +81,32 @@ std::optional<std::optional<GemmTiling>> forced_tiling(const VkPhysicalDeviceLim
     return std::optional<GemmTiling>();
   }
   return tiling;
+}
+
+// Split-K of `tiling`'s blocks when there are fewer than kSplitBelowBlocks of them.
+std::optional<ConvSplit> split_few_blocks(const VkPhysicalDeviceLimits& limits,
+                                          const GemmTiling& tiling, std::int64_t m, std::int64_t n,
+                                          std::int64_t k) {
+  if (m < tiling.bm || n < tiling.bn || !fits(tiling, limits)) return std::nullopt;
+  const std::uint64_t blocks = tiling.blocks(m, n);
+  if (blocks >= kSplitBelowBlocks) return std::nullopt;
+  const KSplit split = split_k(static_cast<std::int64_t>(blocks), k, tiling.bk, kH100Wave,
+                               kMinSplitDepth, kMaxSplits);
+  if (split.splits == 1) return std::nullopt;
+  return ConvSplit{tiling, split.splits, split.depth};
+}
+
+// kConvTall's blocks split in parts of at least kTallSplitDepth, when they spread more
+// evenly than kMedium's unsplit (at least two of those at once per multiprocessor).
+std::optional<ConvSplit> split_tall(const VkPhysicalDeviceLimits& limits, std::int64_t m,
+                                    std::int64_t n, std::int64_t k) {
+  if (m < kConvTall.bm || n < kConvTall.bn || !fits(kConvTall, limits)) return std::nullopt;
+  const KSplit split = split_k(static_cast<std::int64_t>(kConvTall.blocks(m, n)), k, kConvTall.bk,
+                               kH100Wave, kTallSplitDepth, kMaxSplits);
+  const double unsplit =
+      wave_balance(static_cast<std::int64_t>(kMedium.blocks(m, n)), Wave{kH100Wave.units, 2});
+  if (split.splits == 1 || split.balance <= unsplit) return std::nullopt;
+  return ConvSplit{kConvTall, split.splits, split.depth};
 }
 
 }  // namespace
@@ -134,19 +171,18 @@ std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limit
 }
 
 std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits, std::int64_t m,
-                                           std::int64_t n, std::int64_t k) {
-  GemmTiling tiling = kConvWide;
+                                           std::int64_t n, std::int64_t k, bool pointwise) {
   if (const auto forced = forced_tiling(limits, m, n)) {
     if (!*forced) return std::nullopt;
-    tiling = **forced;
+    return split_few_blocks(limits, **forced, m, n, k);
   }
-  if (m < tiling.bm || n < tiling.bn || !fits(tiling, limits)) return std::nullopt;
-  const auto blocks = static_cast<std::int64_t>(tiling.blocks(m, n));
-  if (blocks >= static_cast<std::int64_t>(kSplitBelowBlocks)) return std::nullopt;
-  const KSplit split = split_k(blocks, k, tiling.bk, static_cast<std::int64_t>(kConvWideBlocksWanted),
-                               kMinSplitDepth, kMaxSplits);
-  if (split.splits == 1) return std::nullopt;
-  return ConvSplit{tiling, split.splits, split.depth};
+  const std::uint64_t wide_blocks = kConvWide.blocks(m, n);
+  if (wide_blocks < kSplitBelowBlocks) return split_few_blocks(limits, kConvWide, m, n, k);
+  if (pointwise || wide_blocks >= kConvWideBlocksWanted ||
+      kMedium.blocks(m, n) >= kConvWideBlocksWanted) {
+    return std::nullopt;
+  }
+  return split_tall(limits, m, n, k);
 }
 
 }  // namespace tandem::vulkan

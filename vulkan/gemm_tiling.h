@@ -48,11 +48,14 @@ struct ConvSplit {
   std::int64_t depth = 0;
 };
 
-// The split for an m x n x k convolution, or none (enough blocks already, K too short to
-// share). A forced tiling (TANDEM_VULKAN_GEMM_TILING) is split by the same rule, so that
+// The split for an m x n x k convolution (`pointwise` for unpadded 1x1 layers), or none
+// (enough blocks already, K too short to share, no split spreads the blocks more evenly):
+// of 64 x 128 blocks when there are few of them; padded or strided layers with more, but
+// too few 64 x 128 and 64 x 64 blocks to fill a big GPU, of 128 x 64 blocks in long parts.
+// A forced tiling (TANDEM_VULKAN_GEMM_TILING) is split when it gives few blocks, so that
 // tests reach split-K on any device.
 std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits, std::int64_t m,
-                                           std::int64_t n, std::int64_t k);
+                                           std::int64_t n, std::int64_t k, bool pointwise);
 
 // A tiling from its name ("64x128x16/4x8"); nullopt if the text is not one or the shader
 // could not build it (gemm_tile.glsl stages whole vec4s per invocation).

@@ -54,6 +54,25 @@ TEST_F(GemmTiledTest, TilingFollowsShape) {
   }
 }
 
+// Split-K: under 96 blocks of 64 x 128, the count that spreads them most evenly over an
+// H100's 132 x 3 slots; padded layers with more, but too few 64 x 128 and 64 x 64 blocks to
+// fill it, split 128 x 64 blocks in parts at least 512 deep when those spread more evenly.
+TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
+  const VkPhysicalDeviceLimits device = limits();
+  const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise) {
+    const std::optional<ConvSplit> chosen = choose_conv_split(device, m, n, k, pointwise);
+    return chosen ? std::to_string(chosen->tiling.bm) + "x" + std::to_string(chosen->tiling.bn) +
+                        " " + std::to_string(chosen->splits) + "x" + std::to_string(chosen->depth)
+                  : std::string("none");
+  };
+  EXPECT_EQ(split(512, 784, 4608, false), "64x128 7x672");    // 56 blocks: 392
+  EXPECT_EQ(split(256, 3136, 2304, false), "128x64 4x576");   // 98 blocks: 392
+  EXPECT_EQ(split(256, 3136, 1024, true), "none");            // 1x1: not the tall split
+  EXPECT_EQ(split(128, 12544, 576, false), "none");           // parts under 512 deep
+  EXPECT_EQ(split(512, 3136, 4608, false), "none");           // 392 blocks of 64 x 64
+  EXPECT_EQ(split(64, 50176, 576, false), "none");            // 392 blocks of 64 x 128
+}
+
 // TANDEM_VULKAN_GEMM_TILING: a valid name forces that tiling where a whole block fits,
 // "off" and names the shader cannot build leave the simple kernels.
 TEST_F(GemmTiledTest, TilingFromTheEnvironment) {
@@ -185,7 +204,7 @@ TEST_F(GemmTiledTest, ConvSplitK) {
   for (const char* tiling : {"64x128x16/8x8", "64x64x16/4x4"}) {
     SCOPED_TRACE(tiling);
     const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_GEMM_TILING", tiling);
-    const std::optional<ConvSplit> split = choose_conv_split(device, 70, 162, 720);
+    const std::optional<ConvSplit> split = choose_conv_split(device, 70, 162, 720, false);
     ASSERT_TRUE(split.has_value());
     EXPECT_EQ(split->splits, 2);
     EXPECT_EQ(split->depth, 368);

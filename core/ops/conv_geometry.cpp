@@ -135,15 +135,27 @@ bool has_quad_rows(const WindowDim& w) {
          w.input % 4 == 0 && w.output % 4 == 0 && 2 * w.output <= w.input;
 }
 
-KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, std::int64_t blocks_wanted,
+double wave_balance(std::int64_t blocks, const Wave& wave) {
+  if (blocks < 1 || wave.units < 1 || blocks > wave.units * wave.per_unit) return 0.0;
+  const std::int64_t most = (blocks + wave.units - 1) / wave.units;
+  return static_cast<double>(blocks) / static_cast<double>(most * wave.units);
+}
+
+KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, const Wave& wave,
                std::int64_t min_depth, std::int64_t max_splits) {
-  if (blocks < 1 || k < 1) return {1, k};
-  const std::int64_t wanted = (blocks_wanted + blocks - 1) / blocks;
-  const std::int64_t splits = std::min({wanted, k / min_depth, max_splits});
-  if (splits < 2) return {1, k};
-  // Whole K steps per part; rounding up may leave fewer parts than asked.
-  const std::int64_t depth = (k / splits + step - 1) / step * step;
-  return {(k + depth - 1) / depth, depth};
+  KSplit best{1, k, wave_balance(blocks, wave)};
+  if (blocks < 1 || k < 1) return best;
+  for (std::int64_t wanted = 2; wanted <= max_splits; ++wanted) {
+    // Whole K steps per part; rounding up may leave fewer parts than asked.
+    const std::int64_t depth = ((k + wanted - 1) / wanted + step - 1) / step * step;
+    if (depth < min_depth) break;
+    const std::int64_t splits = (k + depth - 1) / depth;
+    const double balance = wave_balance(blocks * splits, wave);
+    if (balance > 0.0 && balance >= best.balance - 1e-9 && splits > best.splits) {
+      best = {splits, depth, balance};
+    }
+  }
+  return best;
 }
 
 }  // namespace tandem

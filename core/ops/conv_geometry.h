@@ -36,15 +36,28 @@ ConvGeometry resolve_conv_transpose(const Node& node, const Shape& x, const Shap
 // stays within one kernel tap.
 std::vector<float> tap_major_weights(const Tensor& weights);
 
+// One wave of blocks on a GPU: `units` multiprocessors, each running `per_unit` blocks at once.
+struct Wave {
+  std::int64_t units = 1;
+  std::int64_t per_unit = 1;
+};
+
+// How evenly `blocks` spread over one wave: the mean number of blocks a unit runs over the
+// most any unit runs (1 when all run as many, under 1 when some idle while others finish);
+// 0 when they need more than one wave.
+double wave_balance(std::int64_t blocks, const Wave& wave);
+
 // Split-K for the GPU backends' implicit GEMMs: K cut into `splits` parts, each `depth`
-// deep (a whole number of K steps; the last part may be shorter), so that a layer with
-// `blocks` blocks runs about `blocks_wanted`, no part shallower than `min_depth` and at most
-// `max_splits` of them. splits == 1 when that leaves nothing to split.
+// deep (a whole number of K steps; the last part may be shorter). A layer with `blocks`
+// blocks takes the count, at most `max_splits` and no part shallower than `min_depth`,
+// whose blocks spread most evenly over one wave; of counts as even, the most, since more
+// blocks per unit hide more latency. splits == 1 when no split spreads them better.
 struct KSplit {
   std::int64_t splits = 1;
   std::int64_t depth = 0;
+  double balance = 0.0;  // wave_balance of blocks x splits
 };
-KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, std::int64_t blocks_wanted,
+KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, const Wave& wave,
                std::int64_t min_depth, std::int64_t max_splits);
 
 // The layers the GPU backends stream through their shallow kernels (kernels/conv_shallow.cl,

@@ -369,22 +369,38 @@ TEST(ShallowConv, QuadRows) {
   EXPECT_FALSE(quad(224, 112, 3, 2, 1, 2));  // dilated
 }
 
-// Split-K's parts: enough to bring the blocks near the wanted count, whole K steps, no part
-// shallower than the minimum, and every k covered exactly once.
-TEST(SplitK, PartsCoverKInWholeSteps) {
-  const auto parts = [](std::int64_t blocks, std::int64_t k) {
-    const KSplit split = split_k(blocks, k, 16, 384, 256, 8);
+// How evenly blocks spread over one wave of 132 units running 3 blocks each.
+TEST(SplitK, WaveBalanceIsTheMeanPerUnitOverTheMost) {
+  const Wave wave{132, 3};
+  EXPECT_DOUBLE_EQ(wave_balance(132, wave), 1.0);
+  EXPECT_DOUBLE_EQ(wave_balance(66, wave), 0.5);           // half the units idle
+  EXPECT_DOUBLE_EQ(wave_balance(200, wave), 200.0 / 264);  // 68 units run 2, 64 run 1
+  EXPECT_DOUBLE_EQ(wave_balance(396, wave), 1.0);
+  EXPECT_DOUBLE_EQ(wave_balance(397, wave), 0.0);  // a second wave
+  EXPECT_DOUBLE_EQ(wave_balance(0, wave), 0.0);
+}
+
+// Split-K's parts: the count that spreads the blocks most evenly over one wave (of equally
+// even ones the most), whole K steps, no part shallower than the minimum, and every k
+// covered exactly once.
+TEST(SplitK, PartsSpreadBlocksEvenlyAndCoverKInWholeSteps) {
+  const auto parts = [](std::int64_t blocks, std::int64_t k, std::int64_t per_unit = 3,
+                        std::int64_t min_depth = 256) {
+    const KSplit split = split_k(blocks, k, 16, Wave{132, per_unit}, min_depth, 8);
     EXPECT_TRUE(split.depth % 16 == 0 || split.splits == 1);
     EXPECT_GE(split.splits * split.depth, k);
     EXPECT_LT((split.splits - 1) * split.depth, k);
+    EXPECT_DOUBLE_EQ(split.balance, wave_balance(blocks * split.splits, Wave{132, per_unit}));
     return std::vector<std::int64_t>{split.splits, split.depth};
   };
-  EXPECT_EQ(parts(100, 2304), (std::vector<std::int64_t>{4, 576}));
-  EXPECT_EQ(parts(56, 4608), (std::vector<std::int64_t>{7, 672}));  // 658 rounded up
-  EXPECT_EQ(parts(4, 100000), (std::vector<std::int64_t>{8, 12512}));  // at most 8
-  EXPECT_EQ(parts(196, 600), (std::vector<std::int64_t>{2, 304}));     // 296 in the last
-  EXPECT_EQ(parts(392, 4608), (std::vector<std::int64_t>{1, 4608}));   // enough blocks
-  EXPECT_EQ(parts(10, 500), (std::vector<std::int64_t>{1, 500}));      // too shallow
+  using Parts = std::vector<std::int64_t>;
+  EXPECT_EQ(parts(56, 4608), (Parts{7, 672}));          // 392 blocks; 8 parts need a second wave
+  EXPECT_EQ(parts(100, 2304), (Parts{3, 768}));         // 1, 2 or 3 parts as even: the most
+  EXPECT_EQ(parts(50, 1024, 2, 128), (Parts{5, 208}));  // 250 of 264 slots; 4 parts: 200
+  EXPECT_EQ(parts(4, 100000), (Parts{8, 12512}));       // at most 8
+  EXPECT_EQ(parts(196, 600), (Parts{2, 304}));          // 296 in the last
+  EXPECT_EQ(parts(392, 4608), (Parts{1, 4608}));        // a whole wave already
+  EXPECT_EQ(parts(10, 400), (Parts{1, 400}));           // too shallow
 }
 
 TEST(Conv, RejectsBadAttributesAndShapesNamingTheNode) {

@@ -50,8 +50,9 @@ struct ConvSplit {
 
 // The split for an m x n x k convolution (`pointwise` for unpadded 1x1 layers), or none
 // (enough blocks already, K too short to share, no split spreads the blocks more evenly):
-// of 64 x 128 blocks when there are few of them; padded or strided layers with more, but
-// too few 64 x 128 and 64 x 64 blocks to fill a big GPU, of 128 x 64 blocks in long parts.
+// of 64 x 128 blocks when there are few of them; with more, but too few to fill a big GPU,
+// unpadded 1x1 layers of 128 x 128 blocks if they have few of those, padded or strided
+// layers with too few 64 x 64 blocks too of 128 x 64 blocks in long parts.
 // A forced tiling (TANDEM_VULKAN_GEMM_TILING) is split when it gives few blocks, so that
 // tests reach split-K on any device.
 std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits, std::int64_t m,

@@ -55,8 +55,9 @@ TEST_F(GemmTiledTest, TilingFollowsShape) {
 }
 
 // Split-K: under 96 blocks of 64 x 128, the count that spreads them most evenly over an
-// H100's 132 x 3 slots; padded layers with more, but too few 64 x 128 and 64 x 64 blocks to
-// fill it, split 128 x 64 blocks in parts at least 512 deep when those spread more evenly.
+// H100's 132 x 3 slots. With more, but too few to fill it: unpadded 1x1 layers split under
+// 96 blocks of 128 x 128 over 132 x 2 slots; padded layers with too few 64 x 64 blocks too
+// split 128 x 64 blocks in parts at least 512 deep when those spread more evenly.
 TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   const VkPhysicalDeviceLimits device = limits();
   const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise) {
@@ -67,7 +68,8 @@ TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   };
   EXPECT_EQ(split(512, 784, 4608, false), "64x128 7x672");    // 56 blocks: 392
   EXPECT_EQ(split(256, 3136, 2304, false), "128x64 4x576");   // 98 blocks: 392
-  EXPECT_EQ(split(256, 3136, 1024, true), "none");            // 1x1: not the tall split
+  EXPECT_EQ(split(256, 3136, 1024, true), "128x128 5x208");   // 50 blocks: 250 of 264
+  EXPECT_EQ(split(512, 3136, 1024, true), "none");            // 100 blocks of 128 x 128
   EXPECT_EQ(split(128, 12544, 576, false), "none");           // parts under 512 deep
   EXPECT_EQ(split(512, 3136, 4608, false), "none");           // 392 blocks of 64 x 64
   EXPECT_EQ(split(64, 50176, 576, false), "none");            // 392 blocks of 64 x 128
@@ -225,6 +227,13 @@ TEST_F(GemmTiledTest, ConvSplitK) {
                               runtime(random_tensor(rng, {72, 64, 3, 3}))},
                              kTolerance);
   }
+  // 128 x 128 blocks with K steps of 8, as 14x14 1x1 layers split on big GPUs.
+  const tandem::testing::ScopedEnvironment big("TANDEM_VULKAN_GEMM_TILING", "128x128x8/8x8");
+  ASSERT_TRUE(choose_conv_split(device, 130, 128, 520, true).has_value());
+  EXPECT_EQ(choose_conv_split(device, 130, 128, 520, true)->splits, 2);
+  std::mt19937 rng(49);
+  expect_convs_match(rng, {{{2, 520, 8, 8}, {130, 520, 1, 1}, {}},
+                           {{2, 64, 8, 8}, {130, 64, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})}});
 }
 
 // Weights fed at run time cannot be reordered: the gather splits k = (c, kh, kw) itself.

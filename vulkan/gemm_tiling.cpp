@@ -92,42 +92,20 @@ std::optional<std::optional<GemmTiling>> forced_tiling(const VkPhysicalDeviceLim
   return tiling;
 }
 
-// Split-K of `tiling`'s blocks when there are fewer than kSplitBelowBlocks of them.
-std::optional<ConvSplit> split_few_blocks(const VkPhysicalDeviceLimits& limits,
-                                          const GemmTiling& tiling, std::int64_t m, std::int64_t n,
-                                          std::int64_t k) {
-  if (m < tiling.bm || n < tiling.bn || !fits(tiling, limits)) return std::nullopt;
-  const std::uint64_t blocks = tiling.blocks(m, n);
-  if (blocks >= kSplitBelowBlocks) return std::nullopt;
-  const KSplit split = split_k(static_cast<std::int64_t>(blocks), k, tiling.bk, kH100Wave,
-                               kMinSplitDepth, kMaxSplits);
-  if (split.splits == 1) return std::nullopt;
-  return ConvSplit{tiling, split.splits, split.depth};
-}
-
-// kConvTall's blocks split in parts of at least kTallSplitDepth, when they spread more
-// evenly than kMedium's unsplit (at least two of those at once per multiprocessor).
-std::optional<ConvSplit> split_tall(const VkPhysicalDeviceLimits& limits, std::int64_t m,
+// Split-K of `tiling`'s blocks over `wave`, in parts at least `min_depth` deep, or none.
+std::optional<ConvSplit> split_over(const VkPhysicalDeviceLimits& limits, const GemmTiling& tiling,
+                                    const Wave& wave, std::int64_t min_depth, std::int64_t m,
                                     std::int64_t n, std::int64_t k) {
-  if (m < kConvTall.bm || n < kConvTall.bn || !fits(kConvTall, limits)) return std::nullopt;
-  const KSplit split = split_k(static_cast<std::int64_t>(kConvTall.blocks(m, n)), k, kConvTall.bk,
-                               kH100Wave, kTallSplitDepth, kMaxSplits);
-  const double unsplit =
-      wave_balance(static_cast<std::int64_t>(kMedium.blocks(m, n)), Wave{kH100Wave.units, 2});
-  if (split.splits == 1 || split.balance <= unsplit) return std::nullopt;
-  return ConvSplit{kConvTall, split.splits, split.depth};
+  if (m < tiling.bm || n < tiling.bn || !fits(tiling, limits)) return std::nullopt;
+  const KSplit split = split_k(static_cast<std::int64_t>(tiling.blocks(m, n)), k, tiling.bk, wave,
+                               min_depth, kMaxSplits);
+  if (split.splits == 1) return std::nullopt;
+  return ConvSplit{tiling, split.splits, split.depth, split.balance};
 }
 
-// kConvBig's blocks split over kH100BigWave when there are fewer than kSplitBelowBlocks.
-std::optional<ConvSplit> split_big(const VkPhysicalDeviceLimits& limits, std::int64_t m,
-                                   std::int64_t n, std::int64_t k) {
-  if (m < kConvBig.bm || n < kConvBig.bn || !fits(kConvBig, limits)) return std::nullopt;
-  const std::uint64_t blocks = kConvBig.blocks(m, n);
-  if (blocks >= kSplitBelowBlocks) return std::nullopt;
-  const KSplit split = split_k(static_cast<std::int64_t>(blocks), k, kConvBig.bk, kH100BigWave,
-                               kBigSplitDepth, kMaxSplits);
-  if (split.splits == 1) return std::nullopt;
-  return ConvSplit{kConvBig, split.splits, split.depth};
+// Layers with fewer than kSplitBelowBlocks of `tiling`'s blocks split them.
+bool few_blocks(const GemmTiling& tiling, std::int64_t m, std::int64_t n) {
+  return tiling.blocks(m, n) < kSplitBelowBlocks;
 }
 
 }  // namespace
@@ -194,15 +172,26 @@ std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limit
 std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits, std::int64_t m,
                                            std::int64_t n, std::int64_t k, bool pointwise) {
   if (const auto forced = forced_tiling(limits, m, n)) {
-    if (!*forced) return std::nullopt;
-    return split_few_blocks(limits, **forced, m, n, k);
+    if (!*forced || !few_blocks(**forced, m, n)) return std::nullopt;
+    return split_over(limits, **forced, kH100Wave, kMinSplitDepth, m, n, k);
   }
-  const std::uint64_t wide_blocks = kConvWide.blocks(m, n);
-  if (wide_blocks < kSplitBelowBlocks) return split_few_blocks(limits, kConvWide, m, n, k);
-  if (wide_blocks >= kConvWideBlocksWanted) return std::nullopt;
-  if (pointwise) return split_big(limits, m, n, k);
+  if (few_blocks(kConvWide, m, n)) {
+    return split_over(limits, kConvWide, kH100Wave, kMinSplitDepth, m, n, k);
+  }
+  if (kConvWide.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
+  if (pointwise) {
+    if (!few_blocks(kConvBig, m, n)) return std::nullopt;
+    return split_over(limits, kConvBig, kH100BigWave, kBigSplitDepth, m, n, k);
+  }
   if (kMedium.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
-  return split_tall(limits, m, n, k);
+  const std::optional<ConvSplit> tall =
+      split_over(limits, kConvTall, kH100Wave, kTallSplitDepth, m, n, k);
+  // It must spread its blocks more evenly than kMedium's unsplit (two or more at once on a
+  // multiprocessor).
+  const double unsplit =
+      wave_balance(static_cast<std::int64_t>(kMedium.blocks(m, n)), Wave{kH100Wave.units, 2});
+  if (!tall || tall->balance <= unsplit) return std::nullopt;
+  return tall;
 }
 
 }  // namespace tandem::vulkan

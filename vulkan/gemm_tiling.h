@@ -46,6 +46,7 @@ struct ConvSplit {
   GemmTiling tiling;
   std::int64_t splits = 1;
   std::int64_t depth = 0;
+  double balance = 0.0;  // of the blocks over one wave (wave_balance in core/ops/conv_geometry.h)
 };
 
 // The split for an m x n x k convolution (`pointwise` for unpadded 1x1 layers), or none

@@ -2,9 +2,9 @@
 // Conv layers with few inputs per output (K = C x taps, at most 32; group 1), which memory
 // bounds. Each invocation gathers its K inputs for 2 neighbouring output positions (4 in
 // conv_window_quad.comp) into registers and writes those positions of every output plane,
-// so that each store of a subgroup covers
-// consecutive bytes and x is read from memory about once; the weights sit in shared memory
-// as [M][K_PAD], zero past K, every invocation reading the same vec4 at a time.
+// so that each store of a subgroup covers consecutive bytes and x is read from memory about
+// once; the weights sit in shared memory as [M][K_PAD], zero past K, every invocation
+// reading the same vec4 at a time.
 // Bindings 2 and 3 (weights, bias) are declared here; 0 (out) and 1 (x) by the shader.
 // An invocation's outputs of one plane are an item_outputs: vec2, unless the shader defines
 // it first.

@@ -1,6 +1,8 @@
 #pragma once
+#include <concepts>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace tandem {
 
@@ -24,6 +26,13 @@ class Unsupported : public Error {
 
 inline void check(bool condition, const std::string& message) {
   if (!condition) throw Error(message);
+}
+
+// For a message that costs something to build, on a path taken at every run or node:
+// `make_message` is called only when the check fails.
+template <std::invocable MakeMessage>
+void check(bool condition, MakeMessage&& make_message) {
+  if (!condition) throw Error(std::forward<MakeMessage>(make_message)());
 }
 
 }  // namespace tandem

@@ -53,7 +53,7 @@ constexpr GemmTiling kGpuConvBig{128, 128, 8, 8, 8, true};
 constexpr std::int64_t kBigBlocksPerUnit = 2;
 // A forced tiling (tests, tuning) splits as on an H100, so that tests reach the same splits
 // on any device.
-constexpr Wave kReferenceWave{132, kWideBlocksPerUnit};
+constexpr Wave kReferenceWave{kH100Multiprocessors, kWideBlocksPerUnit};
 // Padded or strided layers with too few 64 x 128 blocks but enough 64 x 64 ones
 // (kConvWideBlocksWanted) and a K of at least kLongConvK run unsplit on 64 x 64 / 4 x 8: on
 // the H100, 3x3 512->512 at 7x7, batch 64 (200 blocks of 64 x 128, K 4608) ran at 42.0% of

@@ -48,7 +48,8 @@ bool NodeContext::has_input(std::size_t i) const {
 }
 
 ValueId NodeContext::input_id(std::size_t i) const {
-  check(has_input(i), node_.label() + ": input " + std::to_string(i) + " is required");
+  check(has_input(i),
+        [&] { return node_.label() + ": input " + std::to_string(i) + " is required"; });
   return node_.inputs[i];
 }
 
@@ -57,7 +58,8 @@ const TensorInfo& NodeContext::input_info(std::size_t i) const {
 }
 
 const TensorInfo& NodeContext::output_info(std::size_t i) const {
-  check(i < node_.outputs.size(), node_.label() + ": no output " + std::to_string(i));
+  check(i < node_.outputs.size(),
+        [&] { return node_.label() + ": no output " + std::to_string(i); });
   return plan_.info_of(node_.outputs[i]);
 }
 
@@ -126,7 +128,8 @@ BufferArg NodeContext::input(std::size_t i) {
   const Value& value = plan_.graph.value(id);
   if (!value.constant) {
     const std::int64_t offset = plan_.memory.offset.at(static_cast<std::size_t>(id));
-    check(offset >= 0, node_.label() + ": input '" + value.name + "' has no arena slot");
+    check(offset >= 0,
+          [&] { return node_.label() + ": input '" + value.name + "' has no arena slot"; });
     return {graph_.arena.get(), to_int(offset / 4, "arena offset")};
   }
   auto found = graph_.constants.find(id);
@@ -134,8 +137,10 @@ BufferArg NodeContext::input(std::size_t i) {
   const Tensor& tensor = *value.constant;
   BufferArg arg;
   if (is_float(tensor.dtype())) {
-    const Tensor narrowed = tensor.dtype() == DType::F32 ? tensor : tensor.cast(DType::F32);
-    arg = upload(narrowed.raw(), narrowed.bytes());
+    // A float32 weight goes to the device straight from the graph's copy.
+    const Tensor narrowed = tensor.dtype() == DType::F32 ? Tensor() : tensor.cast(DType::F32);
+    const Tensor& source = tensor.dtype() == DType::F32 ? tensor : narrowed;
+    arg = upload(source.raw(), source.bytes());
   } else {
     arg = upload_ints(tensor.to_i64_vector());
   }
@@ -144,11 +149,13 @@ BufferArg NodeContext::input(std::size_t i) {
 }
 
 BufferArg NodeContext::output(std::size_t i) {
-  check(i < node_.outputs.size(), node_.label() + ": no output " + std::to_string(i));
+  check(i < node_.outputs.size(),
+        [&] { return node_.label() + ": no output " + std::to_string(i); });
   const ValueId id = node_.outputs[i];
   const std::int64_t offset = plan_.memory.offset.at(static_cast<std::size_t>(id));
-  check(offset >= 0,
-        node_.label() + ": output '" + plan_.graph.value(id).name + "' has no arena slot");
+  check(offset >= 0, [&] {
+    return node_.label() + ": output '" + plan_.graph.value(id).name + "' has no arena slot";
+  });
   return {graph_.arena.get(), to_int(offset / 4, "arena offset")};
 }
 

@@ -25,6 +25,20 @@ TEST(NormalizationOpenCl, BatchNormalization) {
   batch.expect_all_match();
 }
 
+// ONNX lets BatchNormalization's parameters be of another float type than X: float64 ones
+// reach the device rounded to float32.
+TEST(NormalizationOpenCl, BatchNormalizationWithFloat64Parameters) {
+  std::mt19937 rng(62);
+  const Shape channels{13};
+  auto parameter = [&](float low, float high) {
+    return weight(random_tensor(rng, channels, low, high).cast(DType::F64));
+  };
+  expect_matches_reference("BatchNormalization",
+                           {runtime(random_tensor(rng, {2, 13, 5, 7})), parameter(0.5f, 2.0f),
+                            parameter(-1.0f, 1.0f), parameter(-1.0f, 1.0f), parameter(0.1f, 3.0f)},
+                           attrs({{"epsilon", 1e-3}}), 1e-5);
+}
+
 TEST(NormalizationOpenCl, LayerNormalizationAxesAndBroadcasts) {
   ReferenceBatch batch;
   std::mt19937 rng(62);

@@ -223,16 +223,21 @@ void VulkanExecutable::record(const std::vector<Dispatch>& dispatches,
 
 std::vector<Tensor> VulkanExecutable::run(const std::vector<Tensor>& inputs) {
   std::lock_guard<std::mutex> lock(run_mutex_);
-  check(inputs.size() == inputs_.size(), "vulkan: expected " + std::to_string(inputs_.size()) +
-                                             " inputs, got " + std::to_string(inputs.size()));
+  check(inputs.size() == inputs_.size(), [&] {
+    return "vulkan: expected " + std::to_string(inputs_.size()) + " inputs, got " +
+           std::to_string(inputs.size());
+  });
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const HostBinding& binding = inputs_[i];
     const Tensor& given = inputs[i];
-    check(given.shape() == binding.info.shape,
-          "vulkan: input '" + binding.name + "' has shape " + shape_to_string(given.shape()) +
-              ", the plan was compiled for " + shape_to_string(binding.info.shape));
-    check(is_float(given.dtype()), "vulkan: input '" + binding.name + "' is " +
-                                       dtype_name(given.dtype()) + ", expected float32");
+    check(given.shape() == binding.info.shape, [&] {
+      return "vulkan: input '" + binding.name + "' has shape " + shape_to_string(given.shape()) +
+             ", the plan was compiled for " + shape_to_string(binding.info.shape);
+    });
+    check(is_float(given.dtype()), [&] {
+      return "vulkan: input '" + binding.name + "' is " + dtype_name(given.dtype()) +
+             ", expected float32";
+    });
     if (binding.arena_offset < 0) continue;
     const Tensor as_f32 = given.dtype() == DType::F32 ? Tensor() : given.cast(DType::F32);
     const Tensor& source = given.dtype() == DType::F32 ? given : as_f32;

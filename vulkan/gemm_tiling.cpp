@@ -41,7 +41,7 @@ constexpr std::uint64_t kConvWideBlocksWanted = 384;
 constexpr std::uint64_t kSplitBelowBlocks = 96;
 constexpr std::int64_t kMinSplitDepth = 256;
 constexpr std::int64_t kMaxSplits = 8;
-constexpr Wave kH100Wave{132, 3};
+constexpr Wave kH100Wave{kH100Multiprocessors, 3};
 // Padded or strided layers with kSplitBelowBlocks to kConvWideBlocksWanted blocks of 64 x
 // 128, and too few 64 x 64 ones to fill the wave, split 128 x 64 / 8 x 4 blocks (kConvTall)
 // in parts of at least kTallSplitDepth when that spreads them more evenly than 64 x 64
@@ -56,7 +56,7 @@ constexpr std::int64_t kTallSplitDepth = 512;
 // at 33.7% of FP32 peak against 31.1% on 128 x 64 / 8 x 4 unsplit; in 4 parts 29.1%, in 6
 // 24.3% (r103).
 constexpr GemmTiling kConvBig{128, 128, 8, 8, 8};
-constexpr Wave kH100BigWave{132, 2};
+constexpr Wave kH100BigWave{kH100Multiprocessors, 2};
 constexpr std::int64_t kBigSplitDepth = 128;
 
 // Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).

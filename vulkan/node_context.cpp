@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "core/error.h"
 #include "vulkan/pipelines.h"
@@ -52,11 +53,10 @@ Slot NodeContext::input_slot(std::size_t i) {
       unsupported("input " + std::to_string(i) + " is a " + dtype_name(host->dtype()) +
                   " constant; the shader reads float32");
     }
-    const Tensor as_f32 = host->cast(DType::F32);
-    const std::span<const float> values = as_f32.data<float>();
-    std::vector<std::uint32_t> words(values.size());
-    for (std::size_t k = 0; k < values.size(); ++k) words[k] = float_word(values[k]);
-    const Slot slot = add_constant(words);
+    // A float32 weight goes into the pool straight from the graph's copy.
+    const Tensor as_f32 = host->dtype() == DType::F32 ? Tensor() : host->cast(DType::F32);
+    const Tensor& source = host->dtype() == DType::F32 ? *host : as_f32;
+    const Slot slot = add_constant_bytes(std::as_bytes(std::span(source.raw(), source.bytes())));
     constants_.uploaded.emplace(id, slot);
     return slot;
   }
@@ -94,13 +94,18 @@ Slot NodeContext::make_slot(bool in_arena, std::int64_t byte_offset, std::int64_
   return slot;
 }
 
-Slot NodeContext::add_constant(const std::vector<std::uint32_t>& words) {
+Slot NodeContext::add_constant(std::span<const std::uint32_t> words) {
+  return add_constant_bytes(std::as_bytes(words));
+}
+
+Slot NodeContext::add_constant_bytes(std::span<const std::byte> bytes) {
   // Each constant starts on a 16-byte boundary so vector loads stay possible in shaders.
   while (constants_.words.size() % 4 != 0) constants_.words.push_back(0);
-  const Slot slot = make_slot(false, static_cast<std::int64_t>(constants_.words.size() * 4),
-                              static_cast<std::int64_t>(words.size() * 4));
-  constants_.words.insert(constants_.words.end(), words.begin(), words.end());
-  return slot;
+  const std::size_t first = constants_.words.size();
+  constants_.words.resize(first + (bytes.size() + 3) / 4);
+  std::memcpy(constants_.words.data() + first, bytes.data(), bytes.size());
+  return make_slot(false, static_cast<std::int64_t>(first * 4),
+                   static_cast<std::int64_t>(bytes.size()));
 }
 
 void NodeContext::dispatch(Dispatch dispatch) {

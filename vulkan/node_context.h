@@ -3,8 +3,10 @@
 // constants, where its tensors live on the device, and where its dispatches go.
 #include <vulkan/vulkan.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -76,7 +78,7 @@ class NodeContext {
   // Elements [first, end) of `slot`, bound on their own (e.g. one input's part of a Concat).
   Slot part(const Slot& slot, std::int64_t first, std::int64_t end) const;
   // Places compile-time words (index tables, int32 indices) in the constants buffer.
-  Slot add_constant(const std::vector<std::uint32_t>& words);
+  Slot add_constant(std::span<const std::uint32_t> words);
   // Arena space past the memory plan's for the node's own use between its dispatches
   // (split-K's partial sums); every node's scratch starts at the same place.
   Slot scratch_slot(std::int64_t floats);
@@ -88,6 +90,7 @@ class NodeContext {
 
  private:
   Slot make_slot(bool in_arena, std::int64_t byte_offset, std::int64_t bytes) const;
+  Slot add_constant_bytes(std::span<const std::byte> bytes);
 
   const Plan& plan_;
   const Node& node_;

@@ -26,6 +26,20 @@ TEST_F(NormalizationTest, BatchNormalization) {
   }
 }
 
+// ONNX lets BatchNormalization's parameters be of another float type than X: float64 ones
+// go into the constant pool rounded to float32.
+TEST_F(NormalizationTest, BatchNormalizationWithFloat64Parameters) {
+  std::mt19937 rng(53);
+  const Shape channels{13};
+  auto parameter = [&](float low, float high) {
+    return constant(random_tensor(rng, channels, low, high).cast(DType::F64));
+  };
+  expect_matches_reference("BatchNormalization", attrs({{"epsilon", 1e-3}}),
+                           {runtime(random_tensor(rng, {2, 13, 5, 7})), parameter(0.5f, 2.0f),
+                            parameter(-1.0f, 1.0f), parameter(-1.0f, 1.0f), parameter(0.1f, 3.0f)},
+                           kTolerance);
+}
+
 TEST_F(NormalizationTest, LayerNormalization) {
   std::mt19937 rng(52);
   struct Case {

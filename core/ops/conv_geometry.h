@@ -42,6 +42,10 @@ struct Wave {
   std::int64_t per_unit = 1;
 };
 
+// The multiprocessors of an H100, where the split-K counts were measured. Vulkan's core API
+// does not count them, and forced tilings (tests) split as on an H100 on any device.
+constexpr std::int64_t kH100Multiprocessors = 132;
+
 // How evenly `blocks` spread over one wave: the mean number of blocks a unit runs over the
 // most any unit runs (1 when all run as many, under 1 when some idle while others finish);
 // 0 when they need more than one wave.

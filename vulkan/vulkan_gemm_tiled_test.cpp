@@ -115,6 +115,26 @@ TEST_F(GemmTiledTest, MatMulBlocks) {
   }
 }
 
+// MatMul and Gemm on 8 x 8 micro-tiles, forced (the tiling picks 4 x 8, faster on the H100:
+// vulkan-registers-2026-11-25.md): vec4 and scalar loads, partial blocks, alpha, beta and C.
+TEST_F(GemmTiledTest, EightByEightMicroTiles) {
+  std::mt19937 rng(50);
+  const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_GEMM_TILING", "128x128x8/8x8");
+  expect_matches_reference(
+      "MatMul", {},
+      {runtime(random_tensor(rng, {256, 72})), constant(random_tensor(rng, {72, 132}))},
+      kTolerance);
+  expect_matches_reference(
+      "MatMul", {},
+      {runtime(random_tensor(rng, {130, 37})), constant(random_tensor(rng, {37, 129}))},
+      kTolerance);
+  expect_matches_reference(
+      "Gemm", attrs({{"transA", 1}, {"alpha", 0.5}, {"beta", -1.25}}),
+      {runtime(random_tensor(rng, {40, 136})), constant(random_tensor(rng, {40, 140})),
+       constant(random_tensor(rng, {140}))},
+      kTolerance);
+}
+
 TEST_F(GemmTiledTest, GemmTransposesAndC) {
   std::mt19937 rng(42);
   struct Case {

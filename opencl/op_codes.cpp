@@ -84,15 +84,19 @@ std::optional<BinaryOp> binary_op_for(const std::string& op_type) {
 
 cl_int OpCodeSet::checked(UnaryOp op) const {
   const auto code = static_cast<cl_int>(op);
-  check(unary & bit(code), "opencl: unary op code " + std::to_string(code) +
-                               " is not among the plan's (" + hex_mask(unary) + ")");
+  check(unary & bit(code), [&] {
+    return "opencl: unary op code " + std::to_string(code) + " is not among the plan's (" +
+           hex_mask(unary) + ")";
+  });
   return code;
 }
 
 cl_int OpCodeSet::checked(BinaryOp op) const {
   const auto code = static_cast<cl_int>(op);
-  check(binary & bit(code), "opencl: binary op code " + std::to_string(code) +
-                                " is not among the plan's (" + hex_mask(binary) + ")");
+  check(binary & bit(code), [&] {
+    return "opencl: binary op code " + std::to_string(code) + " is not among the plan's (" +
+           hex_mask(binary) + ")";
+  });
   return code;
 }
 

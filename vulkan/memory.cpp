@@ -78,9 +78,10 @@ DeviceBuffer::DeviceBuffer(const VulkanDevice& device, VkDeviceSize bytes, Place
 
 void write_buffer(VulkanDevice& device, VkCommandPool pool, VkFence fence, DeviceBuffer& target,
                   std::span<const std::uint8_t> bytes) {
-  check(bytes.size() <= target.size(), "vulkan: write of " + std::to_string(bytes.size()) +
-                                           " bytes into a buffer of " +
-                                           std::to_string(target.size()));
+  check(bytes.size() <= target.size(), [&] {
+    return "vulkan: write of " + std::to_string(bytes.size()) + " bytes into a buffer of " +
+           std::to_string(target.size());
+  });
   if (bytes.empty()) return;
   if (target.mapped() != nullptr) {
     std::memcpy(target.mapped(), bytes.data(), bytes.size());

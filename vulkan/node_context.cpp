@@ -103,7 +103,7 @@ Slot NodeContext::add_constant_bytes(std::span<const std::byte> bytes) {
   while (constants_.words.size() % 4 != 0) constants_.words.push_back(0);
   const std::size_t first = constants_.words.size();
   constants_.words.resize(first + (bytes.size() + 3) / 4);
-  std::memcpy(constants_.words.data() + first, bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(constants_.words.data() + first, bytes.data(), bytes.size());
   return make_slot(false, static_cast<std::int64_t>(first * 4),
                    static_cast<std::int64_t>(bytes.size()));
 }

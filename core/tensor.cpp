@@ -97,6 +97,12 @@ static void store(std::uint8_t* p, DType dtype, double value, std::int64_t integ
   }
 }
 
+const Tensor& Tensor::as_float32(Tensor& storage) const {
+  if (dtype() == DType::F32) return *this;
+  storage = cast(DType::F32);
+  return storage;
+}
+
 Tensor Tensor::cast(DType target) const {
   if (target == dtype()) return *this;
   Tensor result(target, shape());

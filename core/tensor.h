@@ -52,6 +52,9 @@ class Tensor {
 
   // A copy converted to another dtype (round-to-nearest for float narrowing).
   Tensor cast(DType dtype) const;
+  // This tensor as float32 without copying it when it is one already; else its cast, kept in
+  // `storage` (which must outlive the returned reference).
+  const Tensor& as_float32(Tensor& storage) const;
   // Same bytes, new shape with the same element count.
   Tensor reshaped(Shape shape) const;
   std::vector<std::int64_t> to_i64_vector() const;

@@ -50,6 +50,26 @@ TEST(TensorCast, ToItsOwnTypeKeepsEveryBit) {
   EXPECT_EQ(copied, bits);
 }
 
+// as_float32: a float32 tensor is itself (no copy); another float type is cast into the
+// storage, each value rounded to the nearest float, checked on seeded random values.
+TEST(TensorCast, AsFloat32CopiesOnlyOtherTypes) {
+  std::mt19937 random(23);
+  std::uniform_real_distribution<double> value(-1e3, 1e3);
+  std::vector<double> wide(37);
+  for (double& v : wide) v = value(random);
+  const Tensor f64 = Tensor::from(DType::F64, {37}, wide);
+  Tensor storage;
+  const Tensor& narrowed = f64.as_float32(storage);
+  EXPECT_EQ(&narrowed, &storage);
+  ASSERT_EQ(narrowed.dtype(), DType::F32);
+  for (std::size_t i = 0; i < wide.size(); ++i) {
+    EXPECT_EQ(narrowed.data<float>()[i], static_cast<float>(wide[i])) << i;
+  }
+  Tensor untouched;
+  EXPECT_EQ(&narrowed.as_float32(untouched), &narrowed);
+  EXPECT_EQ(untouched.bytes(), 0u);
+}
+
 // In range, the cast truncates toward zero like std::trunc, checked on seeded random values.
 TEST(TensorCast, InRangeValuesTruncateTowardZero) {
   std::mt19937 random(17);

@@ -137,9 +137,8 @@ BufferArg NodeContext::input(std::size_t i) {
   const Tensor& tensor = *value.constant;
   BufferArg arg;
   if (is_float(tensor.dtype())) {
-    // A float32 weight goes to the device straight from the graph's copy.
-    const Tensor narrowed = tensor.dtype() == DType::F32 ? Tensor() : tensor.cast(DType::F32);
-    const Tensor& source = tensor.dtype() == DType::F32 ? tensor : narrowed;
+    Tensor cast;
+    const Tensor& source = tensor.as_float32(cast);
     arg = upload(source.raw(), source.bytes());
   } else {
     arg = upload_ints(tensor.to_i64_vector());

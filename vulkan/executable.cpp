@@ -239,8 +239,8 @@ std::vector<Tensor> VulkanExecutable::run(const std::vector<Tensor>& inputs) {
              ", expected float32";
     });
     if (binding.arena_offset < 0) continue;
-    const Tensor as_f32 = given.dtype() == DType::F32 ? Tensor() : given.cast(DType::F32);
-    const Tensor& source = given.dtype() == DType::F32 ? given : as_f32;
+    Tensor cast;
+    const Tensor& source = given.as_float32(cast);
     std::uint8_t* target = input_staging_ ? input_staging_.mapped() + binding.staging_offset
                                           : arena_.mapped() + binding.arena_offset;
     std::memcpy(target, source.raw(), source.bytes());

@@ -49,6 +49,9 @@ constexpr Wave kH100Wave{kH100Multiprocessors, 3};
 // 37.1% of FP32 peak against 30.3% on 64 x 64 / 4 x 4. Shorter parts lost: 3x3 s2 64->128
 // at 56x56 (K 576, 196 blocks in 2 parts) 24.0% against 38.5% (r101).
 constexpr std::int64_t kTallSplitDepth = 512;
+// kMedium's unsplit blocks, against which the kConvTall split is weighed: two or more at once
+// on a multiprocessor.
+constexpr Wave kH100MediumWave{kH100Multiprocessors, 2};
 // Unpadded 1x1 layers with kSplitBelowBlocks to kConvWideBlocksWanted blocks of 64 x 128 but
 // fewer than kSplitBelowBlocks of 128 x 128 / 8 x 8 (kConvBig) split those, in parts at least
 // kBigSplitDepth deep, over an H100's wave of two at once per multiprocessor, as the OpenCL
@@ -186,10 +189,9 @@ std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
   if (kMedium.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
   const std::optional<ConvSplit> tall =
       split_over(limits, kConvTall, kH100Wave, kTallSplitDepth, m, n, k);
-  // It must spread its blocks more evenly than kMedium's unsplit (two or more at once on a
-  // multiprocessor).
+  // It must spread its blocks more evenly than kMedium's unsplit.
   const double unsplit =
-      wave_balance(static_cast<std::int64_t>(kMedium.blocks(m, n)), Wave{kH100Wave.units, 2});
+      wave_balance(static_cast<std::int64_t>(kMedium.blocks(m, n)), kH100MediumWave);
   if (!tall || tall->balance <= unsplit) return std::nullopt;
   return tall;
 }

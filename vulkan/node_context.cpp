@@ -53,9 +53,8 @@ Slot NodeContext::input_slot(std::size_t i) {
       unsupported("input " + std::to_string(i) + " is a " + dtype_name(host->dtype()) +
                   " constant; the shader reads float32");
     }
-    // A float32 weight goes into the pool straight from the graph's copy.
-    const Tensor as_f32 = host->dtype() == DType::F32 ? Tensor() : host->cast(DType::F32);
-    const Tensor& source = host->dtype() == DType::F32 ? *host : as_f32;
+    Tensor cast;
+    const Tensor& source = host->as_float32(cast);
     const Slot slot = add_constant_bytes(std::as_bytes(std::span(source.raw(), source.bytes())));
     constants_.uploaded.emplace(id, slot);
     return slot;

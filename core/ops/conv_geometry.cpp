@@ -102,8 +102,8 @@ std::vector<float> tap_major_weights(const Tensor& weights) {
   const std::int64_t m = shape[0];
   const std::int64_t channels = shape[1];
   const std::int64_t taps = m * channels == 0 ? 0 : weights.numel() / (m * channels);
-  const Tensor f32 = weights.dtype() == DType::F32 ? weights : weights.cast(DType::F32);
-  const std::span<const float> source = f32.data<float>();
+  Tensor cast;
+  const std::span<const float> source = weights.as_float32(cast).data<float>();
   std::vector<float> reordered(source.size());
   for (std::int64_t o = 0; o < m; ++o) {
     for (std::int64_t c = 0; c < channels; ++c) {

@@ -99,13 +99,14 @@ void fetch_step(uint i0, uint j0, uint k0, uint tid) {
   }
 }
 
-// B's staged value s lies in tile_b at value 0's index plus a constant when THREADS is a
-// multiple of B's staging row (the run of one index over neighbouring invocations). Stored
-// so, with the constant's vec4 part split off, NVIDIA's Vulkan compiler (580.159.04, H100)
-// makes faster tile loops: at batch 16 3x3 64->64 at 56x56 went from 43.9% to 49.1% of FP32
-// peak, 3x3 512->512 at 7x7 from 37.7% to 40.0%, 3x3 256->256 at 14x14 from 37.7% to 38.7%
-// (r118). The same form for A's stores lost 6 points on 128 x 64 / 8 x 4 blocks.
-const uint B_ROW = B_MODE == 0 ? BK : (B_MODE == 1 ? BN : BN / 4);
+// B's staged value s lies in tile_b at value 0's index plus a constant: always in B_MODE 1
+// and 2, whose tile index is linear in the staged element's number, and in B_MODE 0 when
+// THREADS is a multiple of BK. Stored so, with the constant's vec4 part split off, NVIDIA's
+// Vulkan compiler (580.159.04, H100) makes faster tile loops: at batch 16 3x3 64->64 at 56x56
+// went from 43.9% to 49.1% of FP32 peak, 3x3 512->512 at 7x7 from 37.7% to 40.0%, 3x3
+// 256->256 at 14x14 from 37.7% to 38.7% (r118). The same form for A's stores lost 6 points on
+// 128 x 64 / 8 x 4 blocks.
+const bool B_AT_CONSTANT_OFFSETS = B_MODE != 0 || THREADS % BK == 0;
 
 uint b_tile_index(uint tid, uint s) {
   const uvec2 kj = b_element(tid, s);
@@ -127,14 +128,13 @@ void store_b(uint tid) {
     // the H100 this took SGEMM from 33.8 / 34.7 to 37.1 / 38.2 TFLOP/s at 4096^3 / 8192^3
     // (r121).
     [[unroll]] for (uint s = 0; s < B_PER_THREAD; s += 4) {
-      const uint index = THREADS % B_ROW == 0 ? b0 / 4 + b_tile_index(0, s) / 4
-                                              : b_tile_index(tid, s) / 4;
+      const uint index = b0 / 4 + b_tile_index(0, s) / 4;
       tile_b[index] = vec4(staged_b[s], staged_b[s + 1], staged_b[s + 2], staged_b[s + 3]);
     }
   } else {
     [[unroll]] for (uint s = 0; s < B_PER_THREAD; ++s) {
       const uint offset = b_tile_index(0, s);
-      if (THREADS % B_ROW == 0 && offset % 4 == 0) {
+      if (B_AT_CONSTANT_OFFSETS && offset % 4 == 0) {
         tile_b[b0 / 4 + offset / 4][b0 % 4] = staged_b[s];
       } else {
         const uint index = b_tile_index(tid, s);

@@ -218,6 +218,27 @@ TEST_F(GemmTiledTest, ConvWideBlocks) {
              attrs({{"strides", Ints{2, 1}}, {"pads", Ints{1, 0, 1, 2}}})}});
 }
 
+// A tiling of 8 invocations and K steps of 12, neither a multiple of the other: B read along
+// k (a transposed Gemm B) must be stored at each value's own index, not at value 0's plus a
+// constant (gemm_tile.glsl's store_b); B read along j, as vec4s or scalars, and a conv's
+// gathered B still are.
+TEST_F(GemmTiledTest, StagingStoresOfFewInvocations) {
+  std::mt19937 rng(51);
+  const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_GEMM_TILING", "16x8x12/4x4");
+  expect_matches_reference(
+      "Gemm", attrs({{"transB", 1}}),
+      {runtime(random_tensor(rng, {26, 50})), constant(random_tensor(rng, {68, 50}))}, kTolerance);
+  expect_matches_reference(
+      "MatMul", {},
+      {runtime(random_tensor(rng, {26, 48})), constant(random_tensor(rng, {48, 68}))},
+      kTolerance);
+  expect_matches_reference(
+      "MatMul", {},
+      {runtime(random_tensor(rng, {25, 30})), constant(random_tensor(rng, {30, 67}))},
+      kTolerance);
+  expect_convs_match(rng, {{{2, 8, 9, 9}, {20, 8, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})}});
+}
+
 // Split-K (K >= 512 and few blocks; forced tilings so that small layers split): splits
 // starting inside a tap, pointwise and gathered reads, bias and activations applied once
 // after the splits are summed. K up to 720 keeps float32 rounding well inside kTolerance.

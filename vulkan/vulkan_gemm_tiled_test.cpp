@@ -229,12 +229,10 @@ TEST_F(GemmTiledTest, StagingStoresOfFewInvocations) {
       "Gemm", attrs({{"transB", 1}}),
       {runtime(random_tensor(rng, {26, 50})), constant(random_tensor(rng, {68, 50}))}, kTolerance);
   expect_matches_reference(
-      "MatMul", {},
-      {runtime(random_tensor(rng, {26, 48})), constant(random_tensor(rng, {48, 68}))},
+      "MatMul", {}, {runtime(random_tensor(rng, {26, 48})), constant(random_tensor(rng, {48, 68}))},
       kTolerance);
   expect_matches_reference(
-      "MatMul", {},
-      {runtime(random_tensor(rng, {25, 30})), constant(random_tensor(rng, {30, 67}))},
+      "MatMul", {}, {runtime(random_tensor(rng, {25, 30})), constant(random_tensor(rng, {30, 67}))},
       kTolerance);
   expect_convs_match(rng, {{{2, 8, 9, 9}, {20, 8, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})}});
 }

@@ -146,7 +146,7 @@ void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, cons
                     partial, context.upload_ints(params), flags,
                     UnaryOp::Identity, 0.0f, 0.0f);
   LaunchRange elements;
-  elements.global[0] = static_cast<std::size_t>(count);
+  elements.global[0] = static_cast<std::size_t>((count + 3) / 4);  // 4 elements an item
   context.launch_in(conv.program_name(), "conv_split_sum", elements, partial, bias,
                     cl_int{has_bias}, y, context.to_int(count, "Conv size"),
                     context.to_int(conv.splits, "splits"), context.to_int(positions, "positions"),

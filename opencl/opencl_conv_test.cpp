@@ -349,6 +349,8 @@ TEST(ConvOpenCl, SplitK) {
                     {kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.5},
                     {kFusedBeta, 0.5}}));
     add_conv(batch, rng, {2, 600, 8, 8}, {64, 600, 1, 1}, {});
+    // 5751 outputs: the second pass's scalar path and a last item of 3 elements.
+    add_conv(batch, rng, {1, 80, 9, 9}, {71, 80, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}}));
     add_conv(batch, rng, {2, 128, 8, 8}, {128, 64, 3, 3}, grouped.attributes);
     add_conv(batch, rng, {2, 64, 10, 10}, {72, 64, 3, 3},
              attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("LeakyRelu")},

@@ -109,7 +109,7 @@ void record_split_sum(NodeContext& context, const Slot& out, const Slot& partial
   dispatch.shader = "conv_split_sum";
   dispatch.variant = {activation.code};
   dispatch.bindings = {out, partial, bias};
-  dispatch.invocations = static_cast<std::uint64_t>(count);
+  dispatch.invocations = static_cast<std::uint64_t>((count + 3) / 4);  // 4 elements each
   dispatch.push = {checked_u32(context, count, "output size"),
                    out.element_offset(),
                    partial.element_offset(),

@@ -251,13 +251,19 @@ TEST_F(GemmTiledTest, ConvSplitK) {
     EXPECT_EQ(split->depth, 368);
     std::mt19937 rng(48);
     const std::vector<ConvCase> cases = {
-        {{2, 80, 9, 9}, {70, 80, 3, 3},
+        {{2, 80, 9, 9},
+         {70, 80, 3, 3},
          attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("Relu")}})},
-        {{2, 96, 8, 9}, {64, 96, 3, 3},
-         attrs({{"strides", Ints{1, 2}}, {"pads", Ints{2, 1, 1, 1}},
-                {kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.5},
+        {{2, 96, 8, 9},
+         {64, 96, 3, 3},
+         attrs({{"strides", Ints{1, 2}},
+                {"pads", Ints{2, 1, 1, 1}},
+                {kFusedActivation, std::string("Clip")},
+                {kFusedAlpha, -0.5},
                 {kFusedBeta, 0.5}})},
         {{2, 600, 8, 8}, {64, 600, 1, 1}, {}},
+        // 5751 outputs: the second pass's scalar path and a last invocation of 3 elements.
+        {{1, 80, 9, 9}, {71, 80, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
     };
     expect_convs_match(rng, cases);
     // Weights fed at run time: the gather finds each k's tap from the split's first k.

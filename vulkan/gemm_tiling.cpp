@@ -61,6 +61,11 @@ constexpr Wave kH100MediumWave{kH100Multiprocessors, 2};
 constexpr GemmTiling kConvBig{128, 128, 8, 8, 8};
 constexpr Wave kH100BigWave{kH100Multiprocessors, 2};
 constexpr std::int64_t kBigSplitDepth = 128;
+// Those layers split 64 x 64 / 4 x 4 blocks (kMedium, three a multiprocessor) instead when
+// they spread more evenly: 1x1 1024->256 at 14x14, batch 16 (196 blocks, 2 parts: 392 of 396
+// slots) ran at 36.5-36.9% of FP32 peak against 35.3-35.4% for kConvBig in 5 parts (r130,
+// since f2be936's second pass). 3x3 256->256 lost with them (38.6-38.8% against 39.1-39.4%
+// for kConvTall in 4 parts), so padded layers keep kConvTall.
 
 // Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).
 constexpr std::uint64_t kLargeBlocksWanted = 128;
@@ -184,7 +189,11 @@ std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
   if (kConvWide.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
   if (pointwise) {
     if (!few_blocks(kConvBig, m, n)) return std::nullopt;
-    return split_over(limits, kConvBig, kH100BigWave, kBigSplitDepth, m, n, k);
+    const std::optional<ConvSplit> big =
+        split_over(limits, kConvBig, kH100BigWave, kBigSplitDepth, m, n, k);
+    const std::optional<ConvSplit> medium =
+        split_over(limits, kMedium, kH100Wave, kMinSplitDepth, m, n, k);
+    return medium && (!big || medium->balance > big->balance) ? medium : big;
   }
   if (kMedium.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
   const std::optional<ConvSplit> tall =

@@ -56,8 +56,9 @@ TEST_F(GemmTiledTest, TilingFollowsShape) {
 
 // Split-K: under 96 blocks of 64 x 128, the count that spreads them most evenly over an
 // H100's 132 x 3 slots. With more, but too few to fill it: unpadded 1x1 layers split under
-// 96 blocks of 128 x 128 over 132 x 2 slots; padded layers with too few 64 x 64 blocks too
-// split 128 x 64 blocks in parts at least 512 deep when those spread more evenly.
+// 96 blocks of 128 x 128 over 132 x 2 slots, or 64 x 64 blocks over 132 x 3 when those
+// spread more evenly; padded layers with too few 64 x 64 blocks split 128 x 64 blocks in
+// parts at least 512 deep when those spread more evenly.
 TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   const VkPhysicalDeviceLimits device = limits();
   const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise) {
@@ -68,7 +69,8 @@ TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   };
   EXPECT_EQ(split(512, 784, 4608, false), "64x128 7x672");    // 56 blocks: 392
   EXPECT_EQ(split(256, 3136, 2304, false), "128x64 4x576");   // 98 blocks: 392
-  EXPECT_EQ(split(256, 3136, 1024, true), "128x128 5x208");   // 50 blocks: 250 of 264
+  EXPECT_EQ(split(256, 3136, 1024, true), "64x64 2x512");     // 196 blocks: 392 of 396
+  EXPECT_EQ(split(384, 2400, 1024, true), "128x128 4x256");   // 228 of 64 x 64 fill less evenly
   EXPECT_EQ(split(512, 3136, 1024, true), "none");            // 100 blocks of 128 x 128
   EXPECT_EQ(split(128, 12544, 576, false), "none");           // parts under 512 deep
   EXPECT_EQ(split(512, 3136, 4608, false), "none");           // 392 blocks of 64 x 64

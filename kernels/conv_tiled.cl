@@ -237,10 +237,10 @@ void conv_tiled(global const float* x, int x_off, global const float* w, int w_o
 #endif
 
 // Split-K's second pass: y = act(the splits' partial sums + bias), y's `count` elements
-// [image][channel][position] each at partial[split * count + i], four an item. An item issues
-// the loads of up to MAX_SPLITS copies together (the loop is unrolled), a float4 each where
-// count and the offsets allow: with one scalar load in flight an item the pass had read
-// 1.3-1.7 TB/s on the H100 (r124).
+// [image][channel][position] each at partial[split * count + i], four an item. Where count and
+// the offsets allow, an item issues the float4 loads of up to MAX_SPLITS copies together (the
+// loop is unrolled): with one scalar load in flight an item the pass had read 1.3-1.7 TB/s on
+// the H100 (r124). Other sizes, rare, take a plain scalar loop.
 #define MAX_SPLITS 8  // opencl/gemm_tiling.cpp's kMaxSplits
 
 float finish_split_sum(global const float* bias, int has_bias, int positions, int channels,

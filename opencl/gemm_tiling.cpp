@@ -209,12 +209,6 @@ std::optional<ConvSplit> balanced_split(const ClDevice& device, const GemmTiling
   return ConvSplit{tiling, split.splits, split.depth, split.balance};
 }
 
-// Of two splits, the one whose blocks spread more evenly.
-std::optional<ConvSplit> more_even(std::optional<ConvSplit> a, std::optional<ConvSplit> b) {
-  if (!a || (b && b->balance > a->balance)) return b;
-  return a;
-}
-
 }  // namespace
 
 std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m, std::int64_t n,

@@ -189,11 +189,8 @@ std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
   if (kConvWide.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
   if (pointwise) {
     if (!few_blocks(kConvBig, m, n)) return std::nullopt;
-    const std::optional<ConvSplit> big =
-        split_over(limits, kConvBig, kH100BigWave, kBigSplitDepth, m, n, k);
-    const std::optional<ConvSplit> medium =
-        split_over(limits, kMedium, kH100Wave, kMinSplitDepth, m, n, k);
-    return medium && (!big || medium->balance > big->balance) ? medium : big;
+    return more_even(split_over(limits, kConvBig, kH100BigWave, kBigSplitDepth, m, n, k),
+                     split_over(limits, kMedium, kH100Wave, kMinSplitDepth, m, n, k));
   }
   if (kMedium.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
   const std::optional<ConvSplit> tall =

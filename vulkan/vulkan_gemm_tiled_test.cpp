@@ -70,7 +70,7 @@ TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   EXPECT_EQ(split(512, 784, 4608, false), "64x128 7x672");    // 56 blocks: 392
   EXPECT_EQ(split(256, 3136, 2304, false), "128x64 4x576");   // 98 blocks: 392
   EXPECT_EQ(split(256, 3136, 1024, true), "64x64 2x512");     // 196 blocks: 392 of 396
-  EXPECT_EQ(split(384, 2400, 1024, true), "128x128 4x256");   // 228 of 64 x 64 fill less evenly
+  EXPECT_EQ(split(384, 2400, 1024, true), "128x128 4x256");   // 2 x 228 of 64 x 64: two waves
   EXPECT_EQ(split(512, 3136, 1024, true), "none");            // 100 blocks of 128 x 128
   EXPECT_EQ(split(128, 12544, 576, false), "none");           // parts under 512 deep
   EXPECT_EQ(split(512, 3136, 4608, false), "none");           // 392 blocks of 64 x 64

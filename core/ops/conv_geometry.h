@@ -1,6 +1,6 @@
 #pragma once
 #include <cstdint>
-
+#include <optional>
 #include <vector>
 
 #include "core/ops/window_geometry.h"
@@ -63,6 +63,14 @@ struct KSplit {
 };
 KSplit split_k(std::int64_t blocks, std::int64_t k, std::int64_t step, const Wave& wave,
                std::int64_t min_depth, std::int64_t max_splits);
+
+// Of two candidate splits (each backend's own split type, with a `balance`), the one whose
+// blocks spread more evenly; `a` when they spread as evenly, either when the other is none.
+template <typename Split>
+std::optional<Split> more_even(std::optional<Split> a, std::optional<Split> b) {
+  if (!a || (b && b->balance > a->balance)) return b;
+  return a;
+}
 
 // The layers the GPU backends stream through their shallow kernels (kernels/conv_shallow.cl,
 // shaders/conv_*_shallow.comp), which memory bounds: group 1, at most kMaxShallowInputs

@@ -5,7 +5,8 @@
 // constant weights reordered tap-major so that a K step stays within one tap); depthwise
 // layers run shaders/conv_depthwise.comp; on GPUs, layers with at most 32 inputs per output
 // (C x taps: 1x1 32->64, a 3x3 layer on RGB) run the shallow shaders (vulkan/conv_shallow.h),
-// other unpadded 1x1 layers with up to 512 input channels shaders/conv_pointwise.comp; the rest and
+// other unpadded 1x1 layers with up to 512 input channels shaders/conv_pointwise.comp (unless
+// the tile loop's 64 x 64 blocks fill a wave where its 128 x 64 ones do not); the rest and
 // ConvTranspose run the direct kernel shaders/conv.comp, which also remains the simple reference
 // the fast paths are tested against. Layers with so many taps per output that one invocation would
 // pass lavapipe's loop limit give each output a workgroup instead (vulkan/loop_limit.h).
@@ -257,6 +258,8 @@ bool record_conv_depthwise(NodeContext& context, const ConvGeometry& geometry, c
 // 46.3 against 37.8 (49.7 / 41.7), 1x1 512->512 at 14x14 37.5 against 33.3 (49.4 / 45.4),
 // 1x1 32->64 at 112x112 28.1 against 25.3 (33.3 / 27.8); 4 or 16 channels per invocation were
 // slower there (16 with K = 512 and batch 64: 14.7% against 45.4). On lavapipe 1.4-1.9x.
+// 1x1 512->512 at batch 16 (256 workgroups) has since run faster on conv_gemm.comp's 64 x 64 /
+// 8 x 4 blocks (pointwise_takes_medium_blocks): 41.4-41.6% against 37.5-38.3% (r132-r134).
 constexpr std::int64_t kPointwiseMaxDepth = 512;
 constexpr std::int64_t kPointwiseChannels = 8;        // MT in the shader
 constexpr std::uint32_t kPointwiseInvocations = 256;  // each 4 positions
@@ -269,7 +272,9 @@ bool record_conv_pointwise(NodeContext& context, const ConvGeometry& geometry, c
   if (geometry.group != 1 || !geometry.window.is_unpadded_1x1() || positions % 4 != 0 ||
       geometry.in_channels > kPointwiseMaxDepth || out.element_offset() % 4 != 0 ||
       in.element_offset() % 4 != 0 ||
-      geometry.in_channels * kPointwiseChannels * 4 > context.limits().maxComputeSharedMemorySize) {
+      geometry.in_channels * kPointwiseChannels * 4 > context.limits().maxComputeSharedMemorySize ||
+      pointwise_takes_medium_blocks(context.limits(), geometry.out_channels,
+                                    geometry.batch * positions, geometry.in_channels)) {
     return false;
   }
   auto u32 = [&](std::int64_t value, const char* what) {

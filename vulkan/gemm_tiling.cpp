@@ -42,16 +42,18 @@ constexpr std::uint64_t kSplitBelowBlocks = 96;
 constexpr std::int64_t kMinSplitDepth = 256;
 constexpr std::int64_t kMaxSplits = 8;
 constexpr Wave kH100Wave{kH100Multiprocessors, 3};
-// Padded or strided layers with kSplitBelowBlocks to kConvWideBlocksWanted blocks of 64 x
-// 128, and too few 64 x 64 ones to fill the wave, split 128 x 64 / 8 x 4 blocks (kConvTall)
-// in parts of at least kTallSplitDepth when that spreads them more evenly than 64 x 64
-// blocks unsplit: on the H100, 3x3 256->256 at 14x14, batch 16 (98 blocks, 4 parts) ran at
-// 37.1% of FP32 peak against 30.3% on 64 x 64 / 4 x 4. Shorter parts lost: 3x3 s2 64->128
-// at 56x56 (K 576, 196 blocks in 2 parts) 24.0% against 38.5% (r101).
-constexpr std::int64_t kTallSplitDepth = 512;
-// kMedium's unsplit blocks, against which the kConvTall split is weighed: two or more at once
-// on a multiprocessor.
-constexpr Wave kH100MediumWave{kH100Multiprocessors, 2};
+// Padded or strided layers with too few 64 x 128 blocks take 64 x 64 blocks with 4 x 8 per
+// invocation (128 of them), and split K when those do not fill the wave (kH100Wave, as
+// 64 x 128 / 8 x 8). On the H100 at batch 16 (r132, r133): 3x3 s2 64->128 at 56x56 (392
+// blocks) ran at 39.1-39.7% of FP32 peak against 37.9-38.0% for 64 x 64 / 4 x 4 (38.7 with
+// 8 x 4); 3x3 256->256 at 14x14 (196 blocks, 2 parts) at 40.7% against 38.9-39.5% for 128 x
+// 64 / 8 x 4 in 4 parts, the split these layers took before.
+constexpr GemmTiling kConvMedium{64, 64, 16, 4, 8};
+// Unpadded 1x1 layers with too few 128 x 64 blocks for the wave but enough 64 x 64 ones
+// take those with 8 x 4 per invocation, rather than conv_pointwise.comp: 1x1 512->512 at
+// 14x14, batch 16 (392 blocks), 41.5-41.6% against 37.5-38.2% (4 x 8: 40.3-40.4%, 4 x 4:
+// 40.3%).
+constexpr GemmTiling kPointwiseMedium{64, 64, 16, 8, 4};
 // Unpadded 1x1 layers with kSplitBelowBlocks to kConvWideBlocksWanted blocks of 64 x 128 but
 // fewer than kSplitBelowBlocks of 128 x 128 / 8 x 8 (kConvBig) split those, in parts at least
 // kBigSplitDepth deep, over an H100's wave of two at once per multiprocessor, as the OpenCL
@@ -61,11 +63,10 @@ constexpr Wave kH100MediumWave{kH100Multiprocessors, 2};
 constexpr GemmTiling kConvBig{128, 128, 8, 8, 8};
 constexpr Wave kH100BigWave{kH100Multiprocessors, 2};
 constexpr std::int64_t kBigSplitDepth = 128;
-// Those layers split 64 x 64 / 4 x 4 blocks (kMedium, three a multiprocessor) instead when
-// they spread more evenly: 1x1 1024->256 at 14x14, batch 16 (196 blocks, 2 parts: 392 of 396
-// slots) ran at 36.5-36.9% of FP32 peak against 35.3-35.4% for kConvBig in 5 parts (r130,
-// since f2be936's second pass). 3x3 256->256 lost with them (38.6-38.8% against 39.1-39.4%
-// for kConvTall in 4 parts), so padded layers keep kConvTall.
+// Those layers split 64 x 64 blocks (kConvMedium, three a multiprocessor) instead when they
+// spread more evenly: 1x1 1024->256 at 14x14, batch 16 (196 blocks, 2 parts: 392 of 396
+// slots) ran at 38.2-39.1% of FP32 peak with 4 x 8 per invocation (r133), 36.3-37.0% with
+// 4 x 4, 35.1-35.9% with 8 x 4, 35.3-35.4% for kConvBig in 5 parts (r130).
 
 // Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).
 constexpr std::uint64_t kLargeBlocksWanted = 128;
@@ -79,7 +80,8 @@ constexpr bool stages_whole_vec4s(const GemmTiling& tiling) {
 }
 static_assert(stages_whole_vec4s(kLarge) && stages_whole_vec4s(kMedium) &&
               stages_whole_vec4s(kSmall) && stages_whole_vec4s(kConvTall) &&
-              stages_whole_vec4s(kConvWide) && stages_whole_vec4s(kConvBig));
+              stages_whole_vec4s(kConvWide) && stages_whole_vec4s(kConvBig) &&
+              stages_whole_vec4s(kConvMedium) && stages_whole_vec4s(kPointwiseMedium));
 
 bool fits(const GemmTiling& tiling, const VkPhysicalDeviceLimits& limits) {
   return tiling.invocations() <= limits.maxComputeWorkGroupInvocations &&
@@ -164,12 +166,13 @@ std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limit
       kConvWide.blocks(m, n) >= kConvWideBlocksWanted && fits(kConvWide, limits)) {
     return kConvWide;
   }
-  // Other padded or strided layers: 64 x 64 / 4 x 4 (on the H100 3x3 s2 64->128 at 56x56
-  // ran at 38.1% of peak with it against 31.3% for 128 x 64 / 8 x 4, 3x3 256->256 at 14x14
-  // at 30.1% against 28.0%).
-  if (!pointwise && k >= 8 && m >= kMedium.bm && n >= kMedium.bn && fits(kMedium, limits)) {
-    return kMedium;
+  // Other padded or strided layers: kConvMedium (on the H100 3x3 s2 64->128 at 56x56 ran at
+  // 38.1% of peak on 64 x 64 / 4 x 4 against 31.3% for 128 x 64 / 8 x 4).
+  if (!pointwise && k >= 8 && m >= kConvMedium.bm && n >= kConvMedium.bn &&
+      fits(kConvMedium, limits)) {
+    return kConvMedium;
   }
+  if (pointwise_takes_medium_blocks(limits, m, n, k)) return kPointwiseMedium;
   if (k >= 8 && m >= kConvTall.bm && n >= kConvTall.bn &&
       kConvTall.blocks(m, n) >= kConvTallBlocksWanted && fits(kConvTall, limits)) {
     return kConvTall;
@@ -190,16 +193,17 @@ std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
   if (pointwise) {
     if (!few_blocks(kConvBig, m, n)) return std::nullopt;
     return more_even(split_over(limits, kConvBig, kH100BigWave, kBigSplitDepth, m, n, k),
-                     split_over(limits, kMedium, kH100Wave, kMinSplitDepth, m, n, k));
+                     split_over(limits, kConvMedium, kH100Wave, kMinSplitDepth, m, n, k));
   }
-  if (kMedium.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
-  const std::optional<ConvSplit> tall =
-      split_over(limits, kConvTall, kH100Wave, kTallSplitDepth, m, n, k);
-  // It must spread its blocks more evenly than kMedium's unsplit.
-  const double unsplit =
-      wave_balance(static_cast<std::int64_t>(kMedium.blocks(m, n)), kH100MediumWave);
-  if (!tall || tall->balance <= unsplit) return std::nullopt;
-  return tall;
+  if (kConvMedium.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
+  return split_over(limits, kConvMedium, kH100Wave, kMinSplitDepth, m, n, k);
+}
+
+bool pointwise_takes_medium_blocks(const VkPhysicalDeviceLimits& limits, std::int64_t m,
+                                   std::int64_t n, std::int64_t k) {
+  return k >= 8 && m >= kPointwiseMedium.bm && n >= kPointwiseMedium.bn &&
+         kConvTall.blocks(m, n) < kConvWideBlocksWanted &&
+         kPointwiseMedium.blocks(m, n) >= kConvWideBlocksWanted && fits(kPointwiseMedium, limits);
 }
 
 }  // namespace tandem::vulkan

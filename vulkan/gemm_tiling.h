@@ -33,9 +33,9 @@ std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limit
 
 // The implicit-GEMM convolution's tiling (conv_gemm.comp, one m x n x k product for the whole
 // batch; `pointwise` for unpadded 1x1 layers): other layers take 64 x 128 blocks with 8 x 8
-// micro-tiles when there are enough of them, else 64 x 64 with 4 x 4; 1x1 layers with many
-// output channels 128 x 64 with 8 x 4 when there are enough of those; the rest
-// choose_gemm_tiling's.
+// micro-tiles when there are enough of them, else 64 x 64 with 4 x 8; 1x1 layers 64 x 64 with
+// 8 x 4 where pointwise_takes_medium_blocks, else with many output channels 128 x 64 with
+// 8 x 4 when there are enough of those; the rest choose_gemm_tiling's.
 std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limits,
                                              std::int64_t m, std::int64_t n, std::int64_t k,
                                              bool pointwise);
@@ -52,12 +52,18 @@ struct ConvSplit {
 // The split for an m x n x k convolution (`pointwise` for unpadded 1x1 layers), or none
 // (enough blocks already, K too short to share, no split spreads the blocks more evenly):
 // of 64 x 128 blocks when there are few of them; with more, but too few to fill a big GPU,
-// unpadded 1x1 layers of 128 x 128 blocks if they have few of those, padded or strided
-// layers with too few 64 x 64 blocks too of 128 x 64 blocks in long parts.
+// unpadded 1x1 layers of 128 x 128 or 64 x 64 blocks if they have few 128 x 128 ones, padded
+// or strided layers with too few 64 x 64 blocks too of those.
 // A forced tiling (TANDEM_VULKAN_GEMM_TILING) is split when it gives few blocks, so that
 // tests reach split-K on any device.
 std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits, std::int64_t m,
                                            std::int64_t n, std::int64_t k, bool pointwise);
+
+// Whether an unpadded 1x1 layer (m output channels, n positions, k input channels) fills one
+// wave of a big GPU with 64 x 64 blocks but not with 128 x 64 ones: it then runs conv_gemm.comp
+// on those, not conv_pointwise.comp.
+bool pointwise_takes_medium_blocks(const VkPhysicalDeviceLimits& limits, std::int64_t m,
+                                   std::int64_t n, std::int64_t k);
 
 // A tiling from its name ("64x128x16/4x8"); nullopt if the text is not one or the shader
 // could not build it (gemm_tile.glsl stages whole vec4s per invocation).

@@ -40,10 +40,18 @@ TEST_F(GemmTiledTest, TilingFollowsShape) {
   EXPECT_FALSE(choose_gemm_tiling(device, 16, 64, 64, 1).has_value());
   EXPECT_FALSE(choose_gemm_tiling(device, 64, 64, 4, 1).has_value());
   // Convolutions: 128 x 64 blocks for many output channels when there are enough blocks,
-  // 64 x 128 / 8 x 8 for other than 1x1 layers with many more.
+  // 64 x 128 / 8 x 8 for other than 1x1 layers with many more, 64 x 64 / 4 x 8 for those
+  // with fewer; 1x1 layers that fill a wave of 64 x 64 blocks but not of 128 x 64 ones
+  // 64 x 64 / 8 x 4, and not conv_pointwise.
   EXPECT_EQ(choose_conv_tiling(device, 128, 6144, 144, true)->bm, 128u);
   EXPECT_EQ(choose_conv_tiling(device, 512, 784, 4608, false)->bm, 64u);
   EXPECT_EQ(choose_conv_tiling(device, 512, 784, 4608, false)->tm, 4u);
+  EXPECT_EQ(choose_conv_tiling(device, 512, 784, 4608, false)->tn, 8u);
+  EXPECT_TRUE(pointwise_takes_medium_blocks(device, 512, 3136, 512));  // 392 blocks, 196 tall
+  EXPECT_EQ(choose_conv_tiling(device, 512, 3136, 512, true)->tm, 8u);
+  EXPECT_EQ(choose_conv_tiling(device, 512, 3136, 512, true)->bn, 64u);
+  EXPECT_FALSE(pointwise_takes_medium_blocks(device, 512, 12544, 512));  // 784 tall blocks
+  EXPECT_FALSE(pointwise_takes_medium_blocks(device, 256, 3136, 1024));  // 196 blocks
   EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 576, false)->tm, 8u);
   EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 576, false)->bn, 128u);
   EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 256, true)->tm, 4u);
@@ -57,8 +65,7 @@ TEST_F(GemmTiledTest, TilingFollowsShape) {
 // Split-K: under 96 blocks of 64 x 128, the count that spreads them most evenly over an
 // H100's 132 x 3 slots. With more, but too few to fill it: unpadded 1x1 layers split under
 // 96 blocks of 128 x 128 over 132 x 2 slots, or 64 x 64 blocks over 132 x 3 when those
-// spread more evenly; padded layers with too few 64 x 64 blocks split 128 x 64 blocks in
-// parts at least 512 deep when those spread more evenly.
+// spread more evenly; padded layers with too few 64 x 64 blocks split those.
 TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   const VkPhysicalDeviceLimits device = limits();
   const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise) {
@@ -68,11 +75,11 @@ TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
                   : std::string("none");
   };
   EXPECT_EQ(split(512, 784, 4608, false), "64x128 7x672");    // 56 blocks: 392
-  EXPECT_EQ(split(256, 3136, 2304, false), "128x64 4x576");   // 98 blocks: 392
+  EXPECT_EQ(split(256, 3136, 2304, false), "64x64 2x1152");   // 196 blocks: 392
   EXPECT_EQ(split(256, 3136, 1024, true), "64x64 2x512");     // 196 blocks: 392 of 396
   EXPECT_EQ(split(384, 2400, 1024, true), "128x128 4x256");   // 2 x 228 of 64 x 64: two waves
   EXPECT_EQ(split(512, 3136, 1024, true), "none");            // 100 blocks of 128 x 128
-  EXPECT_EQ(split(128, 12544, 576, false), "none");           // parts under 512 deep
+  EXPECT_EQ(split(128, 12544, 576, false), "none");           // 392 blocks of 64 x 64
   EXPECT_EQ(split(512, 3136, 4608, false), "none");           // 392 blocks of 64 x 64
   EXPECT_EQ(split(64, 50176, 576, false), "none");            // 392 blocks of 64 x 128
 }
@@ -197,6 +204,9 @@ TEST_F(GemmTiledTest, ConvImplicitGemm) {
       {{4, 2, 64, 64}, {64, 2, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
       // 128 x 64 blocks (1x1, 128 output channels, 96 blocks).
       {{2, 516, 48, 64}, {128, 516, 1, 1}, {}},
+      // 64 x 64 / 8 x 4 blocks, not conv_pointwise.comp: a 1x1 layer with 384 of those and
+      // 192 of 128 x 64.
+      {{3, 16, 64, 64}, {128, 16, 1, 1}, attrs({{kFusedActivation, std::string("Relu")}})},
       // 64 x 64 blocks for a padded layer with too few 64 x 128 ones, tap-major.
       {{2, 16, 24, 32}, {128, 16, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})},
       // C a multiple of 16: weights reordered tap-major, a K step per tap; strided, dilated,
@@ -244,7 +254,7 @@ TEST_F(GemmTiledTest, StagingStoresOfFewInvocations) {
 // after the splits are summed. K up to 720 keeps float32 rounding well inside kTolerance.
 TEST_F(GemmTiledTest, ConvSplitK) {
   const VkPhysicalDeviceLimits device = limits();
-  for (const char* tiling : {"64x128x16/8x8", "64x64x16/4x4"}) {
+  for (const char* tiling : {"64x128x16/8x8", "64x64x16/4x8"}) {
     SCOPED_TRACE(tiling);
     const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_GEMM_TILING", tiling);
     const std::optional<ConvSplit> split = choose_conv_split(device, 70, 162, 720, false);

@@ -47,8 +47,11 @@ constexpr Wave kH100Wave{kH100Multiprocessors, 3};
 // 64 x 128 / 8 x 8). On the H100 at batch 16 (r132, r133): 3x3 s2 64->128 at 56x56 (392
 // blocks) ran at 39.1-39.7% of FP32 peak against 37.9-38.0% for 64 x 64 / 4 x 4 (38.7 with
 // 8 x 4); 3x3 256->256 at 14x14 (196 blocks, 2 parts) at 40.7% against 38.9-39.5% for 128 x
-// 64 / 8 x 4 in 4 parts, the split these layers took before.
+// 64 / 8 x 4 in 4 parts, the split these layers took before. Their parts are at least
+// kPaddedSplitDepth deep: shorter ones lost (3x3 s2 64->128, K 576, on 128 x 64 blocks in 2
+// parts: 24.0% against 38.5% unsplit, r101).
 constexpr GemmTiling kConvMedium{64, 64, 16, 4, 8};
+constexpr std::int64_t kPaddedSplitDepth = 512;
 // Unpadded 1x1 layers with too few 128 x 64 blocks for the wave but enough 64 x 64 ones
 // take those with 8 x 4 per invocation, rather than conv_pointwise.comp: 1x1 512->512 at
 // 14x14, batch 16 (392 blocks), 41.5-41.6% against 37.5-38.2% (4 x 8: 40.3-40.4%, 4 x 4:
@@ -196,7 +199,7 @@ std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
                      split_over(limits, kConvMedium, kH100Wave, kMinSplitDepth, m, n, k));
   }
   if (kConvMedium.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
-  return split_over(limits, kConvMedium, kH100Wave, kMinSplitDepth, m, n, k);
+  return split_over(limits, kConvMedium, kH100Wave, kPaddedSplitDepth, m, n, k);
 }
 
 bool pointwise_takes_medium_blocks(const VkPhysicalDeviceLimits& limits, std::int64_t m,

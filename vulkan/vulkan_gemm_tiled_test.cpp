@@ -65,7 +65,8 @@ TEST_F(GemmTiledTest, TilingFollowsShape) {
 // Split-K: under 96 blocks of 64 x 128, the count that spreads them most evenly over an
 // H100's 132 x 3 slots. With more, but too few to fill it: unpadded 1x1 layers split under
 // 96 blocks of 128 x 128 over 132 x 2 slots, or 64 x 64 blocks over 132 x 3 when those
-// spread more evenly; padded layers with too few 64 x 64 blocks split those.
+// spread more evenly; padded layers with too few 64 x 64 blocks split those in parts at least
+// 512 deep.
 TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   const VkPhysicalDeviceLimits device = limits();
   const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise) {
@@ -80,6 +81,7 @@ TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   EXPECT_EQ(split(384, 2400, 1024, true), "128x128 4x256");   // 2 x 228 of 64 x 64: two waves
   EXPECT_EQ(split(512, 3136, 1024, true), "none");            // 100 blocks of 128 x 128
   EXPECT_EQ(split(128, 12544, 576, false), "none");           // 392 blocks of 64 x 64
+  EXPECT_EQ(split(128, 6272, 576, false), "none");            // 196, parts under 512 deep
   EXPECT_EQ(split(512, 3136, 4608, false), "none");           // 392 blocks of 64 x 64
   EXPECT_EQ(split(64, 50176, 576, false), "none");            // 392 blocks of 64 x 128
 }

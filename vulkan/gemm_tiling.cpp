@@ -92,6 +92,14 @@ bool fits(const GemmTiling& tiling, const VkPhysicalDeviceLimits& limits) {
          tiling.shared_bytes() <= limits.maxComputeSharedMemorySize;
 }
 
+// Whole blocks, at least `blocks_wanted` of them, and the device can run them (as OpenCL's
+// fills in opencl/gemm_tiling.cpp).
+bool fills(const GemmTiling& tiling, const VkPhysicalDeviceLimits& limits, std::int64_t m,
+           std::int64_t n, std::uint64_t blocks_wanted = 0) {
+  return m >= tiling.bm && n >= tiling.bn && tiling.blocks(m, n) >= blocks_wanted &&
+         fits(tiling, limits);
+}
+
 // TANDEM_VULKAN_GEMM_TILING, when set: the forced tiling or none ("off", a product smaller
 // than one block, a tiling the device cannot run). Unset: nullopt, the choice is ours.
 std::optional<std::optional<GemmTiling>> forced_tiling(const VkPhysicalDeviceLimits& limits,
@@ -99,7 +107,7 @@ std::optional<std::optional<GemmTiling>> forced_tiling(const VkPhysicalDeviceLim
   const char* forced = std::getenv("TANDEM_VULKAN_GEMM_TILING");
   if (forced == nullptr) return std::nullopt;
   const std::optional<GemmTiling> tiling = parse_gemm_tiling(forced);
-  if (!tiling || m < tiling->bm || n < tiling->bn || !fits(*tiling, limits)) {
+  if (!tiling || !fills(*tiling, limits, m, n)) {
     return std::optional<GemmTiling>();
   }
   return tiling;
@@ -109,7 +117,7 @@ std::optional<std::optional<GemmTiling>> forced_tiling(const VkPhysicalDeviceLim
 std::optional<ConvSplit> split_over(const VkPhysicalDeviceLimits& limits, const GemmTiling& tiling,
                                     const Wave& wave, std::int64_t min_depth, std::int64_t m,
                                     std::int64_t n, std::int64_t k) {
-  if (m < tiling.bm || n < tiling.bn || !fits(tiling, limits)) return std::nullopt;
+  if (!fills(tiling, limits, m, n)) return std::nullopt;
   const KSplit split = split_k(static_cast<std::int64_t>(tiling.blocks(m, n)), k, tiling.bk, wave,
                                min_depth, kMaxSplits);
   if (split.splits == 1) return std::nullopt;
@@ -152,12 +160,9 @@ std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limit
   if (k < 8 || batches < 1) return std::nullopt;
   if (const auto forced = forced_tiling(limits, m, n)) return *forced;
   const auto large_blocks = kLarge.blocks(m, n) * static_cast<std::uint64_t>(batches);
-  if (m >= kLarge.bm && n >= kLarge.bn && large_blocks >= kLargeBlocksWanted &&
-      fits(kLarge, limits)) {
-    return kLarge;
-  }
-  if (m >= 64 && n >= 64 && fits(kMedium, limits)) return kMedium;
-  if (m >= 32 && n >= 32 && fits(kSmall, limits)) return kSmall;
+  if (large_blocks >= kLargeBlocksWanted && fills(kLarge, limits, m, n)) return kLarge;
+  if (fills(kMedium, limits, m, n)) return kMedium;
+  if (fills(kSmall, limits, m, n)) return kSmall;
   return std::nullopt;
 }
 
@@ -165,21 +170,14 @@ std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limit
                                              std::int64_t m, std::int64_t n, std::int64_t k,
                                              bool pointwise) {
   if (const auto forced = forced_tiling(limits, m, n)) return k >= 8 ? *forced : std::nullopt;
-  if (!pointwise && k >= 8 && m >= kConvWide.bm && n >= kConvWide.bn &&
-      kConvWide.blocks(m, n) >= kConvWideBlocksWanted && fits(kConvWide, limits)) {
+  if (!pointwise && k >= 8 && fills(kConvWide, limits, m, n, kConvWideBlocksWanted)) {
     return kConvWide;
   }
   // Other padded or strided layers: kConvMedium (on the H100 3x3 s2 64->128 at 56x56 ran at
   // 38.1% of peak on 64 x 64 / 4 x 4 against 31.3% for 128 x 64 / 8 x 4).
-  if (!pointwise && k >= 8 && m >= kConvMedium.bm && n >= kConvMedium.bn &&
-      fits(kConvMedium, limits)) {
-    return kConvMedium;
-  }
+  if (!pointwise && k >= 8 && fills(kConvMedium, limits, m, n)) return kConvMedium;
   if (pointwise_takes_medium_blocks(limits, m, n, k)) return kPointwiseMedium;
-  if (k >= 8 && m >= kConvTall.bm && n >= kConvTall.bn &&
-      kConvTall.blocks(m, n) >= kConvTallBlocksWanted && fits(kConvTall, limits)) {
-    return kConvTall;
-  }
+  if (k >= 8 && fills(kConvTall, limits, m, n, kConvTallBlocksWanted)) return kConvTall;
   return choose_gemm_tiling(limits, m, n, k, 1);
 }
 
@@ -204,9 +202,8 @@ std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
 
 bool pointwise_takes_medium_blocks(const VkPhysicalDeviceLimits& limits, std::int64_t m,
                                    std::int64_t n, std::int64_t k) {
-  return k >= 8 && m >= kPointwiseMedium.bm && n >= kPointwiseMedium.bn &&
-         kConvTall.blocks(m, n) < kConvWideBlocksWanted &&
-         kPointwiseMedium.blocks(m, n) >= kConvWideBlocksWanted && fits(kPointwiseMedium, limits);
+  return k >= 8 && kConvTall.blocks(m, n) < kConvWideBlocksWanted &&
+         fills(kPointwiseMedium, limits, m, n, kConvWideBlocksWanted);
 }
 
 }  // namespace tandem::vulkan

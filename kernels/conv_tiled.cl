@@ -16,7 +16,11 @@
 // Split-K (SPLIT_K 1, a program of its own so that other layers keep the simpler code), for
 // layers with too few blocks to fill the GPU: get_group_id(2) is then group x splits +
 // split, each split sums `split_k` of K (a multiple of BK) into its own copy of y in scratch
-// memory, and conv_split_sum adds the copies, the bias and the activation.
+// memory, and conv_split_sum adds the copies, the bias and the activation. The copies are
+// laid out as the GEMM's [channel][column], rows padded to a multiple of 4 (split_row), so
+// that the first pass always stores float4s from registers, whatever the positions: with
+// 49 of them (7x7) it had stored through store_conv_tile_any's rolled loops, which cost its
+// program a 288-byte stack on the H100 (r133).
 //
 // p = [M/g, N, K, OH * OW, C * H * W, C/g, H * W, in_h, in_w, out_w, kernel_h, kernel_w,
 //      stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, splits, split_k]; 1-D
@@ -173,6 +177,28 @@ void store_conv_tile_any(const Operands* o, const Epilogue* e, global float* y, 
   }
 }
 
+// Split-K's copies: the raw sums at [channel][column] with rows of split_row(n) floats.
+int split_row(int n) { return (n + 3) / 4 * 4; }
+
+void store_split_copy(const Operands* o, global float* y, int i0, int j0, float acc[TM][TN]) {
+  const int tid = get_local_id(0);
+  const int tx = tid % THREADS_N, ty = tid / THREADS_N;
+  const int row = split_row(o->n);
+#pragma unroll
+  for (int c = 0; c < TN; c += 4) {
+    const int j = j0 + tile_col(tx, c);
+    if (j >= o->n) continue;
+#pragma unroll
+    for (int r = 0; r < TM; ++r) {
+      const int i = i0 + tile_row(ty, r);
+      if (i < o->m) {
+        *(global float4*)(y + i * row + j) =
+            (float4)(acc[r][c], acc[r][c + 1], acc[r][c + 2], acc[r][c + 3]);
+      }
+    }
+  }
+}
+
 // Identity, Relu and Clip, the activations convs carry, as one clamp (x < low ? low : x,
 // then > high ? high : x, so NaN passes as in unary_op). Others return false.
 bool clamp_bounds(const Epilogue* e, float* low, float* high) {
@@ -214,7 +240,19 @@ void store_conv_tile(const Operands* o, const Epilogue* e, global float* y, int 
 }
 
 #if ALL_KERNELS || KERNEL_conv_tiled
+// REGISTER_CAP: the host caps the program's registers (-cl-nv-maxrregcount, split programs on
+// NVIDIA) so that the blocks its wave counts fit on a multiprocessor. NVIDIA's compiler ignores
+// that cap for kernels with launch bounds, which reqd_work_group_size becomes (.reqntid): with
+// it, the 7x7 split program took 189 registers, two blocks a multiprocessor where three were
+// counted (r138, r139).
+#ifndef REGISTER_CAP
+#define REGISTER_CAP 0
+#endif
+#if REGISTER_CAP
+kernel
+#else
 kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
+#endif
 void conv_tiled(global const float* x, int x_off, global const float* w, int w_off,
                 global const float* bias, int bias_off, int has_bias, global float* y, int y_off,
                 global const int* p, int p_off, int flags, int activation, float act_alpha,
@@ -228,59 +266,56 @@ void conv_tiled(global const float* x, int x_off, global const float* w, int w_o
   clear_tile(acc);
   multiply_block(&o, i0, j0, tile_a, tile_b, acc);
   const int group_rows = get_group_id(2) / o.splits * o.m;
+#if SPLIT_K
+  const int channels = o.m * (get_num_groups(2) / o.splits);
   const int split = get_group_id(2) % o.splits;
+  store_split_copy(&o, y + y_off + (split * channels + group_rows) * split_row(o.n), i0, j0,
+                   acc);
+#else
   const Epilogue e = {bias + bias_off + group_rows, has_bias, 1, 0, 1.0f,
                       1.0f, activation, act_alpha, act_beta};
-  y += y_off + split * o.m * (get_num_groups(2) / o.splits) * o.n + group_rows * o.positions;
-  store_conv_tile(&o, &e, y, i0, j0, acc);
+  store_conv_tile(&o, &e, y + y_off + group_rows * o.positions, i0, j0, acc);
+#endif
 }
 #endif
 
-// Split-K's second pass: y = act(the splits' partial sums + bias), y's `count` elements
-// [image][channel][position] each at partial[split * count + i], four an item. Where count and
-// the offsets allow, an item issues the float4 loads of up to MAX_SPLITS copies together (the
-// loop is unrolled): with one scalar load in flight an item the pass had read 1.3-1.7 TB/s on
-// the H100 (r124). Other sizes, rare, take a plain scalar loop.
+// Split-K's second pass: y = act(the splits' copies + bias), y [image][channel][position] of
+// `n` columns (image, position) a channel, each copy [channel][split_row(n)] (store_split_copy).
+// An item takes 4 columns of one channel, and issues the float4 loads of up to MAX_SPLITS
+// copies together (the loop is unrolled): with one scalar load in flight an item the pass had
+// read 1.3-1.7 TB/s on the H100 (r124).
 #define MAX_SPLITS 8  // opencl/gemm_tiling.cpp's kMaxSplits
-
-float finish_split_sum(global const float* bias, int has_bias, int positions, int channels,
-                       int activation, float act_alpha, float act_beta, float sum, int i) {
-  if (has_bias) sum += bias[i / positions % channels];
-  return unary_op(activation, act_alpha, act_beta, sum);
-}
 
 #if ALL_KERNELS || KERNEL_conv_split_sum
 kernel void conv_split_sum(global const float* partial, int partial_off, global const float* bias,
-                           int bias_off, int has_bias, global float* y, int y_off, int count,
-                           int splits, int positions, int channels, int activation,
-                           float act_alpha, float act_beta) {
-  const int first = get_global_id(0) * 4;
-  if (first >= count) return;
-  partial += partial_off;
-  bias += bias_off;
+                           int bias_off, int has_bias, global float* y, int y_off, int channels,
+                           int n, int splits, int positions, int activation, float act_alpha,
+                           float act_beta) {
+  const int quads = split_row(n) / 4;
+  const int item = get_global_id(0);
+  if (item >= channels * quads) return;
+  const int channel = item / quads, j = (item - channel * quads) * 4;
+  global const float4* copies = (global const float4*)(partial + partial_off) + item;
+  const int copy = channels * quads;
+  float4 sum = copies[0];
+#pragma unroll
+  for (int s = 1; s < MAX_SPLITS; ++s) {
+    if (s < splits) sum += copies[s * copy];
+  }
+  for (int s = MAX_SPLITS; s < splits; ++s) sum += copies[s * copy];
+  if (has_bias) sum += bias[bias_off + channel];
+  float v[4] = {sum.x, sum.y, sum.z, sum.w};
+#pragma unroll
+  for (int q = 0; q < 4; ++q) v[q] = unary_op(activation, act_alpha, act_beta, v[q]);
+  int image = j / positions, position = j - image * positions;
   y += y_off;
-  if (count % 4 == 0 && partial_off % 4 == 0 && y_off % 4 == 0) {
-    global const float4* copies = (global const float4*)(partial + first);
-    float4 sum = copies[0];
-#pragma unroll
-    for (int s = 1; s < MAX_SPLITS; ++s) {
-      if (s < splits) sum += copies[s * (count / 4)];
-    }
-    for (int s = MAX_SPLITS; s < splits; ++s) sum += copies[s * (count / 4)];
-    float v[4] = {sum.x, sum.y, sum.z, sum.w};
-#pragma unroll
-    for (int q = 0; q < 4; ++q) {
-      v[q] = finish_split_sum(bias, has_bias, positions, channels, activation, act_alpha,
-                              act_beta, v[q], first + q);
-    }
-    vstore4(vload4(0, v), 0, y + first);
+  if (positions % 4 == 0) {  // the 4 columns lie in one image
+    vstore4(vload4(0, v), 0, y + (image * channels + channel) * positions + position);
     return;
   }
-  for (int i = first; i < min(first + 4, count); ++i) {
-    float sum = partial[i];
-    for (int s = 1; s < splits; ++s) sum += partial[s * count + i];
-    y[i] = finish_split_sum(bias, has_bias, positions, channels, activation, act_alpha, act_beta,
-                            sum, i);
+  for (int q = 0; q < 4 && j + q < n; ++q, ++position) {
+    if (position == positions) position = 0, ++image;
+    y[(image * channels + channel) * positions + position] = v[q];
   }
 }
 #endif

@@ -59,7 +59,8 @@ std::string TiledConv::program_name() const {
   if (operand_flags & kVecA) vectors += "a";
   if (operand_flags & kVecB) vectors += "b";
   return "conv_tiled.cl[" + tiling.name() + "/" + read_name(read) +
-         (vectors.empty() ? "" : "/vec-" + vectors) + (splits > 1 ? "/split-k" : "") + "]";
+         (vectors.empty() ? "" : "/vec-" + vectors) + (splits > 1 ? "/split-k" : "") +
+         (max_registers > 0 ? "/" + std::to_string(max_registers) + "-registers" : "") + "]";
 }
 
 ProgramRequest TiledConv::program() const {
@@ -70,6 +71,10 @@ ProgramRequest TiledConv::program() const {
                            " -DCONV_MODE=" + std::to_string(static_cast<int>(read)) +
                            " -DCONV_FLAGS=" + std::to_string(operand_flags) +
                            " -DSPLIT_K=" + (splits > 1 ? "1" : "0");
+  if (max_registers > 0) {
+    request.build_options +=
+        " -DREGISTER_CAP=1 -cl-nv-maxrregcount=" + std::to_string(max_registers);
+  }
   return request;
 }
 
@@ -106,6 +111,7 @@ std::optional<TiledConv> tiled_conv(const ClDevice& device, const ConvGeometry& 
     conv.tiling = split->tiling;
     conv.splits = split->splits;
     conv.depth = split->depth;
+    conv.max_registers = register_cap(device, split->tiling, split->blocks_per_unit);
   }
   return conv;
 }
@@ -123,10 +129,12 @@ void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, cons
   check((!(conv.operand_flags & kVecA) || weights.offset % 4 == 0) &&
             (!(conv.operand_flags & kVecB) || x.offset % 4 == 0),
         "opencl: Conv operands are not 16-byte aligned for program " + conv.program_name());
-  const std::int64_t count = m * geometry.group * n;
+  const std::int64_t channels = m * geometry.group;
+  // Split-K's copies are [channel][column] with rows padded to 4 (split_row in the kernel).
+  const std::int64_t copy = channels * ((n + 3) / 4 * 4);
   // Output, weights, input and partial sums are indexed with ints in the kernel.
   for (const std::int64_t value :
-       {count * conv.splits, k * m * geometry.group, geometry.batch * params[4]}) {
+       {channels * n, copy * conv.splits, k * channels, geometry.batch * params[4]}) {
     context.to_int(value, "Conv size");
   }
   const bool has_bias = context.has_input(2);
@@ -139,18 +147,15 @@ void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, cons
                       activation.op, activation.alpha, activation.beta);
     return;
   }
-  // Split-K: each split's sums into its own copy of y, then one pass adds them up.
-  const BufferArg partial = context.scratch_floats(count * conv.splits);
-  const cl_int flags = positions % 4 == 0 ? kVecOut : 0;
-  context.launch_in(conv.program_name(), "conv_tiled", blocks, x, weights, bias, cl_int{0},
-                    partial, context.upload_ints(params), flags,
-                    UnaryOp::Identity, 0.0f, 0.0f);
-  LaunchRange elements;
-  elements.global[0] = static_cast<std::size_t>((count + 3) / 4);  // 4 elements an item
-  context.launch_in(conv.program_name(), "conv_split_sum", elements, partial, bias,
-                    cl_int{has_bias}, y, context.to_int(count, "Conv size"),
+  // Split-K: each split's sums into its own copy, then one pass adds them up.
+  const BufferArg partial = context.scratch_floats(copy * conv.splits);
+  context.launch_in(conv.program_name(), "conv_tiled", blocks, x, weights, bias, cl_int{0}, partial,
+                    context.upload_ints(params), cl_int{0}, UnaryOp::Identity, 0.0f, 0.0f);
+  LaunchRange quads;
+  quads.global[0] = static_cast<std::size_t>(copy / 4);  // 4 columns an item
+  context.launch_in(conv.program_name(), "conv_split_sum", quads, partial, bias, cl_int{has_bias},
+                    y, context.to_int(channels, "channels"), context.to_int(n, "Conv size"),
                     context.to_int(conv.splits, "splits"), context.to_int(positions, "positions"),
-                    context.to_int(m * geometry.group, "channels"),
                     activation.op, activation.alpha, activation.beta);
 }
 

@@ -5,6 +5,7 @@
 #include <exception>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "core/log.h"
 #include "core/stopwatch.h"
@@ -43,6 +44,13 @@ std::string cubin_key(const std::string& program_key) {
   return "cubin" + (bar == std::string::npos ? "|" + program_key : program_key.substr(bar));
 }
 
+int max_registers_of(const std::string& program_key) {
+  constexpr std::string_view kOption = " -cl-nv-maxrregcount=";
+  const std::size_t at = program_key.find(kOption);
+  if (at == std::string::npos) return 0;
+  return std::atoi(program_key.c_str() + at + kOption.size());
+}
+
 std::vector<CacheEntry> link_cubins(const std::vector<CacheEntry>& entries) {
   // ptxas runs in parallel through cuLink: four links of one GEMM program took 300 ms on
   // four threads and 903 ms on one (H100 host, 16 cores).
@@ -52,7 +60,7 @@ std::vector<CacheEntry> link_cubins(const std::vector<CacheEntry>& entries) {
     if (nvidia_ptx_target(entries[i].payload) == 0) continue;
     links.emplace_back([&entries, &linked, i] {
       std::string why;
-      if (auto cubin = link_cubin(entries[i].payload, why)) {
+      if (auto cubin = link_cubin(entries[i].payload, max_registers_of(entries[i].key), why)) {
         linked[i] = CacheEntry{cubin_key(entries[i].key), std::move(*cubin), entries[i].last_used};
       } else {
         log_debug("opencl: no cubin for " + entries[i].key + ": " + why);

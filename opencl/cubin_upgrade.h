@@ -38,6 +38,10 @@ class CubinUpgrade {
 // PTX.
 std::string cubin_key(const std::string& program_key);
 
+// The register cap a program was built with: N of the -cl-nv-maxrregcount=N in its key's build
+// options, or 0. ptxas must be given it again, for the PTX does not carry it.
+int max_registers_of(const std::string& program_key);
+
 // The cubins of the PTX entries of `entries` (under cubin_key, same last_used), each linked
 // on a thread of its own; entries that are not PTX, or fail to link, are left out.
 std::vector<CacheEntry> link_cubins(const std::vector<CacheEntry>& entries);

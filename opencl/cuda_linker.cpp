@@ -16,6 +16,7 @@ using CuResult = int;
 using CuDevice = int;
 using CuContext = void*;
 using CuLinkState = void*;
+constexpr int kJitMaxRegisters = 0;         // CU_JIT_MAX_REGISTERS
 constexpr int kJitErrorLogBuffer = 5;       // CU_JIT_ERROR_LOG_BUFFER
 constexpr int kJitErrorLogBufferBytes = 6;  // CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES
 constexpr int kJitTarget = 9;               // CU_JIT_TARGET; CU_TARGET_COMPUTE_NN is NN
@@ -102,7 +103,7 @@ int nvidia_ptx_target(const std::vector<std::uint8_t>& binary) {
 }
 
 std::optional<std::vector<std::uint8_t>> link_cubin(const std::vector<std::uint8_t>& ptx,
-                                                    std::string& why) {
+                                                    int max_registers, std::string& why) {
   const int target = nvidia_ptx_target(ptx);
   if (target == 0) {
     why = "not NVIDIA PTX";
@@ -115,11 +116,13 @@ std::optional<std::vector<std::uint8_t>> link_cubin(const std::vector<std::uint8
   }
   cuda.context_set_current(cuda.context);
   char log[2048] = "";
-  int options[] = {kJitTarget, kJitErrorLogBuffer, kJitErrorLogBufferBytes};
+  int options[] = {kJitTarget, kJitErrorLogBuffer, kJitErrorLogBufferBytes, kJitMaxRegisters};
   void* values[] = {reinterpret_cast<void*>(static_cast<std::uintptr_t>(target)), log,
-                    reinterpret_cast<void*>(sizeof log)};
+                    reinterpret_cast<void*>(sizeof log),
+                    reinterpret_cast<void*>(static_cast<std::uintptr_t>(max_registers))};
+  const unsigned option_count = max_registers > 0 ? 4 : 3;
   CuLinkState state = nullptr;
-  if (CuResult status = cuda.link_create(3, options, values, &state); status != 0) {
+  if (CuResult status = cuda.link_create(option_count, options, values, &state); status != 0) {
     why = "cuLinkCreate failed (CUresult " + std::to_string(status) + ")";
     return std::nullopt;
   }

@@ -16,10 +16,12 @@ namespace tandem::opencl {
 // a suffix, such as sm_90a, which the linker names differently).
 int nvidia_ptx_target(const std::vector<std::uint8_t>& binary);
 
-// The cubin of `ptx` for its own target; nullopt, with `why`, when libcuda is missing or
-// makes no context, or ptxas fails. Thread-safe. The first call opens libcuda and creates a
-// context on device 0 (130 ms on the H100), kept for the life of the process.
+// The cubin of `ptx` for its own target, its registers capped at `max_registers` (0: no cap;
+// the program's -cl-nv-maxrregcount, which the PTX does not carry); nullopt, with `why`, when
+// libcuda is missing or makes no context, or ptxas fails. Thread-safe. The first call opens
+// libcuda and creates a context on device 0 (130 ms on the H100), kept for the life of the
+// process.
 std::optional<std::vector<std::uint8_t>> link_cubin(const std::vector<std::uint8_t>& ptx,
-                                                    std::string& why);
+                                                    int max_registers, std::string& why);
 
 }  // namespace tandem::opencl

@@ -6,6 +6,9 @@
 #include "core/error.h"
 #include "core/log.h"
 
+#ifndef CL_DEVICE_REGISTERS_PER_BLOCK_NV
+#define CL_DEVICE_REGISTERS_PER_BLOCK_NV 0x4002
+#endif
 #ifndef CL_DEVICE_UUID_KHR
 #define CL_DEVICE_UUID_KHR 0x106A
 #define CL_DRIVER_UUID_KHR 0x106B
@@ -65,6 +68,21 @@ static void add_uuids(cl_device_id device, IdentityFields& identity) {
   }
 }
 
+// DeviceLimits::registers_per_unit: 0 unless both NVIDIA extensions are there.
+static std::uint32_t nvidia_registers(cl_device_id device) {
+  const std::string extensions = device_string(device, CL_DEVICE_EXTENSIONS);
+  if (extensions.find("cl_nv_device_attribute_query") == std::string::npos ||
+      extensions.find("cl_nv_compiler_options") == std::string::npos) {
+    return 0;
+  }
+  cl_uint registers = 0;
+  if (clGetDeviceInfo(device, CL_DEVICE_REGISTERS_PER_BLOCK_NV, sizeof(registers), &registers,
+                      nullptr) != CL_SUCCESS) {
+    return 0;
+  }
+  return registers;
+}
+
 static std::string type_name(cl_device_type type) {
   if (type & CL_DEVICE_TYPE_GPU) return "gpu";
   if (type & CL_DEVICE_TYPE_CPU) return "cpu";
@@ -101,6 +119,7 @@ static ClDevice describe(cl_platform_id platform, cl_device_id device, int index
   result.limits.mem_base_align_bytes =
       device_value<cl_uint>(device, CL_DEVICE_MEM_BASE_ADDR_ALIGN) / 8;
   result.limits.compute_units = device_value<cl_uint>(device, CL_DEVICE_MAX_COMPUTE_UNITS);
+  result.limits.registers_per_unit = nvidia_registers(device);
   return result;
 }
 

@@ -16,6 +16,10 @@ struct DeviceLimits {
   std::uint64_t max_alloc_bytes = 0;
   std::uint32_t mem_base_align_bytes = 128;
   std::uint32_t compute_units = 1;
+  // NVIDIA's (cl_nv_device_attribute_query): the 32-bit registers a compute unit's work-groups
+  // share, when its compiler also takes -cl-nv-maxrregcount (cl_nv_compiler_options); 0
+  // elsewhere.
+  std::uint32_t registers_per_unit = 0;
 };
 
 // One OpenCL device with the platform it belongs to. `info.identity` holds, in a fixed

@@ -206,7 +206,7 @@ std::optional<ConvSplit> balanced_split(const ClDevice& device, const GemmTiling
   const KSplit split =
       split_k(tiling.blocks(m, n) * groups, k, tiling.bk, wave, kMinSplitDepth, kMaxSplits);
   if (split.splits == 1) return std::nullopt;
-  return ConvSplit{tiling, split.splits, split.depth, split.balance};
+  return ConvSplit{tiling, split.splits, split.depth, split.balance, wave.per_unit};
 }
 
 }  // namespace
@@ -239,6 +239,14 @@ std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t 
     return std::nullopt;
   }
   return balanced_split(device, kGpuConvBig, big_wave, m, n, k, groups);
+}
+
+int register_cap(const ClDevice& device, const GemmTiling& tiling, std::int64_t blocks_per_unit) {
+  constexpr std::int64_t kMostRegisters = 255;  // an NVIDIA thread's limit
+  const std::int64_t threads = static_cast<std::int64_t>(tiling.work_items()) * blocks_per_unit;
+  if (device.limits.registers_per_unit == 0 || threads <= 0) return 0;
+  const std::int64_t cap = device.limits.registers_per_unit / threads / 8 * 8;
+  return cap >= 32 && cap < kMostRegisters ? static_cast<int>(cap) : 0;
 }
 
 std::string blocked_program_name(const GemmTiling& tiling) {

@@ -57,6 +57,7 @@ struct ConvSplit {
   std::int64_t splits = 1;
   std::int64_t depth = 0;
   double balance = 0.0;  // of the blocks over one wave (wave_balance in core/ops/conv_geometry.h)
+  std::int64_t blocks_per_unit = 1;  // at once on a compute unit, as the wave counted them
 };
 
 // The split for `groups` products of m x n x k, or none (CPUs, enough blocks already, no
@@ -69,6 +70,11 @@ struct ConvSplit {
 std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t m,
                                            std::int64_t n, std::int64_t k, std::int64_t groups,
                                            bool pointwise);
+
+// The most registers an item of `tiling` may use so that `blocks_per_unit` work-groups fit on
+// one compute unit at once (a multiple of 8, NVIDIA's allocation step), or 0: no cap (not
+// NVIDIA, or the device's own limit of 255 is lower).
+int register_cap(const ClDevice& device, const GemmTiling& tiling, std::int64_t blocks_per_unit);
 
 // gemm_tiled.cl built with the tiling's options; the request's `file` is the name the
 // program is found by: "gemm_tiled.cl[<tiling name>]".

@@ -11,6 +11,7 @@
 #include "core/reference_backend.h"
 #include "core/scoped_environment_test_support.h"
 #include "core/temp_dir.h"
+#include "opencl/conv_tiled.h"
 #include "opencl/cubin_upgrade.h"
 #include "opencl/cuda_linker.h"
 #include "opencl/executable.h"
@@ -46,6 +47,17 @@ TEST(CudaLinker, ReadsTheTargetOfNvidiaPtx) {
   EXPECT_EQ(nvidia_ptx_target({}), 0);
   // Only the head is read: a ".target" deep in a kernel's text is not the program's.
   EXPECT_EQ(nvidia_ptx_target(bytes_of("//\n" + std::string(5000, ' ') + "\n.target sm_90\n")), 0);
+}
+
+// A split program's register cap reaches ptxas again when its PTX is linked.
+TEST(CubinUpgrade, ReadsTheRegisterCapOfAProgram) {
+  TiledConv conv;
+  conv.tiling = *parse_gemm_tiling("64x128x16/8x8/local");
+  conv.splits = 7;
+  EXPECT_EQ(max_registers_of(conv.program().cache_key()), 0);
+  conv.max_registers = 168;
+  EXPECT_EQ(max_registers_of(conv.program().cache_key()), 168);
+  EXPECT_EQ(max_registers_of("program|a.cl|0|-cl-std=CL1.2 -cl-nv-maxrregcount=96 -DX=1"), 96);
 }
 
 TEST(CubinUpgrade, LeavesOtherBinariesAlone) {

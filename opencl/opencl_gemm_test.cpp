@@ -219,6 +219,26 @@ TEST(GemmTiling, SplitsConvLayersWithFewBlocks) {
   EXPECT_FALSE(choose_conv_split(fake_device("cpu", 4096, 512 << 10), 512, 784, 4608, 1, false));
 }
 
+// On NVIDIA, split programs cap their registers so that the blocks the wave counted fit on a
+// compute unit at once: 65536 registers over three 128-item blocks of 64 x 128 / 8 x 8 leave
+// 168 an item (170 in steps of 8), over two 256-item blocks of 128 x 128 128. No cap where
+// the device does not say (not NVIDIA) or where the share passes 255.
+TEST(GemmTiling, CapsRegistersOfSplitsOnNvidia) {
+  ClDevice gpu = fake_device("gpu", 1024, 48 << 10);
+  const GemmTiling wide = *parse_gemm_tiling("64x128x16/8x8/local");
+  EXPECT_EQ(register_cap(gpu, wide, 3), 0);
+  gpu.limits.registers_per_unit = 65536;
+  const auto cap = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise) {
+    const std::optional<ConvSplit> split = choose_conv_split(gpu, m, n, k, 1, pointwise);
+    return register_cap(gpu, split->tiling, split->blocks_per_unit);
+  };
+  EXPECT_EQ(cap(512, 784, 4608, false), 168);
+  EXPECT_EQ(cap(256, 3136, 2304, false), 128);
+  EXPECT_EQ(cap(256, 3136, 1024, true), 128);
+  EXPECT_EQ(register_cap(gpu, wide, 2), 0);  // 256 an item
+  EXPECT_EQ(register_cap(gpu, *parse_gemm_tiling("32x32x16/4x4/local"), 3), 0);
+}
+
 TEST(GemmTiling, ParsesNamesAndRejectsWhatTheKernelCannotBuild) {
   const std::optional<GemmTiling> large = parse_gemm_tiling("128x128x8/8x8/local");
   ASSERT_TRUE(large);

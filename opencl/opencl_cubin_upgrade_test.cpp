@@ -4,6 +4,7 @@
 // exactly as before throughout, and that TANDEM_OPENCL_CUBINS=0 writes none.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <random>
@@ -15,6 +16,7 @@
 #include "opencl/cubin_upgrade.h"
 #include "opencl/cuda_linker.h"
 #include "opencl/executable.h"
+#include "opencl/gemm_tiling_test_support.h"
 #include "opencl/op_test_support.h"
 #include "opencl/program_cache.h"
 
@@ -96,17 +98,15 @@ struct ModelRun {
   std::vector<Tensor> reference;  // the float64 reference backend's
 };
 
-// Relu and Softmax: two programs (eltwise.cl, softmax.cl), compiled and run, then run again
-// once the programs loaded from cubins are rebuilt from their PTX.
-ModelRun run_model(const std::string& cache_dir) {
-  std::mt19937 rng(202);
-  const std::vector<Tensor> inputs = {random_tensor(rng, {7, 33}), random_tensor(rng, {9, 65})};
-  Graph graph;
-  add_test_node(graph, "a_", "Relu", {runtime(inputs[0])}, {}, 1);
-  add_test_node(graph, "b_", "Softmax", {runtime(inputs[1])}, {}, 1);
+// `graph` compiled and run, then run again once the programs loaded from cubins are rebuilt
+// from their PTX.
+ModelRun run_graph(const Graph& graph, const std::vector<Tensor>& inputs,
+                   const std::string& cache_dir) {
+  std::vector<TensorInfo> infos;
+  for (const Tensor& input : inputs) infos.push_back(input.info());
   PlanOptions plan_options;
   plan_options.optimize = false;
-  const Plan plan = make_plan(graph, {inputs[0].info(), inputs[1].info()}, plan_options);
+  const Plan plan = make_plan(graph, infos, plan_options);
   CompileOptions options;
   options.cache.dir = cache_dir;
   std::unique_ptr<Executable> executable =
@@ -116,6 +116,16 @@ ModelRun run_model(const std::string& cache_dir) {
   run.rebuilt_outputs = executable->run(inputs);
   run.reference = run_reference(plan, inputs);
   return run;  // the executable is destroyed: its cubins are written
+}
+
+// Relu and Softmax: two programs (eltwise.cl, softmax.cl).
+ModelRun run_model(const std::string& cache_dir) {
+  std::mt19937 rng(202);
+  const std::vector<Tensor> inputs = {random_tensor(rng, {7, 33}), random_tensor(rng, {9, 65})};
+  Graph graph;
+  add_test_node(graph, "a_", "Relu", {runtime(inputs[0])}, {}, 1);
+  add_test_node(graph, "b_", "Softmax", {runtime(inputs[1])}, {}, 1);
+  return run_graph(graph, inputs, cache_dir);
 }
 
 bool is_elf(const Bytes& payload) {
@@ -161,6 +171,44 @@ TEST(CubinUpgrade, ColdRunLeavesCubinsThatWarmRunsLoad) {
   EXPECT_EQ(warm.rebuilt_dispatches, 2);
   expect_identical(cold.outputs, warm.outputs, "kernels from cubins");
   expect_identical(cold.outputs, warm.rebuilt_outputs, "kernels rebuilt from PTX");
+}
+
+// A conv split under a forced tiling: on NVIDIA its program is capped at its wave's registers
+// (-cl-nv-maxrregcount), which the PTX does not carry, so its cubin is linked with the cap
+// read back from the program's key. The kernels from that cubin compute as the reference does.
+TEST(CubinUpgrade, SplitConvCubinsKeepTheirRegisterCap) {
+  if (!test_device_is_nvidia())
+    GTEST_SKIP() << "needs NVIDIA's OpenCL driver, not " << test_device().name;
+  const tandem::testing::ScopedEnvironment on("TANDEM_OPENCL_CUBINS", "1");
+  const ScopedGemmTiling forced("64x128x16/8x8/local");
+  std::mt19937 rng(203);
+  const std::vector<Tensor> inputs = {random_tensor(rng, {2, 80, 9, 9})};
+  Graph graph;
+  add_test_node(graph, "c_", "Conv",
+                {runtime(inputs[0]), weight(random_tensor(rng, {70, 80, 3, 3}))},
+                attrs({{"pads", std::vector<std::int64_t>{1, 1, 1, 1}}}), 1);
+  TempDir dir;
+  const ModelRun cold = run_graph(graph, inputs, dir.path());
+  const CacheLoadResult file =
+      read_cache_file(cold.report.path, program_cache_header(test_device()));
+  ASSERT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
+  int capped = 0;
+  for (const CacheEntry& entry : file.entries) {
+    if (entry.key.rfind("program|", 0) != 0 || max_registers_of(entry.key) == 0) continue;
+    ++capped;
+    EXPECT_EQ(max_registers_of(entry.key), 168) << entry.key;  // three 128-item blocks
+    const auto cubin =
+        std::find_if(file.entries.begin(), file.entries.end(),
+                     [&](const CacheEntry& e) { return e.key == cubin_key(entry.key); });
+    ASSERT_NE(cubin, file.entries.end()) << "no cubin for " << entry.key;
+    EXPECT_TRUE(is_elf(cubin->payload)) << cubin->key;
+  }
+  EXPECT_EQ(capped, 1);
+  const ModelRun warm = run_graph(graph, inputs, dir.path());
+  EXPECT_NE(warm.report.reason.find("from cubins"), std::string::npos) << warm.report.reason;
+  // 720 products a sum: float32 rounding stays well inside 1e-4 (opencl_conv_test's bound).
+  expect_close(warm.outputs[0], warm.reference[0], 1e-4, "split conv from its cubin");
+  expect_close(warm.rebuilt_outputs[0], warm.reference[0], 1e-4, "split conv rebuilt from PTX");
 }
 
 // A file written with cubins off (or before there were cubins) holds PTX alone: a warm run

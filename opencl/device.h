@@ -18,7 +18,8 @@ struct DeviceLimits {
   std::uint32_t compute_units = 1;
   // NVIDIA's (cl_nv_device_attribute_query): the 32-bit registers a compute unit's work-groups
   // share, when its compiler also takes -cl-nv-maxrregcount (cl_nv_compiler_options); 0
-  // elsewhere.
+  // elsewhere. The driver reports a work-group's limit, the whole register file of a
+  // multiprocessor on the H100 (65536); where it is less, the caps come out lower, not wrong.
   std::uint32_t registers_per_unit = 0;
 };
 

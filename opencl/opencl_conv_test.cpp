@@ -349,7 +349,9 @@ TEST(ConvOpenCl, SplitK) {
                     {kFusedActivation, std::string("Clip")}, {kFusedAlpha, -0.5},
                     {kFusedBeta, 0.5}}));
     add_conv(batch, rng, {2, 600, 8, 8}, {64, 600, 1, 1}, {});
-    // 5751 outputs: the second pass's scalar path and a last item of 3 elements.
+    // 71 channels of 81 columns, in copies whose rows are padded to 84: each channel's last
+    // item holds 1 column. (The first layer, 2 images of 81 columns, has items that cross from
+    // one image to the next.)
     add_conv(batch, rng, {1, 80, 9, 9}, {71, 80, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}}));
     add_conv(batch, rng, {2, 128, 8, 8}, {128, 64, 3, 3}, grouped.attributes);
     add_conv(batch, rng, {2, 64, 10, 10}, {72, 64, 3, 3},

@@ -4,7 +4,6 @@
 // exactly as before throughout, and that TANDEM_OPENCL_CUBINS=0 writes none.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstring>
 #include <map>
 #include <random>
@@ -128,6 +127,16 @@ ModelRun run_model(const std::string& cache_dir) {
   return run_graph(graph, inputs, cache_dir);
 }
 
+// The entries of the program cache file at `path`, by key; none, with a failure, if it does
+// not load.
+std::map<std::string, Bytes> cached_payloads(const std::string& path) {
+  const CacheLoadResult file = read_cache_file(path, program_cache_header(test_device()));
+  EXPECT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
+  std::map<std::string, Bytes> payloads;
+  for (const CacheEntry& entry : file.entries) payloads[entry.key] = entry.payload;
+  return payloads;
+}
+
 bool is_elf(const Bytes& payload) {
   return payload.size() > 4 && std::memcmp(payload.data(),
                                            "\x7f"
@@ -144,18 +153,14 @@ TEST(CubinUpgrade, ColdRunLeavesCubinsThatWarmRunsLoad) {
   const ModelRun cold = run_model(dir.path());
   EXPECT_EQ(cold.rebuilt_dispatches, 0);  // compiled from source: nothing to rebuild
   expect_identical(cold.outputs, cold.rebuilt_outputs, "cold, second run");
-  const CacheLoadResult file =
-      read_cache_file(cold.report.path, program_cache_header(test_device()));
-  ASSERT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
-  std::map<std::string, Bytes> payloads;
-  for (const CacheEntry& entry : file.entries) payloads[entry.key] = entry.payload;
+  const std::map<std::string, Bytes> payloads = cached_payloads(cold.report.path);
   int programs = 0;
   for (const auto& [key, payload] : payloads) {
     if (key.rfind("program|", 0) != 0) continue;
     ++programs;
     EXPECT_GT(nvidia_ptx_target(payload), 0) << key << " is not PTX";
     ASSERT_EQ(payloads.count(cubin_key(key)), 1u) << "no cubin for " << key;
-    EXPECT_TRUE(is_elf(payloads[cubin_key(key)])) << cubin_key(key);
+    EXPECT_TRUE(is_elf(payloads.at(cubin_key(key)))) << cubin_key(key);
   }
   EXPECT_EQ(programs, 2);
 
@@ -189,19 +194,14 @@ TEST(CubinUpgrade, SplitConvCubinsKeepTheirRegisterCap) {
                 attrs({{"pads", std::vector<std::int64_t>{1, 1, 1, 1}}}), 1);
   TempDir dir;
   const ModelRun cold = run_graph(graph, inputs, dir.path());
-  const CacheLoadResult file =
-      read_cache_file(cold.report.path, program_cache_header(test_device()));
-  ASSERT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
+  const std::map<std::string, Bytes> payloads = cached_payloads(cold.report.path);
   int capped = 0;
-  for (const CacheEntry& entry : file.entries) {
-    if (entry.key.rfind("program|", 0) != 0 || max_registers_of(entry.key) == 0) continue;
+  for (const auto& [key, payload] : payloads) {
+    if (key.rfind("program|", 0) != 0 || max_registers_of(key) == 0) continue;
     ++capped;
-    EXPECT_EQ(max_registers_of(entry.key), 168) << entry.key;  // three 128-item blocks
-    const auto cubin =
-        std::find_if(file.entries.begin(), file.entries.end(),
-                     [&](const CacheEntry& e) { return e.key == cubin_key(entry.key); });
-    ASSERT_NE(cubin, file.entries.end()) << "no cubin for " << entry.key;
-    EXPECT_TRUE(is_elf(cubin->payload)) << cubin->key;
+    EXPECT_EQ(max_registers_of(key), 168) << key;  // three 128-item blocks
+    ASSERT_EQ(payloads.count(cubin_key(key)), 1u) << "no cubin for " << key;
+    EXPECT_TRUE(is_elf(payloads.at(cubin_key(key)))) << cubin_key(key);
   }
   EXPECT_EQ(capped, 1);
   const ModelRun warm = run_graph(graph, inputs, dir.path());
@@ -236,13 +236,11 @@ TEST(CubinUpgrade, TurnedOffWritesNoCubins) {
   const tandem::testing::ScopedEnvironment off("TANDEM_OPENCL_CUBINS", "0");
   TempDir dir;
   const ModelRun cold = run_model(dir.path());
-  const CacheLoadResult file =
-      read_cache_file(cold.report.path, program_cache_header(test_device()));
-  ASSERT_EQ(file.outcome, CacheLoadOutcome::Loaded) << file.reason;
-  for (const CacheEntry& entry : file.entries) {
-    EXPECT_NE(entry.key.rfind("cubin|", 0), 0u) << entry.key;
-    if (entry.key.rfind("program|", 0) == 0) {
-      EXPECT_GT(nvidia_ptx_target(entry.payload), 0) << entry.key;
+  const std::map<std::string, Bytes> payloads = cached_payloads(cold.report.path);
+  for (const auto& [key, payload] : payloads) {
+    EXPECT_NE(key.rfind("cubin|", 0), 0u) << key;
+    if (key.rfind("program|", 0) == 0) {
+      EXPECT_GT(nvidia_ptx_target(payload), 0) << key;
     }
   }
 }

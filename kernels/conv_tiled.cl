@@ -9,7 +9,8 @@
 //                multiple of BK, so a K step stays in one tap, whose window position and
 //                bounds are found once per step; each load is then an add
 //   CONV_MODE 3  any other 1-D or 2-D layer: k = (c, kh, kw) split per load
-// CONV_FLAGS: VEC_A when K % 4 == 0 (weights as float4 rows), VEC_B in mode 1 when
+// CONV_FLAGS: A_K_MAJOR when the host stored constant weights as [K][M/g] per group (M/g a
+// multiple of 4), else VEC_A when K % 4 == 0 (weights as float4 rows); VEC_B in mode 1 when
 // OH * OW % 4 == 0 (4 columns in one image). Bias and the fused activation are applied as
 // the block is stored.
 //
@@ -126,9 +127,11 @@ Operands conv_operands(global const float* w, global const float* x, global cons
   const int group = get_group_id(2) / o.splits;
   o.k_begin = SPLIT_K ? (get_group_id(2) % o.splits) * p[19] : 0;
   o.k = SPLIT_K ? min(p[2] - o.k_begin, p[19]) : p[2];
-  o.a = w + group * o.m * p[2] + o.k_begin;
+  const bool k_major = CONV_FLAGS & A_K_MAJOR;
+  o.a = w + group * o.m * p[2] + o.k_begin * (k_major ? o.m : 1);
   o.b = x + group * o.channels * o.plane;
-  o.a_row = p[2], o.a_k = 1, o.b_k = o.positions, o.b_col = 1;
+  o.a_row = k_major ? 1 : p[2], o.a_k = k_major ? o.m : 1;
+  o.b_k = o.positions, o.b_col = 1;
   o.flags = flags;
   return o;
 }
@@ -240,8 +243,8 @@ void store_conv_tile(const Operands* o, const Epilogue* e, global float* y, int 
 }
 
 #if ALL_KERNELS || KERNEL_conv_tiled
-// REGISTER_CAP: the host caps the program's registers (-cl-nv-maxrregcount, split programs on
-// NVIDIA) so that the blocks its wave counts fit on a multiprocessor. NVIDIA's compiler ignores
+// REGISTER_CAP: the host caps the program's registers (-cl-nv-maxrregcount, split and 64 x 128
+// / 8 x 8 programs on NVIDIA) so that the blocks its wave counts fit on a multiprocessor. NVIDIA's compiler ignores
 // that cap for kernels with launch bounds, which reqd_work_group_size becomes (.reqntid): with
 // it, the 7x7 split program took 189 registers, two blocks a multiprocessor where three were
 // counted (r138, r139).

@@ -53,6 +53,7 @@
 #define VEC_A 1    // A rows contiguous along K, K % 4 == 0, A 16-byte aligned per row
 #define VEC_B 2    // B rows contiguous along N, N % 4 == 0, 16-byte aligned per row
 #define VEC_OUT 4  // N % 4 == 0 and y 16-byte aligned
+#define A_K_MAJOR 8  // (conv only) A stored [K][M], M % 4 == 0, 16-byte aligned: float4s along M
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
@@ -110,9 +111,14 @@ void fetch_conv_b(Operands* o, int k0, int tid, float* staged_b);
 int tile_row(int ty, int r) { return (r / 4) * (THREADS_M * 4) + ty * 4 + r % 4; }
 int tile_col(int tx, int c) { return (c / 4) * (THREADS_N * 4) + tx * 4 + c % 4; }
 
-// The (i, k) within the block of A's staged value s: float4s along k (VEC_A), else items
-// spread along whichever index is contiguous so neighbours read neighbouring addresses.
+// The (i, k) within the block of A's staged value s: float4s along i (A_K_MAJOR) or k
+// (VEC_A), else items spread along whichever index is contiguous so neighbours read
+// neighbouring addresses.
 int2 a_element(const Operands* o, int tid, int s) {
+  if (operand_flags(o) & A_K_MAJOR) {
+    const int v = tid + (s / 4) * THREADS;
+    return (int2)((v % (BM / 4)) * 4 + s % 4, v / (BM / 4));
+  }
   if (operand_flags(o) & VEC_A) {
     const int v = tid + (s / 4) * THREADS;
     return (int2)(v / (BK / 4), (v % (BK / 4)) * 4 + s % 4);
@@ -135,7 +141,13 @@ void fetch_step(Operands* o, int i0, int j0, int k0, int tid, float* staged_a,
                 float* staged_b) {
 #pragma unroll
   for (int s = 0; s < A_PER_ITEM; s += 4) {
-    if (operand_flags(o) & VEC_A) {
+    if (operand_flags(o) & A_K_MAJOR) {
+      const int2 ik = a_element(o, tid, s);
+      const int i = i0 + ik.x, k = k0 + ik.y;
+      const float4 v = i < o->m && k < o->k
+                           ? *(global const float4*)(o->a + k * o->a_k + i) : (float4)(0.0f);
+      staged_a[s] = v.x, staged_a[s + 1] = v.y, staged_a[s + 2] = v.z, staged_a[s + 3] = v.w;
+    } else if (operand_flags(o) & VEC_A) {
       const int2 ik = a_element(o, tid, s);
       const int i = i0 + ik.x, k = k0 + ik.y;
       const float4 v = i < o->m && k < o->k
@@ -175,9 +187,18 @@ void fetch_step(Operands* o, int i0, int j0, int k0, int tid, float* staged_a,
 void store_step(const Operands* o, int tid, const float* staged_a, const float* staged_b,
                 local float* tile_a, local float* tile_b) {
 #pragma unroll
-  for (int s = 0; s < A_PER_ITEM; ++s) {
-    const int2 ik = a_element(o, tid, s);
-    tile_a[ik.y * BM + ik.x] = staged_a[s];
+  for (int s = 0; s < A_PER_ITEM; s += 4) {
+    if (operand_flags(o) & A_K_MAJOR) {
+      // A float4 along i is one float4 of tile_a, at its number among the step's float4s.
+      ((local float4*)tile_a)[tid + (s / 4) * THREADS] =
+          (float4)(staged_a[s], staged_a[s + 1], staged_a[s + 2], staged_a[s + 3]);
+      continue;
+    }
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      const int2 ik = a_element(o, tid, s + q);
+      tile_a[ik.y * BM + ik.x] = staged_a[s + q];
+    }
   }
 #pragma unroll
   for (int s = 0; s < B_PER_ITEM; ++s) {

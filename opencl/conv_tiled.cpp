@@ -1,5 +1,6 @@
 #include "opencl/conv_tiled.h"
 
+#include <cstdlib>
 #include <vector>
 
 namespace tandem::opencl {
@@ -59,7 +60,8 @@ std::string TiledConv::program_name() const {
   if (operand_flags & kVecA) vectors += "a";
   if (operand_flags & kVecB) vectors += "b";
   return "conv_tiled.cl[" + tiling.name() + "/" + read_name(read) +
-         (vectors.empty() ? "" : "/vec-" + vectors) + (splits > 1 ? "/split-k" : "") +
+         (operand_flags & kAKMajor ? "/k-major" : "") + (vectors.empty() ? "" : "/vec-" + vectors) +
+         (splits > 1 ? "/split-k" : "") +
          (max_registers > 0 ? "/" + std::to_string(max_registers) + "-registers" : "") + "]";
 }
 
@@ -86,8 +88,6 @@ std::optional<TiledConv> tiled_conv(const ClDevice& device, const ConvGeometry& 
   const std::int64_t positions = shape_numel(geometry.window.output_spatial());
   const std::int64_t channels = geometry.in_channels_per_group();
   const std::int64_t k = geometry.inputs_per_output();
-  const bool vec_a = k % 4 == 0;
-  const bool vec_b = pointwise && positions % 4 == 0;
   const std::optional<GemmTiling> tiling =
       choose_conv_tiling(device, m, geometry.batch * positions, k, geometry.group, pointwise);
   if (!tiling || !tiling->local_tiles) return std::nullopt;
@@ -99,7 +99,6 @@ std::optional<TiledConv> tiled_conv(const ClDevice& device, const ConvGeometry& 
   conv.read = pointwise                                        ? ConvRead::Pointwise
               : constant_weights && channels % tiling->bk == 0 ? ConvRead::TapMajor
                                                                : ConvRead::Gather;
-  conv.operand_flags = (vec_a ? kVecA : 0) | (vec_b ? kVecB : 0);
   conv.depth = k;
   // Split-K needs each split's K steps whole in one tap (or pointwise) to start anywhere.
   const std::optional<ConvSplit> split =
@@ -112,7 +111,21 @@ std::optional<TiledConv> tiled_conv(const ClDevice& device, const ConvGeometry& 
     conv.splits = split->splits;
     conv.depth = split->depth;
     conv.max_registers = register_cap(device, split->tiling, split->blocks_per_unit);
+  } else {
+    // Unsplit blocks fill their wave only at the count per compute unit they were chosen
+    // for: with [K][M] weights NVIDIA's compiler gave the 3x3 64 x 128 / 8 x 8 program 203
+    // registers (two blocks a multiprocessor, not three), and at batch 16 3x3 64->64 at 56x56
+    // (392 blocks) fell from 50.4% of FP32 peak to 42.1%; capped at 168, 58.6% (r147).
+    conv.max_registers = register_cap(device, conv.tiling, conv_blocks_per_unit(conv.tiling));
   }
+  // Constant weights are stored as [K][M/g] where float4s along M fit (as Vulkan's K_MAJOR,
+  // vulkan/conv.cpp): A's tile is then staged in float4s, not one float at a time. Not on
+  // K steps of 8, whose rows along K stage one float4 an item either way: 1x1 1024->256 at
+  // 14x14, batch 16 (128 x 128 / 8 x 8 in 5 parts) fell from 43.7% to 39.4% with them (r147).
+  const bool k_major = constant_weights && m % 4 == 0 && conv.tiling.bk >= 16;
+  const bool vec_a = !k_major && k % 4 == 0;
+  const bool vec_b = pointwise && positions % 4 == 0;
+  conv.operand_flags = (k_major ? kAKMajor : 0) | (vec_a ? kVecA : 0) | (vec_b ? kVecB : 0);
   return conv;
 }
 
@@ -121,12 +134,15 @@ void compile_tiled_conv(NodeContext& context, const ConvGeometry& geometry, cons
   std::vector<std::int64_t> params = tiled_conv_params(geometry);
   params.insert(params.end(), {conv.splits, conv.depth});
   const std::int64_t m = params[0], n = params[1], k = params[2], positions = params[3];
-  const BufferArg weights = conv.read == ConvRead::TapMajor
-                                ? context.upload_floats(tap_major_weights(*context.constant(1)))
-                                : context.input(1);
+  const bool tap_major = conv.read == ConvRead::TapMajor;
+  const BufferArg weights =
+      conv.operand_flags & kAKMajor
+          ? context.upload_floats(k_major_weights(*context.constant(1), tap_major, geometry.group))
+      : tap_major ? context.upload_floats(tap_major_weights(*context.constant(1)))
+                  : context.input(1);
   const BufferArg x = context.input(0);
   const BufferArg y = context.output();
-  check((!(conv.operand_flags & kVecA) || weights.offset % 4 == 0) &&
+  check((!(conv.operand_flags & (kVecA | kAKMajor)) || weights.offset % 4 == 0) &&
             (!(conv.operand_flags & kVecB) || x.offset % 4 == 0),
         "opencl: Conv operands are not 16-byte aligned for program " + conv.program_name());
   const std::int64_t channels = m * geometry.group;

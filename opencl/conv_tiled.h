@@ -32,15 +32,17 @@ enum class ConvRead { Pointwise = 1, TapMajor = 2, Gather = 3 };
 struct TiledConv {
   GemmTiling tiling;
   ConvRead read = ConvRead::Gather;
-  cl_int operand_flags = 0;  // kVecA, kVecB: CONV_FLAGS
+  cl_int operand_flags = 0;  // kAKMajor or kVecA, kVecB: CONV_FLAGS
   std::int64_t splits = 1;   // split-K (choose_conv_split): parts of K, each `depth` deep
   std::int64_t depth = 0;
-  // A split's blocks per compute unit hold only if its items fit their share of registers
-  // (register_cap): NVIDIA's compiler, left alone, gave the 64 x 128 / 8 x 8 split program
-  // 189 registers, two blocks a multiprocessor where the split counted three. 0: no cap.
+  // A split's blocks per compute unit, or an unsplit program's (conv_blocks_per_unit), hold
+  // only if its items fit their share of registers (register_cap): NVIDIA's compiler, left
+  // alone, gave the 64 x 128 / 8 x 8 split program 189 registers, two blocks a multiprocessor
+  // where the split counted three. 0: no cap.
   int max_registers = 0;
 
-  // "conv_tiled.cl[64x128x16/4x8/local/tap-major/vec-a]", "...[.../split-k/168-registers]"
+  // "conv_tiled.cl[64x128x16/4x8/local/tap-major/k-major]", "...[.../vec-a]",
+  // "...[.../split-k/168-registers]"
   std::string program_name() const;
   ProgramRequest program() const;
 };

@@ -40,9 +40,11 @@ std::optional<GemmTiling> matmul_tiling(const ClDevice& device, const MatmulProb
 LaunchRange blocked_range(NodeContext& context, const GemmTiling& tiling, std::int64_t rows,
                           std::int64_t columns, std::int64_t batches);
 
-// Bits of the kernels' `flags` argument (VEC_A, VEC_B, VEC_OUT in kernels/gemm_tiled.cl).
+// Bits of the kernels' `flags` argument (VEC_A, VEC_B, VEC_OUT, A_K_MAJOR in
+// kernels/gemm_tiled.cl; A_K_MAJOR for conv programs only).
 constexpr cl_int kVecA = 1;
 constexpr cl_int kVecB = 2;
 constexpr cl_int kVecOut = 4;
+constexpr cl_int kAKMajor = 8;
 
 }  // namespace tandem::opencl

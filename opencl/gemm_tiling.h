@@ -76,6 +76,10 @@ std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t 
 // NVIDIA, or the device's own limit of 255 is lower).
 int register_cap(const ClDevice& device, const GemmTiling& tiling, std::int64_t blocks_per_unit);
 
+// The work-groups of an unsplit conv `tiling` that choose_conv_tiling counted on a compute
+// unit at once (three 64 x 128 / 8 x 8 blocks on an H100), or 0 where it counted none.
+std::int64_t conv_blocks_per_unit(const GemmTiling& tiling);
+
 // gemm_tiled.cl built with the tiling's options; the request's `file` is the name the
 // program is found by: "gemm_tiled.cl[<tiling name>]".
 ProgramRequest blocked_program(const GemmTiling& tiling);

@@ -391,13 +391,48 @@ TEST(ConvOpenCl, TiledConvReadModes) {
     EXPECT_EQ(tiled_conv(device, padded, true)->read, ConvRead::TapMajor);
     EXPECT_EQ(tiled_conv(device, padded, false)->read, ConvRead::Gather);
     EXPECT_EQ(tiled_conv(device, odd_channels, true)->read, ConvRead::Gather);
-    const std::optional<TiledConv> one = tiled_conv(device, pointwise, true);
-    EXPECT_EQ(one->read, ConvRead::Pointwise);
-    EXPECT_EQ(one->operand_flags, kVecA | kVecB);
-    EXPECT_EQ(one->program_name(), "conv_tiled.cl[64x128x16/4x8/local/pointwise/vec-ab]");
+    // Constant weights with 64 output channels are stored [K][M]; weights fed at run time
+    // keep their rows, read as float4s along K (32 of them).
+    const std::optional<TiledConv> constant = tiled_conv(device, pointwise, true);
+    EXPECT_EQ(constant->read, ConvRead::Pointwise);
+    EXPECT_EQ(constant->operand_flags, kAKMajor | kVecB);
+    EXPECT_EQ(constant->program_name(),
+              "conv_tiled.cl[64x128x16/4x8/local/pointwise/k-major/vec-b]");
+    const std::optional<TiledConv> fed = tiled_conv(device, pointwise, false);
+    EXPECT_EQ(fed->operand_flags, kVecA | kVecB);
+    EXPECT_EQ(fed->program_name(), "conv_tiled.cl[64x128x16/4x8/local/pointwise/vec-ab]");
   }
   const ScopedGemmTiling cpu("64x16x4/8x16/direct");
   EXPECT_FALSE(tiled_conv(device, padded, true).has_value());
+}
+
+// On an H100-like device: unsplit 64 x 128 / 8 x 8 programs are capped at three blocks a
+// multiprocessor (65536 registers / 384 items = 170, in steps of 8: 168) as split programs
+// are, where the device reports its registers; constant weights go [K][M] except on K steps
+// of 8.
+TEST(ConvOpenCl, TiledConvCapsAndWeightLayoutsOnNvidia) {
+  ClDevice gpu;
+  gpu.info.type = "gpu";
+  gpu.limits.max_work_group_size = 1024;
+  gpu.limits.local_mem_bytes = 48 << 10;
+  gpu.limits.compute_units = 132;
+  gpu.limits.registers_per_unit = 65536;
+  Node padded;
+  padded.op_type = "Conv";
+  padded.attributes = attrs({{"pads", Ints{1, 1, 1, 1}}});
+  const auto name = [&](const ConvGeometry& geometry, bool constant_weights = true) {
+    return tiled_conv(gpu, geometry, constant_weights)->program_name();
+  };
+  const ConvGeometry wide = resolve_conv(padded, {16, 64, 56, 56}, {64, 64, 3, 3});  // 392 blocks
+  EXPECT_EQ(name(wide), "conv_tiled.cl[64x128x16/8x8/local/tap-major/k-major/168-registers]");
+  EXPECT_EQ(name(wide, false), "conv_tiled.cl[64x128x16/8x8/local/gather/vec-a/168-registers]");
+  const ConvGeometry long_k = resolve_conv(padded, {64, 512, 7, 7}, {512, 512, 3, 3});
+  EXPECT_EQ(name(long_k), "conv_tiled.cl[64x64x16/4x8/local/tap-major/k-major]");
+  const ConvGeometry deep_1x1 = resolve_conv(Node{}, {16, 1024, 14, 14}, {256, 1024, 1, 1});
+  EXPECT_EQ(name(deep_1x1),
+            "conv_tiled.cl[128x128x8/8x8/local/pointwise/vec-ab/split-k/128-registers]");
+  gpu.limits.registers_per_unit = 0;  // not NVIDIA
+  EXPECT_EQ(name(wide), "conv_tiled.cl[64x128x16/8x8/local/tap-major/k-major]");
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ layout(constant_id = 11) const uint KH = 1;        // kernel height and width
 layout(constant_id = 12) const uint KW = 1;
 layout(constant_id = 13) const int TAP_MAJOR = 0;  // weights as [M, KH, KW, C], C % BK == 0
 layout(constant_id = 14) const int SPLIT_K = 0;    // splits > 1 (else K in one piece)
+layout(constant_id = 15) const int K_MAJOR = 0;    // weights as [K, M] (A_MODE 3), M % 4 == 0
 
 layout(std430, binding = 0) buffer Out { float out_data[]; };
 layout(std430, binding = 0) buffer Out4 { vec4 out4_data[]; };
@@ -94,7 +95,9 @@ float load_a(uint i, uint k) {
   return i < p.m && k < k_len ? w_data[p.w_offset + i * p.k + k_begin + k] : 0.0;
 }
 vec4 load_a4(uint i, uint k) {
-  return i < p.m && k < k_len ? w4_data[(p.w_offset + i * p.k + k_begin + k) / 4] : vec4(0.0);
+  if (i >= p.m || k >= k_len) return vec4(0.0);
+  if (K_MAJOR != 0) return w4_data[(p.w_offset + (k_begin + k) * p.m + i) / 4];
+  return w4_data[(p.w_offset + i * p.k + k_begin + k) / 4];
 }
 
 // TAP_MAJOR: the K steps come in order and C is a multiple of BK, so the step's tap and

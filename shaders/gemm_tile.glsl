@@ -11,7 +11,8 @@
 //
 // The including shader defines, before including this file:
 //   float load_a(uint i, uint k)   A[i, k] of the workgroup's batch, 0 outside [M, K)
-//   vec4 load_a4(uint i, uint k)   A[i, k .. k+3]      (A_MODE 2 only; k % 4 == 0, K % 4 == 0)
+//   vec4 load_a4(uint i, uint k)   A_MODE 2: A[i, k .. k+3] (k % 4 == 0, K % 4 == 0);
+//                                  A_MODE 3: A[i .. i+3, k] (i % 4 == 0, M % 4 == 0)
 //   float load_b(uint k, uint j)   B[k, j], 0 outside [K, N)
 //   vec4 load_b4(uint k, uint j)   B[k, j .. j+3]      (B_MODE 2 only; j % 4 == 0, N % 4 == 0)
 //   void begin_step_b(uint k0)     called before the loads of B[k0 .. k0+BK) (may do nothing)
@@ -22,8 +23,8 @@ layout(constant_id = 3) const uint BK = 16;
 layout(constant_id = 4) const uint TM = 4;
 layout(constant_id = 5) const uint TN = 4;
 // How global loads are spread over invocations, so neighbours read neighbouring addresses:
-// A_MODE 0: i fastest, 1: k fastest, 2: vec4 along k.  B_MODE 0: k fastest, 1: j fastest,
-// 2: vec4 along j.
+// A_MODE 0: i fastest, 1: k fastest, 2: vec4 along k, 3: vec4 along i.  B_MODE 0: k
+// fastest, 1: j fastest, 2: vec4 along j.
 layout(constant_id = 6) const int A_MODE = 1;
 layout(constant_id = 7) const int B_MODE = 1;
 
@@ -48,6 +49,10 @@ uint tile_col(uint tx, uint c) { return (c / 4) * (THREADS_N * 4) + tx * 4 + c %
 
 // The (i, k) of staged_a[s] within the block.
 uvec2 a_element(uint tid, uint s) {
+  if (A_MODE == 3) {
+    const uint v = tid + (s / 4) * THREADS;
+    return uvec2((v % (BM / 4)) * 4 + s % 4, v / (BM / 4));
+  }
   if (A_MODE == 2) {
     const uint v = tid + (s / 4) * THREADS;
     return uvec2(v / (BK / 4), (v % (BK / 4)) * 4 + s % 4);
@@ -72,9 +77,9 @@ uvec2 b_element(uint tid, uint s) {
 uint b_column(uint tid) { return b_element(tid, 0).y; }
 
 void fetch_step(uint i0, uint j0, uint k0, uint tid) {
-  [[unroll]] for (uint s = 0; s < A_PER_THREAD; s += (A_MODE == 2 ? 4 : 1)) {
+  [[unroll]] for (uint s = 0; s < A_PER_THREAD; s += (A_MODE >= 2 ? 4 : 1)) {
     const uvec2 ik = a_element(tid, s);
-    if (A_MODE == 2) {
+    if (A_MODE >= 2) {
       const vec4 v = load_a4(i0 + ik.x, k0 + ik.y);
       staged_a[s] = v.x;
       staged_a[s + 1] = v.y;
@@ -114,6 +119,14 @@ uint b_tile_index(uint tid, uint s) {
 }
 
 void store_a(uint tid) {
+  if (A_MODE == 3) {
+    // A vec4 along i is one vec4 of tile_a, at its number among the step's vec4s.
+    [[unroll]] for (uint s = 0; s < A_PER_THREAD; s += 4) {
+      tile_a[tid + (s / 4) * THREADS] =
+          vec4(staged_a[s], staged_a[s + 1], staged_a[s + 2], staged_a[s + 3]);
+    }
+    return;
+  }
   [[unroll]] for (uint s = 0; s < A_PER_THREAD; ++s) {
     const uvec2 ik = a_element(tid, s);
     const uint index = ik.y * BM + ik.x;

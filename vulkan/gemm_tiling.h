@@ -69,7 +69,13 @@ bool pointwise_takes_medium_blocks(const VkPhysicalDeviceLimits& limits, std::in
 // could not build it (gemm_tile.glsl stages whole vec4s per invocation).
 std::optional<GemmTiling> parse_gemm_tiling(const std::string& name);
 
-// Global-load layouts of gemm_tile.glsl (A_MODE / B_MODE).
-enum class LoadMode : std::int32_t { OtherFastest = 0, ContiguousFastest = 1, Vec4 = 2 };
+// Global-load layouts of gemm_tile.glsl (A_MODE / B_MODE). Vec4KMajor: A stored as [K, M],
+// read in vec4s along M.
+enum class LoadMode : std::int32_t {
+  OtherFastest = 0,
+  ContiguousFastest = 1,
+  Vec4 = 2,
+  Vec4KMajor = 3
+};
 
 }  // namespace tandem::vulkan

@@ -116,6 +116,30 @@ std::vector<float> tap_major_weights(const Tensor& weights) {
   return reordered;
 }
 
+std::vector<float> k_major_weights(const Tensor& weights, bool tap_major, std::int64_t group) {
+  Tensor cast;
+  const std::vector<float> rows = tap_major ? tap_major_weights(weights) : [&] {
+    const std::span<const float> source = weights.as_float32(cast).data<float>();
+    return std::vector<float>(source.begin(), source.end());
+  }();
+  check(weights.shape().size() >= 2 && group > 0 && weights.shape()[0] % group == 0,
+        "k_major_weights: weights " + shape_to_string(weights.shape()) + " in groups of " +
+            std::to_string(group));
+  const std::int64_t m = weights.shape()[0] / group;
+  const std::int64_t k = m == 0 ? 0 : static_cast<std::int64_t>(rows.size()) / (m * group);
+  std::vector<float> columns(rows.size());
+  for (std::int64_t g = 0; g < group; ++g) {
+    const std::int64_t first = g * m * k;
+    for (std::int64_t i = 0; i < m; ++i) {
+      for (std::int64_t j = 0; j < k; ++j) {
+        columns[static_cast<std::size_t>(first + j * m + i)] =
+            rows[static_cast<std::size_t>(first + i * k + j)];
+      }
+    }
+  }
+  return columns;
+}
+
 bool is_shallow_conv(const ConvGeometry& geometry, std::uint64_t local_bytes) {
   const std::int64_t k = geometry.inputs_per_output();
   const std::int64_t row = shallow_weight_row(k) + 1;  // and the bias

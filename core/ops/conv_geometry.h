@@ -36,6 +36,12 @@ ConvGeometry resolve_conv_transpose(const Node& node, const Shape& x, const Shap
 // stays within one kernel tap.
 std::vector<float> tap_major_weights(const Tensor& weights);
 
+// Conv weights as float32 [group][K][M/group]: each group's implicit-GEMM A transposed, K in
+// tap-major order (as tap_major_weights) when `tap_major`, else in the weights' own
+// (C/group, kernel...). Read so, A comes to the GPU kernels as vectors along M, which they
+// stage into local memory whole, where rows along K go in one value at a time.
+std::vector<float> k_major_weights(const Tensor& weights, bool tap_major, std::int64_t group = 1);
+
 // One wave of blocks on a GPU: `units` multiprocessors, each running `per_unit` blocks at once.
 struct Wave {
   std::int64_t units = 1;

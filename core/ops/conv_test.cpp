@@ -342,6 +342,32 @@ TEST(ShallowConv, WhichLayers) {
   EXPECT_FALSE(paired({1, 16, 8, 8}, {16, 16, 1, 1}));
 }
 
+// Weights [M, C/g, kh, kw] as each group's [K][M/g], K = (c, kh, kw) or tap-major (kh, kw, c).
+TEST(ConvWeights, KMajorIsEachGroupsRowsTransposed) {
+  std::mt19937 rng(77);
+  const std::int64_t group = 2, m = 6, c = 3, taps = 4;  // 6 output channels per group
+  const Tensor w = random_tensor(rng, {group * m, c, 2, 2});
+  for (const bool tap_major : {false, true}) {
+    const std::vector<float> columns = k_major_weights(w, tap_major, group);
+    ASSERT_EQ(columns.size(), static_cast<std::size_t>(group * m * c * taps));
+    for (std::int64_t g = 0; g < group; ++g) {
+      for (std::int64_t i = 0; i < m; ++i) {
+        for (std::int64_t ci = 0; ci < c; ++ci) {
+          for (std::int64_t t = 0; t < taps; ++t) {
+            const std::int64_t k = tap_major ? t * c + ci : ci * taps + t;
+            const auto at = static_cast<std::size_t>((g * c * taps + k) * m + i);
+            EXPECT_EQ(columns[at],
+                      static_cast<float>(w.value_f64(((g * m + i) * c + ci) * taps + t)))
+                << "group " << g << ", row " << i << ", k " << k
+                << (tap_major ? " (tap-major)" : "");
+          }
+        }
+      }
+    }
+  }
+  EXPECT_THROW(k_major_weights(w, false, 5), Error);  // 12 output channels in 5 groups
+}
+
 // Quad rows: 3 wide, stride 2, pad 1, dilation 1, both widths multiples of 4, the last item's
 // second float4 inside its row.
 TEST(ShallowConv, QuadRows) {

@@ -141,13 +141,17 @@ void fetch_step(Operands* o, int i0, int j0, int k0, int tid, float* staged_a,
                 float* staged_b) {
 #pragma unroll
   for (int s = 0; s < A_PER_ITEM; s += 4) {
-    if (operand_flags(o) & (A_K_MAJOR | VEC_A)) {
+    if (operand_flags(o) & A_K_MAJOR) {
       const int2 ik = a_element(o, tid, s);
       const int i = i0 + ik.x, k = k0 + ik.y;
-      // A float4 along i of row k (A_K_MAJOR), or along k of row i.
-      const int at = (operand_flags(o) & A_K_MAJOR) ? k * o->a_k + i : i * o->a_row + k;
-      const float4 v =
-          i < o->m && k < o->k ? *(global const float4*)(o->a + at) : (float4)(0.0f);
+      const float4 v = i < o->m && k < o->k
+                           ? *(global const float4*)(o->a + k * o->a_k + i) : (float4)(0.0f);
+      staged_a[s] = v.x, staged_a[s + 1] = v.y, staged_a[s + 2] = v.z, staged_a[s + 3] = v.w;
+    } else if (operand_flags(o) & VEC_A) {
+      const int2 ik = a_element(o, tid, s);
+      const int i = i0 + ik.x, k = k0 + ik.y;
+      const float4 v = i < o->m && k < o->k
+                           ? *(global const float4*)(o->a + i * o->a_row + k) : (float4)(0.0f);
       staged_a[s] = v.x, staged_a[s + 1] = v.y, staged_a[s + 2] = v.z, staged_a[s + 3] = v.w;
     } else {
 #pragma unroll

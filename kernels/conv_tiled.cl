@@ -243,11 +243,11 @@ void store_conv_tile(const Operands* o, const Epilogue* e, global float* y, int 
 }
 
 #if ALL_KERNELS || KERNEL_conv_tiled
-// REGISTER_CAP: the host caps the program's registers (-cl-nv-maxrregcount, split and 64 x 128
-// / 8 x 8 programs on NVIDIA) so that the blocks its wave counts fit on a multiprocessor. NVIDIA's compiler ignores
-// that cap for kernels with launch bounds, which reqd_work_group_size becomes (.reqntid): with
-// it, the 7x7 split program took 189 registers, two blocks a multiprocessor where three were
-// counted (r138, r139).
+// REGISTER_CAP: the host caps the program's registers (-cl-nv-maxrregcount; split programs
+// and 64 x 128 / 8 x 8 ones on NVIDIA) so that the blocks its wave counts fit on a
+// multiprocessor. NVIDIA's compiler ignores that cap for kernels with launch bounds, which
+// reqd_work_group_size becomes (.reqntid): with it, the 7x7 split program took 189
+// registers, two blocks a multiprocessor where three were counted (r138, r139).
 #ifndef REGISTER_CAP
 #define REGISTER_CAP 0
 #endif

@@ -250,10 +250,7 @@ int register_cap(const ClDevice& device, const GemmTiling& tiling, std::int64_t 
 }
 
 std::int64_t conv_blocks_per_unit(const GemmTiling& tiling) {
-  const GemmTiling& wide = kGpuConvWide;
-  const bool is_wide = tiling.bm == wide.bm && tiling.bn == wide.bn && tiling.bk == wide.bk &&
-                       tiling.tm == wide.tm && tiling.tn == wide.tn && tiling.local_tiles;
-  return is_wide ? kWideBlocksPerUnit : 0;
+  return tiling == kGpuConvWide ? kWideBlocksPerUnit : 0;
 }
 
 std::string blocked_program_name(const GemmTiling& tiling) {

@@ -21,6 +21,7 @@ struct GemmTiling {
   // (VEC_A and VEC_B), so the kernel's flags are constants ("/vec" in the name).
   bool vector_operands = false;
 
+  bool operator==(const GemmTiling&) const = default;
   int work_items() const { return (bm / tm) * (bn / tn); }
   std::uint64_t local_bytes() const;
   std::int64_t blocks(std::int64_t m, std::int64_t n) const;

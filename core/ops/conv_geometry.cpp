@@ -117,14 +117,14 @@ std::vector<float> tap_major_weights(const Tensor& weights) {
 }
 
 std::vector<float> k_major_weights(const Tensor& weights, bool tap_major, std::int64_t group) {
-  Tensor cast;
-  const std::vector<float> rows = tap_major ? tap_major_weights(weights) : [&] {
-    const std::span<const float> source = weights.as_float32(cast).data<float>();
-    return std::vector<float>(source.begin(), source.end());
-  }();
   check(weights.shape().size() >= 2 && group > 0 && weights.shape()[0] % group == 0,
         "k_major_weights: weights " + shape_to_string(weights.shape()) + " in groups of " +
             std::to_string(group));
+  Tensor cast;
+  const std::vector<float> reordered =
+      tap_major ? tap_major_weights(weights) : std::vector<float>();
+  const std::span<const float> rows =
+      tap_major ? std::span<const float>(reordered) : weights.as_float32(cast).data<float>();
   const std::int64_t m = weights.shape()[0] / group;
   const std::int64_t k = m == 0 ? 0 : static_cast<std::int64_t>(rows.size()) / (m * group);
   std::vector<float> columns(rows.size());

@@ -10,8 +10,11 @@
 // kernel size, a specialization constant (multiplies, no division).
 // Bias and the fused activation are applied as the block is stored. Split-K, for layers with
 // too few blocks to fill the GPU: `splits` times the blocks, split s summing K from
-// s * depth into its own copy of the output (Out is then scratch past the arena), which
-// conv_split_sum.comp adds up with the bias and activation. conv.comp stays the
+// s * depth and storing its raw sums in its own copy of the output (Copies, scratch past the
+// arena). SPLIT_K 1 (two splits on the H100, vulkan/conv.cpp's split_sum): each split takes a
+// ticket for its block once its copy is stored, and the last to arrive adds the copies up in
+// split order, its own from registers, and stores the output: no second pass. SPLIT_K 2:
+// conv_split_sum.comp adds the copies up with the bias and activation. conv.comp stays the
 // direct kernel for depthwise and grouped convolutions, ConvTranspose and small layers.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
@@ -23,16 +26,22 @@ layout(constant_id = 10) const int ACTIVATION = 0; // vulkan/activation.h codes
 layout(constant_id = 11) const uint KH = 1;        // kernel height and width
 layout(constant_id = 12) const uint KW = 1;
 layout(constant_id = 13) const int TAP_MAJOR = 0;  // weights as [M, KH, KW, C], C % BK == 0
-layout(constant_id = 14) const int SPLIT_K = 0;    // splits > 1 (else K in one piece)
+layout(constant_id = 14) const int SPLIT_K = 0;    // 0: K in one piece; 1, 2: see above
 layout(constant_id = 15) const int K_MAJOR = 0;    // weights as [K, M] (A_MODE 3), M % 4 == 0
 
 layout(std430, binding = 0) buffer Out { float out_data[]; };
 layout(std430, binding = 0) buffer Out4 { vec4 out4_data[]; };
-layout(std430, binding = 1) readonly buffer X { float x_data[]; };
-layout(std430, binding = 1) readonly buffer X4 { vec4 x4_data[]; };
-layout(std430, binding = 2) readonly buffer W { float w_data[]; };
-layout(std430, binding = 2) readonly buffer W4 { vec4 w4_data[]; };
-layout(std430, binding = 3) readonly buffer Bias { float bias_data[]; };
+// Split-K: split s's raw sums at copy_data[copies_offset + s * m * n ..]. Coherent, as are the
+// tickets: with SPLIT_K 1 another workgroup reads them.
+layout(std430, binding = 1) coherent buffer Copies { float copy_data[]; };
+layout(std430, binding = 1) coherent buffer Copies4 { vec4 copy4_data[]; };
+layout(std430, binding = 2) readonly buffer X { float x_data[]; };
+layout(std430, binding = 2) readonly buffer X4 { vec4 x4_data[]; };
+layout(std430, binding = 3) readonly buffer W { float w_data[]; };
+layout(std430, binding = 3) readonly buffer W4 { vec4 w4_data[]; };
+layout(std430, binding = 4) readonly buffer Bias { float bias_data[]; };
+// SPLIT_K 1: how many splits of each block have stored their copy; zero between dispatches.
+layout(std430, binding = 5) coherent buffer Tickets { uint tickets[]; };
 
 layout(push_constant) uniform Params {
   uint count;               // blocks: row blocks x column blocks
@@ -60,6 +69,8 @@ layout(push_constant) uniform Params {
   float beta;
   uint splits;
   uint depth;               // of K per split, a multiple of BK
+  uint copies_offset;
+  uint tickets_offset;
 } p;
 
 // This workgroup's share of K: [k_begin, k_begin + k_len); A's row starts at k_begin.
@@ -141,11 +152,9 @@ vec4 load_b4(uint k, uint j) {
 
 #include "gemm_tile.glsl"
 
-// Where column j of the output starts: out[image, 0, position] (of this split's copy).
+// Where column j starts in the output, or in one copy of it: [image, 0, position].
 uint output_column(uint j) {
-  const uint copy = SPLIT_K != 0 ? k_begin / p.depth : 0;
-  return p.out_offset + copy * p.m * p.n + (j / p.positions) * p.m * p.positions +
-         j % p.positions;
+  return (j / p.positions) * p.m * p.positions + j % p.positions;
 }
 
 // Split s's share of K, and where its first tap-major step starts.
@@ -161,8 +170,87 @@ void locate_split(uint split) {
   step_c0 = k_begin % p.in_channels;
 }
 
-float finish_sum(float sum, bool finish) {
-  return finish ? apply_activation(ACTIVATION, sum, p.alpha, p.beta) : sum;
+// Split-K: this split's number, and whether it is the last of its block to store its copy.
+uint own_split = 0;
+shared bool last_split;
+
+uint copy_at(uint s, uint at) { return p.copies_offset + s * p.m * p.n + at; }
+
+// Element `at` (of one copy) summed over the splits in split order, this split's own from
+// registers: with float rounding, the same sum whichever split arrives last.
+float add_splits(uint at, float own) {
+  if (SPLIT_K == 0) return own;
+  float sum = own_split == 0 ? own : copy_data[copy_at(0, at)];
+  for (uint s = 1; s < p.splits; ++s) sum += s == own_split ? own : copy_data[copy_at(s, at)];
+  return sum;
+}
+vec4 add_splits4(uint at, vec4 own) {
+  if (SPLIT_K == 0) return own;
+  vec4 sum = own_split == 0 ? own : copy4_data[copy_at(0, at) / 4];
+  for (uint s = 1; s < p.splits; ++s) sum += s == own_split ? own : copy4_data[copy_at(s, at) / 4];
+  return sum;
+}
+
+float finish(float sum, float bias) {
+  return apply_activation(ACTIVATION, sum + bias, p.alpha, p.beta);
+}
+
+// Stores this invocation's micro-tile: the raw sums to this split's copy (to_copy), else
+// the splits' total with bias and activation to the output.
+void store_tile(uint i0, uint j0, bool to_copy) {
+  const uint tx = gl_LocalInvocationID.x % THREADS_N;
+  const uint ty = gl_LocalInvocationID.x / THREADS_N;
+  [[unroll]] for (uint c = 0; c < TN; c += 4) {
+    const uint j = j0 + tile_col(tx, c);
+    // With OH*OW % 4 == 0 the 4 columns j .. j+3 share an image; else each finds its own.
+    const uint column = VEC_OUT != 0 ? output_column(j) : 0;
+    [[unroll]] for (uint r = 0; r < TM; ++r) {
+      const uint i = i0 + tile_row(ty, r);
+      if (i >= p.m) continue;
+      const float bias = !to_copy && p.has_bias != 0 ? bias_data[p.bias_offset + i] : 0.0;
+      if (VEC_OUT != 0) {
+        if (j >= p.n) continue;
+        const uint at = column + i * p.positions;
+        const vec4 own = vec4(acc[r * TN + c], acc[r * TN + c + 1], acc[r * TN + c + 2],
+                              acc[r * TN + c + 3]);
+        if (to_copy) {
+          copy4_data[copy_at(own_split, at) / 4] = own;
+          continue;
+        }
+        const vec4 sum = add_splits4(at, own);
+        vec4 v;
+        [[unroll]] for (uint q = 0; q < 4; ++q) v[q] = finish(sum[q], bias);
+        out4_data[(p.out_offset + at) / 4] = v;
+        continue;
+      }
+      [[unroll]] for (uint q = 0; q < 4; ++q) {
+        if (j + q >= p.n) continue;
+        const uint at = output_column(j + q) + i * p.positions;
+        const float own = acc[r * TN + c + q];
+        if (to_copy) {
+          copy_data[copy_at(own_split, at)] = own;
+        } else {
+          out_data[p.out_offset + at] = finish(add_splits(at, own), bias);
+        }
+      }
+    }
+  }
+}
+
+// SPLIT_K 1: after this split's copy is stored, takes the block's ticket; true for the last
+// split to arrive, which resets the ticket for the next run. Every store of the copy is made
+// visible device-wide before the ticket is taken, and the last split reads the copies after.
+bool arrives_last(uint block) {
+  memoryBarrierBuffer();
+  barrier();
+  if (gl_LocalInvocationID.x == 0) {
+    const uint ticket = p.tickets_offset + block;
+    last_split = atomicAdd(tickets[ticket], 1u) == p.splits - 1;
+    if (last_split) tickets[ticket] = 0;
+  }
+  barrier();
+  memoryBarrierBuffer();
+  return last_split;
 }
 
 void main() {
@@ -173,36 +261,13 @@ void main() {
   const uint blocks_n = (p.n + BN - 1) / BN;
   const uint i0 = (block / blocks_n) * BM;
   const uint j0 = (block % blocks_n) * BN;
+  own_split = group / p.count;
   locate_column(j0 + b_column(gl_LocalInvocationID.x));
-  locate_split(group / p.count);
+  locate_split(own_split);
   multiply_block(i0, j0, k_len);
-  // Split copies hold raw sums: bias and activation come after they are added up.
-  const bool finish = SPLIT_K == 0;
-
-  const uint tx = gl_LocalInvocationID.x % THREADS_N;
-  const uint ty = gl_LocalInvocationID.x / THREADS_N;
-  [[unroll]] for (uint c = 0; c < TN; c += 4) {
-    const uint j = j0 + tile_col(tx, c);
-    // With OH*OW % 4 == 0 the 4 columns j .. j+3 share an image; else each finds its own.
-    const uint column = VEC_OUT != 0 ? output_column(j) : 0;
-    [[unroll]] for (uint r = 0; r < TM; ++r) {
-      const uint i = i0 + tile_row(ty, r);
-      if (i >= p.m) continue;
-      const float bias = finish && p.has_bias != 0 ? bias_data[p.bias_offset + i] : 0.0;
-      if (VEC_OUT != 0) {
-        if (j >= p.n) continue;
-        vec4 v;
-        [[unroll]] for (uint q = 0; q < 4; ++q) {
-          v[q] = finish_sum(acc[r * TN + c + q] + bias, finish);
-        }
-        out4_data[(column + i * p.positions) / 4] = v;
-        continue;
-      }
-      [[unroll]] for (uint q = 0; q < 4; ++q) {
-        if (j + q >= p.n) continue;
-        out_data[output_column(j + q) + i * p.positions] =
-            finish_sum(acc[r * TN + c + q] + bias, finish);
-      }
-    }
+  if (SPLIT_K != 0) {
+    store_tile(i0, j0, true);
+    if (SPLIT_K == 2 || !arrives_last(block)) return;
   }
+  store_tile(i0, j0, false);
 }

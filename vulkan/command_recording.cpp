@@ -24,16 +24,20 @@ constexpr VkPipelineStageFlags kDeviceStages =
 
 }  // namespace
 
-bool HazardTracker::conflicts(const std::vector<Range>& reads, const Range& write) const {
+bool HazardTracker::conflicts(const std::vector<Range>& reads,
+                              const std::vector<Range>& writes) const {
   for (const Range& read : reads) {
     if (overlaps_any(written_, read)) return true;
   }
-  return overlaps_any(written_, write) || overlaps_any(read_, write);
+  for (const Range& write : writes) {
+    if (overlaps_any(written_, write) || overlaps_any(read_, write)) return true;
+  }
+  return false;
 }
 
-void HazardTracker::add(const std::vector<Range>& reads, const Range& write) {
+void HazardTracker::add(const std::vector<Range>& reads, const std::vector<Range>& writes) {
   read_.insert(read_.end(), reads.begin(), reads.end());
-  written_.push_back(write);
+  written_.insert(written_.end(), writes.begin(), writes.end());
 }
 
 void HazardTracker::clear() {
@@ -142,23 +146,26 @@ VkDescriptorSet CommandRecorder::descriptor_set(const Dispatch& dispatch,
 }
 
 void CommandRecorder::dispatch(const Dispatch& dispatch, const ComputePipeline& pipeline) {
-  check(!dispatch.bindings.empty() && dispatch.bindings[0].in_arena,
-        "vulkan: dispatch of '" + dispatch.shader + "' must write an arena tensor");
-  const Slot& out = dispatch.bindings[0];
-  const HazardTracker::Range write{out.bind_offset, out.end()};
+  const std::size_t written = dispatch.written;
+  check(written >= 1 && written <= dispatch.bindings.size() &&
+            std::all_of(dispatch.bindings.begin(), dispatch.bindings.begin() + written,
+                        [](const Slot& slot) { return slot.in_arena; }),
+        "vulkan: dispatch of '" + dispatch.shader + "' must write arena tensors");
+  std::vector<HazardTracker::Range> writes;
   std::vector<HazardTracker::Range> reads;
-  for (std::size_t i = 1; i < dispatch.bindings.size(); ++i) {
-    const Slot& in = dispatch.bindings[i];
-    if (in.in_arena) reads.push_back({in.bind_offset, in.end()});
+  for (std::size_t i = 0; i < dispatch.bindings.size(); ++i) {
+    const Slot& slot = dispatch.bindings[i];
+    if (!slot.in_arena) continue;
+    (i < written ? writes : reads).push_back({slot.bind_offset, slot.end()});
   }
-  if (hazards_.conflicts(reads, write)) {
+  if (hazards_.conflicts(reads, writes)) {
     barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
             VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_SHADER_READ_BIT,
             VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
             VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
     hazards_.clear();
   }
-  hazards_.add(reads, write);
+  hazards_.add(reads, writes);
 
   const VkDescriptorSet set = descriptor_set(dispatch, pipeline);
   vkCmdBindPipeline(commands_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline);

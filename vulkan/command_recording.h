@@ -23,8 +23,8 @@ class HazardTracker {
     std::int64_t end = 0;
   };
   // Read-after-write, write-after-read and write-after-write all need a barrier.
-  bool conflicts(const std::vector<Range>& reads, const Range& write) const;
-  void add(const std::vector<Range>& reads, const Range& write);
+  bool conflicts(const std::vector<Range>& reads, const std::vector<Range>& writes) const;
+  void add(const std::vector<Range>& reads, const std::vector<Range>& writes);
   void clear();
 
  private:

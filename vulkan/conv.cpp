@@ -122,6 +122,21 @@ void record_split_sum(NodeContext& context, const Slot& out, const Slot& partial
   context.dispatch(std::move(dispatch));
 }
 
+// How the splits' copies are added up (conv_gemm.comp's SPLIT_K): two splits of micro-tiles of
+// at most 32 sums by the last split to finish, others by a second pass. On the H100 at batch 16
+// (r158, r159) that took 3x3 256->256 at 14x14 (64 x 64 / 4 x 8 in 2 parts) from 45.5-45.6% of
+// FP32 peak to 46.6-46.9%, 1x1 1024->256 from 41.0-41.3% to 41.4-42.3%. With more parts the
+// adds fall on a fraction of the workgroups, at the end (r125): 3x3 512->512 at 7x7 in 7 parts
+// of 64 x 128 / 8 x 8, summed by its last split, read 2.5% (its 64 sums a tile spilled) or,
+// with the sums read from the copies alone, 23.8% against 40.8% (r155).
+enum class SplitSum : std::int32_t { None = 0, LastSplit = 1, SecondPass = 2 };
+
+SplitSum split_sum(const ConvGemmChoice& choice) {
+  if (choice.splits == 1) return SplitSum::None;
+  const bool last = choice.splits == 2 && choice.tiling.tm * choice.tiling.tn <= 32;
+  return last ? SplitSum::LastSplit : SplitSum::SecondPass;
+}
+
 // conv_gemm.comp's push constants after the block count, offsets and has_bias: the layer's
 // shape, the activation's parameters and the split.
 std::vector<std::uint32_t> conv_gemm_shape_words(const NodeContext& context,
@@ -174,8 +189,10 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   // gone into shared memory one float at a time, four invocations to a bank.
   const bool k_major = constant_weights != nullptr && m % 4 == 0;
   const Slot out = context.output_slot();
-  // Split copies go to scratch, the second pass writes the output.
-  const Slot sums = choice->splits == 1 ? out : context.scratch_slot(m * n * choice->splits);
+  // Split-K: each split's copy of the output in scratch; for LastSplit a ticket a block.
+  // The output and weights fill the bindings a layer does not use.
+  const SplitSum sum = split_sum(*choice);
+  const Slot copies = sum == SplitSum::None ? out : context.scratch_slot(m * n * choice->splits);
   const Slot in = context.input_slot(0);
   const Slot weights =
       k_major     ? add_float_constant(context, k_major_weights(*constant_weights, tap_major))
@@ -186,8 +203,10 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   const bool vec_a = k % 4 == 0 && weights.element_offset() % 4 == 0;
   // Groups of 4 columns stay inside one image when each image has a multiple of 4 positions.
   const bool vec_b = pointwise && positions % 4 == 0 && in.element_offset() % 4 == 0;
-  const bool vec_out = positions % 4 == 0 && sums.element_offset() % 4 == 0;
+  const bool vec_out =
+      positions % 4 == 0 && out.element_offset() % 4 == 0 && copies.element_offset() % 4 == 0;
   const auto count = static_cast<std::int64_t>(tiling.blocks(m, n));
+  const Slot tickets = sum == SplitSum::LastSplit ? context.zeroed_counters(count) : weights;
   Dispatch dispatch;
   dispatch.shader = "conv_gemm";
   dispatch.variant = tiling.constants();
@@ -198,20 +217,25 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
                                          : LoadMode::ContiguousFastest),
        static_cast<std::int32_t>(vec_b ? LoadMode::Vec4 : LoadMode::ContiguousFastest),
        vec_out ? 1 : 0, pointwise ? 1 : 0, activation.code, static_cast<std::int32_t>(h.kernel),
-       static_cast<std::int32_t>(w.kernel), tap_major ? 1 : 0, choice->splits > 1 ? 1 : 0,
+       static_cast<std::int32_t>(w.kernel), tap_major ? 1 : 0, static_cast<std::int32_t>(sum),
        k_major ? 1 : 0});
-  dispatch.bindings = {sums, in, weights, bias};
+  dispatch.bindings = {out, copies, in, weights, bias, tickets};
+  dispatch.written = 2;
   dispatch.workgroup_size = tiling.invocations();
   dispatch.invocations = static_cast<std::uint64_t>(count * choice->splits) * tiling.invocations();
-  dispatch.push = {checked_u32(context, count, "block count"), sums.element_offset(),
-                   in.element_offset(), weights.element_offset(), bias.element_offset(),
+  dispatch.push = {checked_u32(context, count, "block count"),
+                   out.element_offset(),
+                   in.element_offset(),
+                   weights.element_offset(),
+                   bias.element_offset(),
                    has_bias ? 1u : 0u};
   const std::vector<std::uint32_t> shape =
       conv_gemm_shape_words(context, geometry, h, w, *choice, activation);
   dispatch.push.insert(dispatch.push.end(), shape.begin(), shape.end());
+  dispatch.push.insert(dispatch.push.end(), {copies.element_offset(), tickets.element_offset()});
   context.dispatch(std::move(dispatch));
-  if (choice->splits > 1) {
-    record_split_sum(context, out, sums, bias, has_bias, choice->splits, positions, activation);
+  if (sum == SplitSum::SecondPass) {
+    record_split_sum(context, out, copies, bias, has_bias, choice->splits, positions, activation);
   }
   return true;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <vector>
 
 #include "core/error.h"
 #include "vulkan/pipelines.h"
@@ -81,6 +82,10 @@ Slot NodeContext::scratch_slot(std::int64_t floats) {
   const Slot slot = make_slot(true, start, 4 * floats);
   arena_bytes_ = std::max(arena_bytes_, slot.end());
   return slot;
+}
+
+Slot NodeContext::zeroed_counters(std::int64_t count) {
+  return add_constant(std::vector<std::uint32_t>(static_cast<std::size_t>(count), 0));
 }
 
 Slot NodeContext::make_slot(bool in_arena, std::int64_t byte_offset, std::int64_t bytes) const {

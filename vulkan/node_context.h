@@ -31,9 +31,10 @@ struct Slot {
   std::int64_t end() const { return byte_offset + bytes; }
 };
 
-// One compute dispatch. Binding 0 is the slot the dispatch writes (all of it, or a part made
-// with NodeContext::part); the other bindings are read. Barriers are derived from the bound
-// ranges, so a dispatch must bind everything it touches.
+// One compute dispatch. Bindings 0 .. written-1 are the arena slots the dispatch writes (all of
+// one, or a part made with NodeContext::part); the other bindings are read, but for counters
+// (NodeContext::zeroed_counters), which no other dispatch touches. Barriers are derived from
+// the bound ranges, so a dispatch must bind everything it touches.
 struct Dispatch {
   std::string shader;                 // family: "eltwise" -> shaders/eltwise.comp;
                                       // empty = the op's own (OpImplementation::shader)
@@ -42,6 +43,7 @@ struct Dispatch {
   std::vector<std::uint32_t> push;    // at most kPushConstantBytes / 4 words
   std::uint64_t invocations = 0;      // 1-D grid, rounded up to whole workgroups
   std::uint32_t workgroup_size = 64;  // specialization constant 0
+  std::size_t written = 1;
 };
 
 // Float bits as a push-constant word.
@@ -82,6 +84,9 @@ class NodeContext {
   // Arena space past the memory plan's for the node's own use between its dispatches
   // (split-K's partial sums); every node's scratch starts at the same place.
   Slot scratch_slot(std::int64_t floats);
+  // `count` words that start at zero, in the constants buffer, for one dispatch of the node
+  // that counts in them and leaves them zero again for the next run (split-K's tickets).
+  Slot zeroed_counters(std::int64_t count);
   void dispatch(Dispatch dispatch);
 
   // Throws Unsupported("node 'x' (Op): <what>") / Error with the same prefix.

@@ -88,13 +88,16 @@ TEST_F(DeviceTest, ValidationMessagesAreRecorded) {
 
 TEST(HazardTrackerTest, BarriersOnlyBetweenDependentDispatches) {
   HazardTracker tracker;
-  tracker.add({{0, 100}}, {100, 200});
-  EXPECT_TRUE(tracker.conflicts({{150, 160}}, {300, 400}));  // read after write
-  EXPECT_TRUE(tracker.conflicts({}, {50, 60}));              // write after read
-  EXPECT_TRUE(tracker.conflicts({}, {199, 210}));            // write after write
-  EXPECT_FALSE(tracker.conflicts({{0, 100}}, {200, 300}));   // independent: reads shared input
+  tracker.add({{0, 100}}, {{100, 200}});
+  EXPECT_TRUE(tracker.conflicts({{150, 160}}, {{300, 400}}));  // read after write
+  EXPECT_TRUE(tracker.conflicts({}, {{50, 60}}));              // write after read
+  EXPECT_TRUE(tracker.conflicts({}, {{199, 210}}));            // write after write
+  EXPECT_FALSE(tracker.conflicts({{0, 100}}, {{200, 300}}));   // independent: reads shared input
+  // A dispatch that writes two ranges (split-K's copies and the output) conflicts through either.
+  EXPECT_TRUE(tracker.conflicts({}, {{300, 400}, {150, 160}}));
+  EXPECT_FALSE(tracker.conflicts({}, {{300, 400}, {500, 600}}));
   tracker.clear();
-  EXPECT_FALSE(tracker.conflicts({{150, 160}}, {50, 60}));
+  EXPECT_FALSE(tracker.conflicts({{150, 160}}, {{50, 60}}));
 }
 
 TEST(BroadcastLayoutTest, MergesWhatEveryOperandWalksContiguously) {

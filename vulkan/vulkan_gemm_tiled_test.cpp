@@ -7,6 +7,8 @@
 #include <random>
 
 #include "core/op_registry.h"
+#include "core/planner.h"
+#include "core/reference_backend.h"
 #include "core/scoped_environment_test_support.h"
 #include "core/stopwatch.h"
 #include "vulkan/device.h"
@@ -293,6 +295,56 @@ TEST_F(GemmTiledTest, ConvSplitK) {
   std::mt19937 rng(49);
   expect_convs_match(rng, {{{2, 520, 8, 8}, {130, 520, 1, 1}, {}},
                            {{2, 64, 8, 8}, {130, 64, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})}});
+}
+
+// x -> Conv 64->80 (3x3, bias) -> Relu -> Conv 80->72 (3x3): two convolutions that split K.
+Graph two_split_convs(std::mt19937& rng) {
+  Graph graph;
+  Value x;
+  x.name = "x";
+  x.dims = {2, 64, 9, 9};
+  ValueId last = graph.add_value(x);
+  graph.inputs().push_back(last);
+  auto add_node = [&](const std::string& op, std::vector<ValueId> inputs, Attributes attributes) {
+    Value value;
+    value.name = "y" + std::to_string(graph.nodes().size());
+    last = graph.add_value(value);
+    graph.add_node(Node{value.name, op, std::move(inputs), {last}, std::move(attributes)});
+  };
+  const Attributes padded = attrs({{"pads", Ints{1, 1, 1, 1}}});
+  add_node("Conv",
+           {last, graph.add_constant("w1", random_tensor(rng, {80, 64, 3, 3})),
+            graph.add_constant("b1", random_tensor(rng, {80}))},
+           padded);
+  add_node("Relu", {last}, {});
+  add_node("Conv", {last, graph.add_constant("w2", random_tensor(rng, {72, 80, 3, 3}))}, padded);
+  graph.outputs() = {last};
+  return graph;
+}
+
+// Split-K's tickets (conv_gemm.comp): each conv's last split to arrive adds up the copies and
+// resets its block's ticket, so replays with fresh inputs stay right, with two split layers
+// sharing the scratch copies.
+TEST_F(GemmTiledTest, ConvSplitKAcrossReplays) {
+  const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_GEMM_TILING", "64x64x16/4x8");
+  const VkPhysicalDeviceLimits device = limits();
+  ASSERT_TRUE(choose_conv_split(device, 80, 162, 576, false).has_value());
+  EXPECT_EQ(choose_conv_split(device, 80, 162, 576, false)->splits, 2);
+  ASSERT_TRUE(choose_conv_split(device, 72, 162, 720, false).has_value());
+  EXPECT_EQ(choose_conv_split(device, 72, 162, 720, false)->splits, 2);
+  std::mt19937 rng(52);
+  const Plan plan = make_plan(two_split_convs(rng), {{DType::F32, {2, 64, 9, 9}}}, {});
+  CompileOptions options;
+  options.cache.mode = CacheMode::Off;
+  const std::unique_ptr<Executable> executable =
+      test_backend().compile(plan, test_device(), options);
+  for (int replay = 0; replay < 3; ++replay) {
+    SCOPED_TRACE("replay " + std::to_string(replay));
+    const std::vector<Tensor> inputs{random_tensor(rng, {2, 64, 9, 9})};
+    const Mismatch mismatch = compare(executable->run(inputs)[0], run_reference(plan, inputs)[0]);
+    EXPECT_LE(mismatch.max_abs_error, kTolerance * (1.0 + mismatch.max_abs_reference));
+    EXPECT_GT(mismatch.max_abs_reference, 0.0);
+  }
 }
 
 // Weights fed at run time cannot be reordered: the gather splits k = (c, kh, kw) itself.

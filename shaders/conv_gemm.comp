@@ -20,7 +20,7 @@
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
-layout(constant_id = 8) const int VEC_OUT = 0;     // OH*OW % 4 == 0 and out_offset % 4 == 0
+layout(constant_id = 8) const int VEC_OUT = 0;     // OH*OW, out_offset, copies_offset % 4 == 0
 layout(constant_id = 9) const int POINTWISE = 0;   // 1x1 kernel, stride 1, no padding
 layout(constant_id = 10) const int ACTIVATION = 0; // vulkan/activation.h codes
 layout(constant_id = 11) const uint KH = 1;        // kernel height and width

@@ -1,6 +1,5 @@
 #include "opencl/conv_tiled.h"
 
-#include <cstdlib>
 #include <vector>
 
 namespace tandem::opencl {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/graph_test_support.h"
 #include "core/reference_backend.h"
 #include "core/stopwatch.h"
 #include "opencl/op_test_support.h"
@@ -14,30 +15,9 @@ namespace tandem::opencl {
 namespace {
 
 using namespace testing;
+using tandem::testing::add_graph_input;
+using tandem::testing::append_node;
 using Ints = std::vector<std::int64_t>;
-
-// Appends `op_type` reading `inputs` (value ids) and returns its output id.
-ValueId append(Graph& graph, const std::string& op_type, std::vector<ValueId> inputs,
-               const Attributes& attributes = {}) {
-  Node node;
-  node.name = op_type + "_" + std::to_string(graph.nodes().size());
-  node.op_type = op_type;
-  node.inputs = std::move(inputs);
-  node.attributes = attributes;
-  Value value;
-  value.name = node.name + "_out";
-  node.outputs = {graph.add_value(value)};
-  graph.add_node(node);
-  return node.outputs[0];
-}
-
-ValueId add_input(Graph& graph, const std::string& name) {
-  Value value;
-  value.name = name;
-  const ValueId id = graph.add_value(value);
-  graph.inputs().push_back(id);
-  return id;
-}
 
 std::unique_ptr<Executable> compile(const Plan& plan) {
   CompileOptions options;
@@ -58,15 +38,15 @@ Plan plan_of(const Graph& graph, const std::vector<Tensor>& inputs, bool optimiz
 TEST(ExecutableOpenCl, ChainWithReusedArenaMatchesReference) {
   std::mt19937 rng(111);
   Graph graph;
-  const ValueId x = add_input(graph, "x");
+  const ValueId x = add_graph_input(graph, "x");
   const ValueId scale = graph.add_constant("scale", random_tensor(rng, {13}));
-  const ValueId a = append(graph, "Relu", {x});
-  const ValueId b = append(graph, "Mul", {a, scale});
-  const ValueId c = append(graph, "Transpose", {b}, attrs({{"perm", Ints{0, 2, 1}}}));
-  const ValueId d = append(graph, "Softmax", {c});
-  const ValueId e = append(graph, "Add", {d, c});
+  const ValueId a = append_node(graph, "Relu", {x});
+  const ValueId b = append_node(graph, "Mul", {a, scale});
+  const ValueId c = append_node(graph, "Transpose", {b}, attrs({{"perm", Ints{0, 2, 1}}}));
+  const ValueId d = append_node(graph, "Softmax", {c});
+  const ValueId e = append_node(graph, "Add", {d, c});
   const ValueId shape = graph.add_constant("shape", int_tensor({2}, {2, -1}));
-  graph.outputs() = {append(graph, "Reshape", {e, shape})};
+  graph.outputs() = {append_node(graph, "Reshape", {e, shape})};
   const std::vector<Tensor> inputs = {random_tensor(rng, {2, 7, 13})};
   const Plan plan = plan_of(graph, inputs);
   EXPECT_LT(plan.memory.arena_bytes, 6 * 2 * 7 * 13 * 4) << "expected the planner to reuse bytes";
@@ -85,10 +65,10 @@ TEST(ExecutableOpenCl, ChainWithReusedArenaMatchesReference) {
 TEST(ExecutableOpenCl, InputAndConstantOutputs) {
   std::mt19937 rng(112);
   Graph graph;
-  const ValueId x = add_input(graph, "x");
+  const ValueId x = add_graph_input(graph, "x");
   const Tensor weights = random_tensor(rng, {3});
   const ValueId w = graph.add_constant("w", weights);
-  graph.outputs() = {x, w, append(graph, "Relu", {x})};
+  graph.outputs() = {x, w, append_node(graph, "Relu", {x})};
   const Tensor input = random_tensor(rng, {4, 3});
   const std::vector<Tensor> outputs = compile(plan_of(graph, {input}))->run({input});
   ASSERT_EQ(outputs.size(), 3u);
@@ -101,7 +81,7 @@ TEST(ExecutableOpenCl, InputAndConstantOutputs) {
 
 TEST(ExecutableOpenCl, EmptyTensorsLaunchNothing) {
   Graph graph;
-  graph.outputs() = {append(graph, "Relu", {add_input(graph, "x")})};
+  graph.outputs() = {append_node(graph, "Relu", {add_graph_input(graph, "x")})};
   const Tensor input(DType::F32, {0, 5});
   const std::vector<Tensor> outputs = compile(plan_of(graph, {input}))->run({input});
   ASSERT_EQ(outputs.size(), 1u);
@@ -110,7 +90,7 @@ TEST(ExecutableOpenCl, EmptyTensorsLaunchNothing) {
 
 TEST(ExecutableOpenCl, RunChecksItsInputs) {
   Graph graph;
-  graph.outputs() = {append(graph, "Relu", {add_input(graph, "x")})};
+  graph.outputs() = {append_node(graph, "Relu", {add_graph_input(graph, "x")})};
   std::unique_ptr<Executable> executable = compile(plan_of(graph, {Tensor(DType::F32, {2, 3})}));
   EXPECT_THROW(executable->run({}), Error);
   try {
@@ -133,9 +113,9 @@ TEST(ExecutableOpenCl, RunChecksItsInputs) {
 TEST(ExecutableOpenCl, NonBlockingWritesOfNarrowedInputs) {
   std::mt19937 rng(115);
   Graph graph;
-  const ValueId a = add_input(graph, "a");
-  const ValueId b = add_input(graph, "b");
-  graph.outputs() = {append(graph, "Mul", {a, b})};
+  const ValueId a = add_graph_input(graph, "a");
+  const ValueId b = add_graph_input(graph, "b");
+  graph.outputs() = {append_node(graph, "Mul", {a, b})};
   const Plan plan = plan_of(graph, {random_tensor(rng, {64, 129}), random_tensor(rng, {64, 129})});
   std::unique_ptr<Executable> executable = compile(plan);
   const std::vector<Tensor> wide = {random_tensor(rng, {64, 129}).cast(DType::F64),
@@ -160,7 +140,7 @@ TEST(ExecutableOpenCl, UncoveredFeaturesAreUnsupportedNamingTheNode) {
   std::mt19937 rng(113);
   {
     Graph graph;
-    const ValueId shape = append(graph, "Shape", {add_input(graph, "x")});
+    const ValueId shape = append_node(graph, "Shape", {add_graph_input(graph, "x")});
     graph.outputs() = {shape};
     try {
       compile(plan_of(graph, {random_tensor(rng, {2, 3})}));
@@ -205,8 +185,10 @@ TEST(ExecutableOpenCl, DeviceTimeOfLastRun) {
   for (const int kernels : {1, 3}) {
     SCOPED_TRACE(kernels);
     Graph graph;
-    ValueId value = add_input(graph, "x");
-    for (int i = 0; i < kernels; ++i) value = append(graph, i % 2 ? "Sigmoid" : "Relu", {value});
+    ValueId value = add_graph_input(graph, "x");
+    for (int i = 0; i < kernels; ++i) {
+      value = append_node(graph, i % 2 ? "Sigmoid" : "Relu", {value});
+    }
     graph.outputs() = {value};
     const std::vector<Tensor> inputs = {random_tensor(rng, {64, 257})};
     const std::unique_ptr<Executable> executable = compile(plan_of(graph, inputs));

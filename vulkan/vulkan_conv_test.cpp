@@ -3,6 +3,7 @@
 // activations.
 #include <random>
 
+#include "core/graph_test_support.h"
 #include "core/op_registry.h"
 #include "core/planner.h"
 #include "core/reference_backend.h"
@@ -12,6 +13,9 @@
 
 namespace tandem::vulkan::testing {
 namespace {
+
+using tandem::testing::add_graph_input;
+using tandem::testing::append_node;
 
 class ConvTest : public VulkanTest {};
 
@@ -256,22 +260,12 @@ TEST_F(ConvTest, FusedActivations) {
 TEST_F(ConvTest, FusionPassUsesTheShaderActivation) {
   std::mt19937 rng(25);
   Graph graph;
-  Value x;
-  x.name = "x";
-  x.dims = {1, 3, 8, 8};
-  const ValueId input = graph.add_value(x);
-  graph.inputs().push_back(input);
+  const ValueId input = add_graph_input(graph, "x", {1, 3, 8, 8});
   const ValueId w = graph.add_constant("w", random_tensor(rng, {5, 3, 3, 3}));
   const ValueId b = graph.add_constant("b", random_tensor(rng, {5}));
-  Value conv_out;
-  conv_out.name = "conv";
-  const ValueId conv = graph.add_value(conv_out);
-  Value relu_out;
-  relu_out.name = "y";
-  const ValueId y = graph.add_value(relu_out);
-  graph.add_node(Node{"conv", "Conv", {input, w, b}, {conv}, attrs({{"pads", Ints{1, 1, 1, 1}}})});
-  graph.add_node(Node{"relu", "Relu", {conv}, {y}, {}});
-  graph.outputs().push_back(y);
+  const ValueId conv =
+      append_node(graph, "Conv", {input, w, b}, attrs({{"pads", Ints{1, 1, 1, 1}}}), "conv");
+  graph.outputs().push_back(append_node(graph, "Relu", {conv}, {}, "y"));
   const std::vector<Tensor> inputs{random_tensor(rng, {1, 3, 8, 8})};
 
   Backend& backend = test_backend();

@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "core/graph_test_support.h"
 #include "core/planner.h"
 #include "core/reference_backend.h"
 #include "vulkan/op_test_support.h"
@@ -12,26 +13,18 @@
 namespace tandem::vulkan::testing {
 namespace {
 
+using tandem::testing::add_graph_input;
+using tandem::testing::append_node;
+
 // x -> Relu -> y1; y1 + x -> y2; outputs: y2, x itself, y1, and a folded constant.
 Graph make_graph(std::mt19937& rng) {
   Graph graph;
-  Value x;
-  x.name = "x";
-  x.dims = {2, 13};
-  const ValueId input = graph.add_value(x);
-  graph.inputs().push_back(input);
-  auto add_node = [&](const std::string& op, std::vector<ValueId> inputs, const std::string& out) {
-    Value value;
-    value.name = out;
-    const ValueId id = graph.add_value(value);
-    graph.add_node(Node{out, op, std::move(inputs), {id}, {}});
-    return id;
-  };
-  const ValueId relu = add_node("Relu", {input}, "y1");
-  const ValueId sum = add_node("Add", {relu, input}, "y2");
+  const ValueId input = add_graph_input(graph, "x", {2, 13});
+  const ValueId relu = append_node(graph, "Relu", {input}, {}, "y1");
+  const ValueId sum = append_node(graph, "Add", {relu, input}, {}, "y2");
   const ValueId a = graph.add_constant("a", random_tensor(rng, {3}));
   const ValueId b = graph.add_constant("b", random_tensor(rng, {3}));
-  const ValueId folded = add_node("Mul", {a, b}, "folded");
+  const ValueId folded = append_node(graph, "Mul", {a, b}, {}, "folded");
   graph.outputs() = {sum, input, relu, folded};
   return graph;
 }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "core/graph_test_support.h"
 #include "core/op_registry.h"
 #include "core/planner.h"
 #include "core/reference_backend.h"
@@ -17,6 +18,9 @@
 
 namespace tandem::vulkan::testing {
 namespace {
+
+using tandem::testing::add_graph_input;
+using tandem::testing::append_node;
 
 class GemmTiledTest : public VulkanTest {
  protected:
@@ -300,25 +304,15 @@ TEST_F(GemmTiledTest, ConvSplitK) {
 // x -> Conv 64->80 (3x3, bias) -> Relu -> Conv 80->72 (3x3): two convolutions that split K.
 Graph two_split_convs(std::mt19937& rng) {
   Graph graph;
-  Value x;
-  x.name = "x";
-  x.dims = {2, 64, 9, 9};
-  ValueId last = graph.add_value(x);
-  graph.inputs().push_back(last);
-  auto add_node = [&](const std::string& op, std::vector<ValueId> inputs, Attributes attributes) {
-    Value value;
-    value.name = "y" + std::to_string(graph.nodes().size());
-    last = graph.add_value(value);
-    graph.add_node(Node{value.name, op, std::move(inputs), {last}, std::move(attributes)});
-  };
+  const ValueId x = add_graph_input(graph, "x", {2, 64, 9, 9});
   const Attributes padded = attrs({{"pads", Ints{1, 1, 1, 1}}});
-  add_node("Conv",
-           {last, graph.add_constant("w1", random_tensor(rng, {80, 64, 3, 3})),
-            graph.add_constant("b1", random_tensor(rng, {80}))},
-           padded);
-  add_node("Relu", {last}, {});
-  add_node("Conv", {last, graph.add_constant("w2", random_tensor(rng, {72, 80, 3, 3}))}, padded);
-  graph.outputs() = {last};
+  const ValueId conv = append_node(graph, "Conv",
+                                   {x, graph.add_constant("w1", random_tensor(rng, {80, 64, 3, 3})),
+                                    graph.add_constant("b1", random_tensor(rng, {80}))},
+                                   padded);
+  const ValueId relu = append_node(graph, "Relu", {conv});
+  graph.outputs() = {append_node(
+      graph, "Conv", {relu, graph.add_constant("w2", random_tensor(rng, {72, 80, 3, 3}))}, padded)};
   return graph;
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/cache/cache_file.h"
 #include "core/cache/test_scratch_directory.h"
+#include "core/graph_test_support.h"
 #include "core/planner.h"
 #include "core/reference_backend.h"
 #include "vulkan/op_test_support.h"
@@ -21,6 +22,8 @@ extern char** environ;
 namespace tandem::vulkan::testing {
 namespace {
 
+using tandem::testing::add_graph_input;
+using tandem::testing::append_node;
 using tandem::testing::read_bytes;
 using tandem::testing::ScratchDirectory;
 using tandem::testing::write_bytes;
@@ -37,26 +40,15 @@ Model make_model() {
   Model model;
   std::mt19937 rng(42);
   Graph& graph = model.graph;
-  Value x;
-  x.name = "x";
-  x.dims = {1, 3, 8, 8};
-  const ValueId input = graph.add_value(x);
-  graph.inputs().push_back(input);
+  const ValueId input = add_graph_input(graph, "x", {1, 3, 8, 8});
   const ValueId weight = graph.add_constant("w", random_tensor(rng, {3, 3, 3, 3}));
   const ValueId bias = graph.add_constant("b", random_tensor(rng, {3}));
-  auto add_node = [&](const std::string& op, std::vector<ValueId> inputs, const std::string& out,
-                      Attributes attributes = {}) {
-    Value value;
-    value.name = out;
-    const ValueId id = graph.add_value(value);
-    graph.add_node(Node{out, op, std::move(inputs), {id}, std::move(attributes)});
-    return id;
-  };
-  const ValueId conv = add_node("Conv", {input, weight, bias}, "conv",
-                                attrs({{"pads", std::vector<std::int64_t>{1, 1, 1, 1}}}));
-  const ValueId relu = add_node("Relu", {conv}, "relu");
-  const ValueId sum = add_node("Add", {relu, input}, "sum");
-  graph.outputs().push_back(add_node("Sigmoid", {sum}, "y"));
+  const ValueId conv =
+      append_node(graph, "Conv", {input, weight, bias},
+                  attrs({{"pads", std::vector<std::int64_t>{1, 1, 1, 1}}}), "conv");
+  const ValueId relu = append_node(graph, "Relu", {conv}, {}, "relu");
+  const ValueId sum = append_node(graph, "Add", {relu, input}, {}, "sum");
+  graph.outputs().push_back(append_node(graph, "Sigmoid", {sum}, {}, "y"));
   model.inputs = {random_tensor(rng, {1, 3, 8, 8}, -2.0f, 2.0f)};
   const Plan plan = make_plan(graph, {model.inputs[0].info()}, {});
   model.reference = run_reference(plan, model.inputs);
@@ -334,19 +326,8 @@ TEST_F(PipelineCacheTest, UnusableDirectoryStillCompiles) {
 Model make_softmax_model() {
   Model model;
   std::mt19937 rng(43);
-  Value x;
-  x.name = "x";
-  x.dims = {4, 10};
-  const ValueId input = model.graph.add_value(x);
-  model.graph.inputs().push_back(input);
-  ValueId previous = input;
-  for (const char* op : {"Softmax", "Sigmoid"}) {
-    Value value;
-    value.name = std::string(op) + "_out";
-    const ValueId id = model.graph.add_value(value);
-    model.graph.add_node(Node{value.name, op, {previous}, {id}, {}});
-    previous = id;
-  }
+  ValueId previous = add_graph_input(model.graph, "x", {4, 10});
+  for (const char* op : {"Softmax", "Sigmoid"}) previous = append_node(model.graph, op, {previous});
   model.graph.outputs().push_back(previous);
   model.inputs = {random_tensor(rng, {4, 10}, -3.0f, 3.0f)};
   const Plan plan = make_plan(model.graph, {model.inputs[0].info()}, {});

@@ -196,6 +196,7 @@ LaunchRange fit_groups(const PendingDispatch& pending, std::size_t limit) {
   }
   static constexpr std::array<std::size_t, 3> kPreferred[3] = {{128, 1, 1}, {16, 8, 1}, {8, 4, 4}};
   range.local = kPreferred[range.dims - 1];
+  if (range.dims == 1 && range.preferred_group != 0) range.local[0] = range.preferred_group;
   for (cl_uint d = 0; group_size(range) > limit && d < range.dims;) {
     if (range.local[d] > 1) {
       range.local[d] /= 2;

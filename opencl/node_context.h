@@ -33,6 +33,9 @@ struct LaunchRange {
   cl_uint dims = 1;
   std::array<std::size_t, 3> global{1, 1, 1};
   std::array<std::size_t, 3> local{0, 0, 0};
+  // 1-D with `local` unset: the group size the context starts from (halved until the kernel
+  // and device allow it), where not 0; else 128.
+  std::size_t preferred_group = 0;
 };
 
 // One kernel launch prepared at compile time: the kernel object keeps its arguments.

@@ -127,7 +127,8 @@ kernel void conv_window_shallow(global const float* x, int x_off, global const f
   // the stem from 32.3-32.4% of FP32 peak to 34.0% at batch 16 and from 37.0-37.4% to
   // 37.9-38.1% at batch 64; the pointwise kernel lost that way (1x1 32->64 at batch 64: 40.9%
   // -> 38.5%; r162, stem-inputs-first-2026-11-26.md in the H100 results).
-  const int item = min((int)get_global_id(0), count - 1);
+  const int id = get_global_id(0);
+  const int item = min(id, count - 1);
   p += p_off;
   const int in_h = p[0], in_w = p[1], out_h = p[2], out_w = p[3], row_items = p[4];
   const int row = item / row_items;  // image * out_h + oh
@@ -170,7 +171,7 @@ kernel void conv_window_shallow(global const float* x, int x_off, global const f
 #pragma unroll
   for (int k = K_IN; k < K_PAD; ++k) xv[k] = (item_outputs)(0.0f);
   load_shallow_weights(weights, biases, w + w_off, bias + bias_off, has_bias);
-  if ((int)get_global_id(0) >= count) return;
+  if (id >= count) return;
   const size_t plane = (size_t)out_h * out_w;
   store_shallow_sums(xv, weights, biases,
                      y + y_off + (size_t)image * M_OUT * plane + (row - image * out_h) * out_w + ow,

@@ -26,7 +26,8 @@ void main() {
   // invocations past the end load the last item's inputs and skip the store. On the H100 at
   // batch 64: 34.0-34.1% of FP32 peak -> 35.3-35.4% (r162); kernels/conv_shallow.cl's
   // pointwise kernel lost that way.
-  const uint item = min(invocation_index(), p.count - 1);
+  const uint id = invocation_index();
+  const uint item = min(id, p.count - 1);
   const WindowItem it = window_item(item, 4);
   const int ih0 = int(it.oh * p.stride_h) - p.pad_h;
   const int iw0 = int(it.ow) * 2 - 1;
@@ -51,7 +52,7 @@ void main() {
     }
   }
   load_shallow_weights(p.w_offset, p.b_offset, p.has_bias != 0);
-  if (invocation_index() >= p.count) return;
+  if (id >= p.count) return;
   const uint plane = p.out_h * p.out_w;
   const uint y0 = window_output(it) / 4;
   uint o = 0;

@@ -322,10 +322,11 @@ Graph two_split_convs(std::mt19937& rng) {
 TEST_F(GemmTiledTest, ConvSplitKAcrossReplays) {
   const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_GEMM_TILING", "64x64x16/4x8");
   const VkPhysicalDeviceLimits device = limits();
-  ASSERT_TRUE(choose_conv_split(device, 80, 162, 576, false).has_value());
-  EXPECT_EQ(choose_conv_split(device, 80, 162, 576, false)->splits, 2);
-  ASSERT_TRUE(choose_conv_split(device, 72, 162, 720, false).has_value());
-  EXPECT_EQ(choose_conv_split(device, 72, 162, 720, false)->splits, 2);
+  for (const auto& [m, k] : {std::pair{80, 576}, std::pair{72, 720}}) {
+    const std::optional<ConvSplit> split = choose_conv_split(device, m, 162, k, false);
+    ASSERT_TRUE(split.has_value()) << m << " channels";
+    EXPECT_EQ(split->splits, 2) << m << " channels";
+  }
   std::mt19937 rng(52);
   const Plan plan = make_plan(two_split_convs(rng), {{DType::F32, {2, 64, 9, 9}}}, {});
   CompileOptions options;

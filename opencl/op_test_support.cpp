@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/device_test_support.h"
 #include "core/planner.h"
 #include "core/reference_backend.h"
 
@@ -71,9 +72,8 @@ Graph single_node_graph(const std::string& op_type, const std::vector<TestInput>
 
 const DeviceInfo& test_device() {
   static const DeviceInfo device = [] {
-    std::vector<DeviceInfo> devices = BackendRegistry::instance().create("opencl")->devices();
-    check(!devices.empty(), "no OpenCL device");
-    return devices.front();
+    return tandem::testing::choose_test_device(
+        BackendRegistry::instance().create("opencl")->devices(), "opencl");
   }();
   return device;
 }

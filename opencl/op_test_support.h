@@ -35,7 +35,8 @@ void add_test_node(Graph& graph, const std::string& prefix, const std::string& o
                    const std::vector<TestInput>& inputs, const Attributes& attributes, int outputs);
 TestInput omitted();
 
-// The first OpenCL device (pocl here).
+// The OpenCL device the tests run on (core/device_test_support.h: TANDEM_DEVICE, else the
+// first; pocl here).
 const DeviceInfo& test_device();
 // Whether it is NVIDIA's driver, for the tests of what only that driver does (cubins).
 bool test_device_is_nvidia();

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/device_test_support.h"
 #include "core/planner.h"
 #include "core/reference_backend.h"
 #include "vulkan/validation.h"
@@ -37,9 +38,7 @@ Backend& test_backend() {
 
 const DeviceInfo& test_device() {
   static const DeviceInfo device = [] {
-    std::vector<DeviceInfo> devices = test_backend().devices();
-    check(!devices.empty(), "no Vulkan device");
-    return devices.front();
+    return tandem::testing::choose_test_device(test_backend().devices(), "vulkan");
   }();
   return device;
 }

@@ -27,7 +27,9 @@ class VulkanTest : public ::testing::Test {
 };
 
 Backend& test_backend();
-const DeviceInfo& test_device();  // the first Vulkan device (lavapipe here)
+// The Vulkan device the tests run on (core/device_test_support.h: TANDEM_DEVICE, else the
+// first; lavapipe here).
+const DeviceInfo& test_device();
 
 // Uniform float32 values in [low, high) from a generator the test seeds.
 Tensor random_tensor(std::mt19937& rng, const Shape& shape, float low = -1.0f, float high = 1.0f);

@@ -12,8 +12,8 @@ namespace tandem::testing {
 
 // The first device that TANDEM_DEVICE selects (the selector sessions take: "gpu",
 // "vendor=nvidia"), else the first device. Named on stderr, so that a test log says which
-// driver ran it: where pocl sits beside a GPU, the loader may list pocl first, and GPU test
-// runs once passed on pocl unnoticed.
+// driver ran it: where pocl sits beside a GPU, the loader may list pocl first, and test runs
+// meant for the GPU's driver had run on pocl unnoticed (r170 in the H100 results).
 inline DeviceInfo choose_test_device(const std::vector<DeviceInfo>& devices,
                                      const std::string& backend) {
   const char* text = std::getenv("TANDEM_DEVICE");

@@ -149,9 +149,9 @@ kernel void conv_window_shallow(global const float* x, int x_off, global const f
 #if QUAD_ROWS
       // Core's has_quad_rows: the 9 columns of the item's 4 outputs are iw0 and the two
       // float4s after it, which start on multiples of 4 columns: 3 loads where the taps make
-      // 12. iw0 is the last of the float4 before them (read whole, as Vulkan's shader must;
-      // the same speed as a scalar load here, r168). Column j feeds output j / 2 at tap j % 2
-      // and, if j is even, output j / 2 - 1 at tap 2.
+      // 12. iw0 is the last of the float4 before them, read whole as Vulkan's shader reads it
+      // (one view of x there; the same speed as a scalar load here, r168). Column j feeds
+      // output j / 2 at tap j % 2 and, if j is even, output j / 2 - 1 at tap 2.
       const float left = row_in && iw0 >= 0 ? ((global const float4*)(xr + iw0 - 3))->w : 0.0f;
       const float4 a = row_in ? *(global const float4*)(xr + iw0 + 1) : (float4)(0.0f);
       const float4 b = row_in ? *(global const float4*)(xr + iw0 + 5) : (float4)(0.0f);

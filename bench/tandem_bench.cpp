@@ -54,12 +54,8 @@ Target open_target(const std::string& name, const DeviceSelector& selector) {
   target.backend = name;
   try {
     target.api = BackendRegistry::instance().create(name);
-    for (const DeviceInfo& device : target.api->devices()) {
-      if (selector.empty() || selector.matches(device)) {
-        target.device = device;
-        break;
-      }
-    }
+    const std::vector<DeviceInfo> devices = target.api->devices();
+    if (const DeviceInfo* device = selector.first_match(devices)) target.device = *device;
     if (!target.device) target.why = "no device matches '" + selector.to_string() + "'";
   } catch (const Error& error) {
     target.why = error.what();

@@ -18,6 +18,8 @@ struct DeviceSelector {
 
   bool empty() const { return type.empty() && vendor.empty() && name.empty() && index < 0; }
   bool matches(const DeviceInfo& device) const;
+  // The first of `devices` it matches, or nullptr.
+  const DeviceInfo* first_match(const std::vector<DeviceInfo>& devices) const;
   std::string to_string() const;   // "type=gpu,vendor=nvidia"
   // "gpu", "cpu", "1", "index=1", "name=H100", "vendor=nvidia,type=gpu"; throws Error.
   static DeviceSelector parse(const std::string& text);

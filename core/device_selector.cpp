@@ -118,6 +118,13 @@ bool DeviceSelector::matches(const DeviceInfo& device) const {
   return true;
 }
 
+const DeviceInfo* DeviceSelector::first_match(const std::vector<DeviceInfo>& devices) const {
+  for (const DeviceInfo& device : devices) {
+    if (matches(device)) return &device;
+  }
+  return nullptr;
+}
+
 std::string DeviceSelector::to_string() const {
   if (empty()) return "any";
   std::string text;

@@ -81,6 +81,19 @@ TEST(DeviceSelector, MatchesSubstringsIgnoringCaseAndTypeExactly) {
   EXPECT_FALSE(DeviceSelector::parse("gpu").matches(device(0, "x", "y", "other")));
 }
 
+// pocl listed before the GPU, as the loader may list them: "gpu" skips it, "any" takes it.
+TEST(DeviceSelector, FirstMatchInListOrder) {
+  const std::vector<DeviceInfo> devices = {
+      device(0, "cpu-haswell-AMD EPYC 7B13", "AuthenticAMD", "cpu"),
+      device(1, "NVIDIA H100 80GB HBM3", "NVIDIA Corporation", "gpu"),
+      device(2, "NVIDIA H100 80GB HBM3", "NVIDIA Corporation", "gpu")};
+  EXPECT_EQ(DeviceSelector{}.first_match(devices), &devices[0]);
+  EXPECT_EQ(DeviceSelector::parse("gpu").first_match(devices), &devices[1]);
+  EXPECT_EQ(DeviceSelector::parse("2").first_match(devices), &devices[2]);
+  EXPECT_EQ(DeviceSelector::parse("vendor=intel").first_match(devices), nullptr);
+  EXPECT_EQ(DeviceSelector{}.first_match({}), nullptr);
+}
+
 TEST(DeviceSelector, PrintsAFormThatParsesBack) {
   EXPECT_EQ(DeviceSelector{}.to_string(), "any");
   EXPECT_EQ(DeviceSelector::parse("vendor=nvidia,gpu").to_string(), "type=gpu,vendor=nvidia");

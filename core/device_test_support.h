@@ -18,14 +18,13 @@ inline DeviceInfo choose_test_device(const std::vector<DeviceInfo>& devices,
                                      const std::string& backend) {
   const char* text = std::getenv("TANDEM_DEVICE");
   const DeviceSelector selector = DeviceSelector::parse(text != nullptr ? text : "");
-  for (const DeviceInfo& device : devices) {
-    if (!selector.matches(device)) continue;
-    std::fprintf(stderr, "[tandem] %s tests on %s (%s)\n", backend.c_str(), device.name.c_str(),
-                 device.driver_version.c_str());
-    return device;
-  }
-  throw Error("no " + backend + " device" +
-              (selector.empty() ? "" : " matches TANDEM_DEVICE=" + selector.to_string()));
+  const DeviceInfo* device = selector.first_match(devices);
+  check(device != nullptr,
+        "no " + backend + " device" +
+            (selector.empty() ? "" : " matches TANDEM_DEVICE=" + selector.to_string()));
+  std::fprintf(stderr, "[tandem] %s tests on %s (%s)\n", backend.c_str(), device->name.c_str(),
+               device->driver_version.c_str());
+  return *device;
 }
 
 }  // namespace tandem::testing

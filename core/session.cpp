@@ -47,14 +47,6 @@ void Session::compile_on(Backend& backend, const DeviceInfo& device,
   plan_ = std::move(plan);
 }
 
-static const DeviceInfo* pick_device(const std::vector<DeviceInfo>& devices,
-                                     const DeviceSelector& selector) {
-  for (const DeviceInfo& device : devices) {
-    if (selector.matches(device)) return &device;
-  }
-  return nullptr;
-}
-
 void Session::choose_backend(const std::vector<TensorInfo>& inputs) {
   // Plan once without a backend so that a bad model or bad inputs fail with their own
   // message, not as "no backend could run the model".
@@ -68,7 +60,7 @@ void Session::choose_backend(const std::vector<TensorInfo>& inputs) {
       std::unique_ptr<Backend> backend = BackendRegistry::instance().create(name);
       const std::vector<DeviceInfo> devices = backend->devices();
       const double discovery_ms = ms_since(discovery_start);
-      const DeviceInfo* device = pick_device(devices, config_.device);
+      const DeviceInfo* device = config_.device.first_match(devices);
       check(device != nullptr, "no device matches " + (config_.device.empty()
                                                          ? std::string("(any)")
                                                          : config_.device.to_string()));

@@ -6,28 +6,21 @@
 #include "opencl/context.h"
 #include "opencl/node_context.h"
 #include "opencl/op_test_support.h"
+#include "opencl/program.h"
 
 namespace tandem::opencl {
 namespace {
 
 using namespace testing;
 
-ClProgram build_source(const ClDevice& device, cl_context context, const char* source) {
-  cl_int status = CL_SUCCESS;
-  ClProgram program(clCreateProgramWithSource(context, 1, &source, nullptr, &status));
-  check_cl(status, "creating the test program");
-  check_cl(clBuildProgram(program.get(), 1, &device.device, "", nullptr, nullptr),
-           "building the test program");
-  return program;
-}
-
 // 128 by default; a launch's preferred size where it gives one, halved until the kernel and
 // the device allow it.
 TEST(NodeContextOpenCl, GroupSizeFollowsThePreferenceWithinTheLimit) {
   const ClDevice device = find_device(test_device());
   const ClContext context = shared_context(device);
-  const ClProgram program = build_source(
-      device, context.get(), "kernel void touch(global float* y) { y[get_global_id(0)] = 1; }");
+  const ClProgram program =
+      build_from_source(context.get(), device.device, "touch.cl",
+                        "kernel void touch(global float* y) { y[get_global_id(0)] = 1; }", "");
   PendingDispatch pending{"touch.cl", "touch", {}, "node 'touch'", [](cl_kernel) {}};
   pending.range.global[0] = 1000;
 

@@ -1,8 +1,8 @@
 #version 450
 // Unpadded 1x1 Conv (group 1) with at most 32 input channels, a multiple of 4, as
 // shallow_conv.glsl describes: invocations cover batch x positions / 2 pairs of neighbouring
-// positions, read as vec2s. The OpenCL backend's kernels/conv_shallow.cl does the same (41.0%
-// of FP32 peak on the H100 on 1x1 32->64 at batch 64, this shader 40.3%, the tile loops 35.3%
+// positions, read as vec2s. The OpenCL backend's kernels/conv_shallow.cl does the same (41.1%
+// of FP32 peak on the H100 on 1x1 32->64 at batch 64, this shader 40.8%, the tile loops 35.3%
 // and 33.2%). vulkan/conv_shallow.cpp checks that positions and the x and output offsets are
 // even.
 #extension GL_GOOGLE_include_directive : require

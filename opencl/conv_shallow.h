@@ -3,6 +3,8 @@
 // kernels/conv_shallow.cl: x read about once and y written once, in plain runs of
 // neighbouring positions, with no tile loop in between. Other layers keep conv_tiled.h's
 // implicit GEMM.
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "core/ops/conv_geometry.h"
@@ -31,6 +33,11 @@ ShallowConv choose_shallow_conv(const ClDevice& device, const ConvGeometry& geom
 // "conv_shallow.cl[32x64]" (pointwise, C x M), "conv_shallow.cl[3x32/3x3]" (window) or
 // "conv_shallow.cl[3x32/3x3q]" (quad window).
 ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv kind);
+
+// The pointwise kernel's group size for `pairs` items on `compute_units`: 256, unless 128
+// spreads the items more evenly (the busiest unit's share nearer the mean, groups dealt out
+// in turn), as for small batches.
+std::size_t pointwise_shallow_group(std::int64_t pairs, std::uint32_t compute_units);
 
 void compile_shallow_conv(NodeContext& context, const ConvGeometry& geometry, ShallowConv kind,
                           const ConvActivation& activation);

@@ -1,7 +1,5 @@
 #include "opencl/conv_shallow.h"
 
-#include <algorithm>
-
 #include "core/config.h"
 #include "opencl/program_cache.h"
 
@@ -98,12 +96,12 @@ ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv ki
 // won where it spread more evenly (batches 1, 8, 12); where both spread alike 256 won or tied.
 // The window kernels lost with 256 (the stem at batch 16: 29.1-29.3% against 33.8-34.0%; r164).
 std::size_t pointwise_shallow_group(std::int64_t pairs, std::uint32_t compute_units) {
-  const std::int64_t units = std::max<std::int64_t>(compute_units, 1);
-  const auto groups = [&](std::int64_t size) { return (pairs + size - 1) / size; };
-  const auto busiest = [&](std::int64_t count) { return (count + units - 1) / units; };
-  const std::int64_t large = groups(256), small = groups(128);
-  // Mean over busiest share, small / busiest(small) against large / busiest(large).
-  return small * busiest(large) > large * busiest(small) ? 128 : 256;
+  // core's wave_balance with every group in one wave: the groups dealt out to the units in turn.
+  const auto balance = [&](std::int64_t size) {
+    const std::int64_t groups = (pairs + size - 1) / size;
+    return wave_balance(groups, Wave{compute_units, groups});
+  };
+  return balance(128) > balance(256) ? 128 : 256;
 }
 
 void compile_shallow_conv(NodeContext& context, const ConvGeometry& geometry, ShallowConv kind,

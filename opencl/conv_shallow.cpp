@@ -28,7 +28,8 @@ void compile_pointwise(NodeContext& context, const ConvGeometry& geometry,
   const cl_int pairs = context.to_int(geometry.batch * positions, "positions of the batch") / 2;
   LaunchRange range;
   range.global[0] = static_cast<std::size_t>(pairs);
-  range.preferred_group = pointwise_shallow_group(pairs, context.device().limits.compute_units);
+  range.preferred_group = static_cast<std::size_t>(
+      pointwise_shallow_group(pairs, context.device().limits.compute_units));
   const bool has_bias = context.has_input(2);
   const BufferArg weights = context.input(1);
   context.launch_in(program_name(geometry, ShallowConv::Pointwise), "conv_pointwise_shallow", range,
@@ -88,20 +89,6 @@ ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv ki
                              " -DQUAD_ROWS=" + std::to_string(kind == ShallowConv::QuadWindow);
   }
   return request;
-}
-
-// On the H100 (132 units), 1x1 32->64 at 112x112 read, in % of FP32 peak with groups of 256 /
-// 128: batch 1 6.1-6.2 / 7.8, 4 22.7-22.8 / 21.9-22.0, 8 27.1-27.2 / 31.0-31.2, 12 29.5-29.6 /
-// 30.1-30.3, 16 34.8 / 32.9, 32 37.1-37.2 / 37.3-37.4, 64 40.9-41.1 / 41.0-41.1 (r185). 128
-// won where it spread more evenly (batches 1, 8, 12); where both spread alike 256 won or tied.
-// The window kernels lost with 256 (the stem at batch 16: 29.1-29.3% against 33.8-34.0%; r164).
-std::size_t pointwise_shallow_group(std::int64_t pairs, std::uint32_t compute_units) {
-  // core's wave_balance with every group in one wave: the groups dealt out to the units in turn.
-  const auto balance = [&](std::int64_t size) {
-    const std::int64_t groups = (pairs + size - 1) / size;
-    return wave_balance(groups, Wave{compute_units, groups});
-  };
-  return balance(128) > balance(256) ? 128 : 256;
 }
 
 void compile_shallow_conv(NodeContext& context, const ConvGeometry& geometry, ShallowConv kind,

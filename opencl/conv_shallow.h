@@ -34,11 +34,6 @@ ShallowConv choose_shallow_conv(const ClDevice& device, const ConvGeometry& geom
 // "conv_shallow.cl[3x32/3x3q]" (quad window).
 ProgramRequest shallow_conv_program(const ConvGeometry& geometry, ShallowConv kind);
 
-// The pointwise kernel's group size for `pairs` items on `compute_units`: 256, unless 128
-// spreads the items more evenly (the busiest unit's share nearer the mean, groups dealt out
-// in turn), as for small batches.
-std::size_t pointwise_shallow_group(std::int64_t pairs, std::uint32_t compute_units);
-
 void compile_shallow_conv(NodeContext& context, const ConvGeometry& geometry, ShallowConv kind,
                           const ConvActivation& activation);
 

@@ -435,22 +435,5 @@ TEST(ConvOpenCl, TiledConvCapsAndWeightLayoutsOnNvidia) {
   EXPECT_EQ(name(wide), "conv_tiled.cl[64x128x16/8x8/local/tap-major/k-major]");
 }
 
-// The pointwise kernel's group size on an H100 (132 units) for 1x1 32->64 at 112x112 (6272
-// pairs an image), as r185 measured it: 128 won at batches 1, 8 and 12, 256 at 4 and 16, and
-// they tied at 32 and 64.
-TEST(ConvOpenCl, ShallowPointwiseGroupsSpreadOverUnits) {
-  const auto group = [](std::int64_t batch) { return pointwise_shallow_group(batch * 6272, 132); };
-  EXPECT_EQ(group(1), 128u);
-  EXPECT_EQ(group(4), 256u);
-  EXPECT_EQ(group(8), 128u);
-  EXPECT_EQ(group(12), 128u);
-  EXPECT_EQ(group(16), 256u);
-  EXPECT_EQ(group(64), 256u);
-  // One unit, or none reported: every group lands on it, so neither spreads better.
-  EXPECT_EQ(pointwise_shallow_group(100000, 1), 256u);
-  EXPECT_EQ(pointwise_shallow_group(100000, 0), 256u);
-  EXPECT_EQ(pointwise_shallow_group(1, 132), 256u);
-}
-
 }  // namespace
 }  // namespace tandem::opencl

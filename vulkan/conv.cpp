@@ -85,7 +85,8 @@ std::optional<ConvGemmChoice> choose_conv_gemm(const NodeContext& context, std::
   const std::optional<GemmTiling> tiling = choose_conv_tiling(context.limits(), m, n, k, pointwise);
   if (!tiling) return std::nullopt;
   ConvGemmChoice choice{*tiling, 1, k};
-  if (const auto split = choose_conv_split(context.limits(), m, n, k, pointwise)) {
+  if (const auto split =
+          choose_conv_split(context.limits(), context.compute_units(), m, n, k, pointwise)) {
     choice = {split->tiling, split->splits, split->depth};
   }
   // The tile loop takes depth / BK steps in one invocation; past the loop limit

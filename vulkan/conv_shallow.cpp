@@ -5,7 +5,10 @@
 namespace tandem::vulkan {
 namespace {
 
-constexpr std::uint32_t kInvocations = 128;  // each 2 positions
+// The window shaders' workgroups: 256 lost (the stem at batch 16, r164). The pointwise shader
+// takes core's pointwise_shallow_group over the device's multiprocessors, or an H100's where
+// no extension counts them.
+constexpr std::uint32_t kInvocations = 128;
 
 bool takes(const NodeContext& context, const ConvGeometry& geometry) {
   return environment_switch("TANDEM_VULKAN_SHALLOW_CONV").value_or(!context.cpu_device()) &&
@@ -44,6 +47,9 @@ bool record_pointwise(NodeContext& context, const ConvGeometry& geometry,
   Dispatch dispatch = shallow_dispatch(context, geometry, in, activation);
   dispatch.shader = "conv_pointwise_shallow";
   const std::int64_t pairs = geometry.batch * positions / 2;
+  const std::uint32_t units = context.compute_units();
+  dispatch.workgroup_size = static_cast<std::uint32_t>(
+      pointwise_shallow_group(pairs, units > 0 ? units : kH100Multiprocessors));
   dispatch.invocations = static_cast<std::uint64_t>(pairs);
   dispatch.push[0] = checked_u32(context, pairs, "position pairs");
   dispatch.push.insert(dispatch.push.end(),

@@ -114,6 +114,33 @@ void read_properties(PhysicalDevice& device) {
                                (subgroup.supportedOperations & kArithmetic) == kArithmetic;
 }
 
+// The vendor extensions that count multiprocessors, each chained only where the device has it
+// (an unknown structure in the chain is invalid usage).
+void read_compute_units(PhysicalDevice& device) {
+  VkPhysicalDeviceShaderSMBuiltinsPropertiesNV nvidia{};
+  nvidia.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV;
+  VkPhysicalDeviceShaderCorePropertiesAMD amd{};
+  amd.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD;
+  VkPhysicalDeviceShaderCoreBuiltinsPropertiesARM arm{};
+  arm.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_BUILTINS_PROPERTIES_ARM;
+  VkPhysicalDeviceProperties2 properties{};
+  properties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+  void** next = &properties.pNext;
+  const auto chain = [&](const char* extension, auto& structure) {
+    if (!has_device_extension(device.handle, extension)) return;
+    *next = &structure;
+    next = &structure.pNext;
+  };
+  chain(VK_NV_SHADER_SM_BUILTINS_EXTENSION_NAME, nvidia);
+  chain(VK_AMD_SHADER_CORE_PROPERTIES_EXTENSION_NAME, amd);
+  chain(VK_ARM_SHADER_CORE_BUILTINS_EXTENSION_NAME, arm);
+  if (properties.pNext == nullptr) return;
+  vkGetPhysicalDeviceProperties2(device.handle, &properties);
+  device.compute_units = std::max(
+      {nvidia.shaderSMCount, arm.shaderCoreCount,
+       amd.shaderEngineCount * amd.shaderArraysPerEngineCount * amd.computeUnitsPerShaderArray});
+}
+
 bool find_compute_queue(PhysicalDevice& device) {
   std::uint32_t count = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(device.handle, &count, nullptr);
@@ -285,6 +312,7 @@ void VulkanInstance::enumerate_devices() {
     }
     vkGetPhysicalDeviceMemoryProperties(handle, &device.memory);
     read_properties(device);
+    read_compute_units(device);
     // A core structure counts from the version both the instance and the device use.
     const std::uint32_t api = std::min(api_version_, device.properties.apiVersion);
     device.creation_feedback_extension =

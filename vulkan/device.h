@@ -30,6 +30,11 @@ struct PhysicalDevice {
   // Subgroup arithmetic in compute shaders (VkPhysicalDeviceSubgroupProperties): workgroup
   // reductions then use the <family>_subgroup shader builds (shaders/group_reduce.glsl).
   bool subgroup_arithmetic = false;
+  // Multiprocessors (NVIDIA SMs, AMD compute units, Arm shader cores), which split-K spreads its
+  // blocks over, where a vendor extension counts them: VK_NV_shader_sm_builtins,
+  // VK_AMD_shader_core_properties, VK_ARM_shader_core_builtins. 0 where none does: the core
+  // API has no such count (lavapipe, Intel).
+  std::uint32_t compute_units = 0;
   // CPU and integrated devices see host memory directly: no staging copies are needed.
   bool shares_host_memory = false;
   // Pipeline creation feedback (core in Vulkan 1.3, else VK_EXT_pipeline_creation_feedback,

@@ -35,15 +35,14 @@ void check_runtime_types(const Plan& plan) {
 }
 
 std::vector<Dispatch> record_nodes(const Plan& plan, ConstantPool& constants,
-                                   const VkPhysicalDeviceProperties& properties,
-                                   std::int64_t& arena_bytes) {
+                                   const PhysicalDevice& physical, std::int64_t& arena_bytes) {
   std::vector<Dispatch> dispatches;
   for (const Node& node : plan.graph.nodes()) {
     const OpImplementation* op = OpTable::instance().find(node.op_type);
     if (op == nullptr) {
       throw Unsupported(node.label() + ": op " + node.op_type + " has no vulkan shader");
     }
-    NodeContext context(plan, node, op->shader, constants, dispatches, properties, arena_bytes);
+    NodeContext context(plan, node, op->shader, constants, dispatches, physical, arena_bytes);
     op->compile(context);
   }
   return dispatches;
@@ -58,7 +57,7 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<VulkanDevice> device, const P
   ConstantPool constants;
   std::int64_t arena_bytes = plan.memory.arena_bytes;  // grows by any node's scratch
   const std::vector<Dispatch> dispatches =
-      record_nodes(plan, constants, device_->physical().properties, arena_bytes);
+      record_nodes(plan, constants, device_->physical(), arena_bytes);
 
   VkCommandPoolCreateInfo pool{};
   pool.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;

@@ -33,18 +33,18 @@ constexpr GemmTiling kConvWide{64, 128, 16, 8, 8};
 constexpr std::uint64_t kConvWideBlocksWanted = 384;
 // Layers with fewer than kSplitBelowBlocks such blocks (under one per multiprocessor of an
 // H100) split K (conv_gemm.comp's split-K) into parts of at least kMinSplitDepth, at most
-// kMaxSplits of them, the count whose blocks spread most evenly over one wave of kH100Wave
-// (split_k). Vulkan's core API does not count multiprocessors, so the wave is an H100's: 132
-// of them, each running three 64 x 128 / 8 x 8 blocks at once. Measured there at batch 16
+// kMaxSplits of them, the count whose blocks spread most evenly over one wave (split_k): the
+// device's multiprocessors where a vendor extension counts them, else an H100's 132, each
+// running kWideBlocksPerUnit 64 x 128 / 8 x 8 blocks at once. Measured on the H100 at batch 16
 // (r101): 3x3 512->512 at 7x7 (56 blocks) ran at 37.3% of FP32 peak in 7 parts (392
 // blocks), 28.0% in 8 (448, a second wave).
 constexpr std::uint64_t kSplitBelowBlocks = 96;
 constexpr std::int64_t kMinSplitDepth = 256;
 constexpr std::int64_t kMaxSplits = 8;
-constexpr Wave kH100Wave{kH100Multiprocessors, 3};
+constexpr std::int64_t kWideBlocksPerUnit = 3;
 // Padded or strided layers with too few 64 x 128 blocks take 64 x 64 blocks with 4 x 8 per
-// invocation (128 of them), and split K when those do not fill the wave (kH100Wave, as
-// 64 x 128 / 8 x 8). On the H100 at batch 16 (r132, r133): 3x3 s2 64->128 at 56x56 (392
+// invocation (128 of them), and split K when those do not fill the wave (three a multiprocessor,
+// as 64 x 128 / 8 x 8). On the H100 at batch 16 (r132, r133): 3x3 s2 64->128 at 56x56 (392
 // blocks) ran at 39.1-39.7% of FP32 peak against 37.9-38.0% for 64 x 64 / 4 x 4 (38.7 with
 // 8 x 4); 3x3 256->256 at 14x14 (196 blocks, 2 parts) at 40.7% against 38.9-39.5% for 128 x
 // 64 / 8 x 4 in 4 parts, the split these layers took before. Their parts are at least
@@ -59,12 +59,12 @@ constexpr std::int64_t kPaddedSplitDepth = 512;
 constexpr GemmTiling kPointwiseMedium{64, 64, 16, 8, 4};
 // Unpadded 1x1 layers with kSplitBelowBlocks to kConvWideBlocksWanted blocks of 64 x 128 but
 // fewer than kSplitBelowBlocks of 128 x 128 / 8 x 8 (kConvBig) split those, in parts at least
-// kBigSplitDepth deep, over an H100's wave of two at once per multiprocessor, as the OpenCL
+// kBigSplitDepth deep, over a wave of kBigBlocksPerUnit at once per multiprocessor, as the OpenCL
 // backend does: 1x1 1024->256 at 14x14, batch 16 (50 blocks, 5 parts: 250 of 264 slots) ran
 // at 33.7% of FP32 peak against 31.1% on 128 x 64 / 8 x 4 unsplit; in 4 parts 29.1%, in 6
 // 24.3% (r103).
 constexpr GemmTiling kConvBig{128, 128, 8, 8, 8};
-constexpr Wave kH100BigWave{kH100Multiprocessors, 2};
+constexpr std::int64_t kBigBlocksPerUnit = 2;
 constexpr std::int64_t kBigSplitDepth = 128;
 // Those layers split 64 x 64 blocks (kConvMedium, three a multiprocessor) instead when they
 // spread more evenly: 1x1 1024->256 at 14x14, batch 16 (196 blocks, 2 parts: 392 of 396
@@ -181,23 +181,27 @@ std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limit
   return choose_gemm_tiling(limits, m, n, k, 1);
 }
 
-std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits, std::int64_t m,
+std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
+                                           std::uint32_t compute_units, std::int64_t m,
                                            std::int64_t n, std::int64_t k, bool pointwise) {
+  const Wave reference{kH100Multiprocessors, kWideBlocksPerUnit};
   if (const auto forced = forced_tiling(limits, m, n)) {
     if (!*forced || !few_blocks(**forced, m, n)) return std::nullopt;
-    return split_over(limits, **forced, kH100Wave, kMinSplitDepth, m, n, k);
+    return split_over(limits, **forced, reference, kMinSplitDepth, m, n, k);
   }
+  const std::int64_t units = compute_units > 0 ? compute_units : kH100Multiprocessors;
+  const Wave wide{units, kWideBlocksPerUnit}, big{units, kBigBlocksPerUnit};
   if (few_blocks(kConvWide, m, n)) {
-    return split_over(limits, kConvWide, kH100Wave, kMinSplitDepth, m, n, k);
+    return split_over(limits, kConvWide, wide, kMinSplitDepth, m, n, k);
   }
   if (kConvWide.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
   if (pointwise) {
     if (!few_blocks(kConvBig, m, n)) return std::nullopt;
-    return more_even(split_over(limits, kConvBig, kH100BigWave, kBigSplitDepth, m, n, k),
-                     split_over(limits, kConvMedium, kH100Wave, kMinSplitDepth, m, n, k));
+    return more_even(split_over(limits, kConvBig, big, kBigSplitDepth, m, n, k),
+                     split_over(limits, kConvMedium, wide, kMinSplitDepth, m, n, k));
   }
   if (kConvMedium.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
-  return split_over(limits, kConvMedium, kH100Wave, kPaddedSplitDepth, m, n, k);
+  return split_over(limits, kConvMedium, wide, kPaddedSplitDepth, m, n, k);
 }
 
 bool pointwise_takes_medium_blocks(const VkPhysicalDeviceLimits& limits, std::int64_t m,

@@ -49,14 +49,17 @@ struct ConvSplit {
   double balance = 0.0;  // of the blocks over one wave (wave_balance in core/ops/conv_geometry.h)
 };
 
-// The split for an m x n x k convolution (`pointwise` for unpadded 1x1 layers), or none
-// (enough blocks already, K too short to share, no split spreads the blocks more evenly):
+// The split for an m x n x k convolution (`pointwise` for unpadded 1x1 layers) on a device of
+// `compute_units` multiprocessors (0 when unknown: an H100's 132, where the counts were
+// measured), or none (enough blocks already, K too short to share, no split spreads the blocks
+// more evenly over one wave):
 // of 64 x 128 blocks when there are few of them; with more, but too few to fill a big GPU,
 // unpadded 1x1 layers of 128 x 128 or 64 x 64 blocks if they have few 128 x 128 ones, padded
 // or strided layers with too few 64 x 64 blocks too of those.
-// A forced tiling (TANDEM_VULKAN_GEMM_TILING) is split when it gives few blocks, so that
-// tests reach split-K on any device.
-std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits, std::int64_t m,
+// A forced tiling (TANDEM_VULKAN_GEMM_TILING) is split as on an H100 when it gives few blocks,
+// so that tests reach the same splits on any device.
+std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
+                                           std::uint32_t compute_units, std::int64_t m,
                                            std::int64_t n, std::int64_t k, bool pointwise);
 
 // Whether an unpadded 1x1 layer (m output channels, n positions, k input channels) fills one

@@ -14,14 +14,15 @@ std::uint32_t float_word(float value) { return std::bit_cast<std::uint32_t>(valu
 
 NodeContext::NodeContext(const Plan& plan, const Node& node, const std::string& shader,
                          ConstantPool& constants, std::vector<Dispatch>& dispatches,
-                         const VkPhysicalDeviceProperties& properties, std::int64_t& arena_bytes)
+                         const PhysicalDevice& physical, std::int64_t& arena_bytes)
     : plan_(plan),
       node_(node),
       shader_(shader),
       constants_(constants),
       dispatches_(dispatches),
-      limits_(properties.limits),
-      cpu_device_(properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU),
+      limits_(physical.properties.limits),
+      compute_units_(physical.compute_units),
+      cpu_device_(physical.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU),
       arena_bytes_(arena_bytes) {}
 
 bool NodeContext::has_input(std::size_t i) const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/plan.h"
+#include "vulkan/device.h"
 
 namespace tandem::vulkan {
 
@@ -61,7 +62,7 @@ class NodeContext {
   // arena_bytes: the arena's size so far, the memory plan's plus any scratch (scratch_slot).
   NodeContext(const Plan& plan, const Node& node, const std::string& shader,
               ConstantPool& constants, std::vector<Dispatch>& dispatches,
-              const VkPhysicalDeviceProperties& properties, std::int64_t& arena_bytes);
+              const PhysicalDevice& physical, std::int64_t& arena_bytes);
 
   const Node& node() const { return node_; }
   const Attributes& attributes() const { return node_.attributes; }
@@ -71,6 +72,9 @@ class NodeContext {
   // The host value of input i when it is a graph constant, else nullptr.
   const Tensor* constant(std::size_t i) const;
   const VkPhysicalDeviceLimits& limits() const { return limits_; }
+  // The device's multiprocessors where a vendor extension counts them, else 0
+  // (PhysicalDevice::compute_units).
+  std::uint32_t compute_units() const { return compute_units_; }
   // lavapipe and other CPU devices, where some GPU-minded shaders run slower than plain ones.
   bool cpu_device() const { return cpu_device_; }
 
@@ -103,6 +107,7 @@ class NodeContext {
   ConstantPool& constants_;
   std::vector<Dispatch>& dispatches_;
   const VkPhysicalDeviceLimits& limits_;
+  std::uint32_t compute_units_;
   bool cpu_device_;
   std::int64_t& arena_bytes_;
 };

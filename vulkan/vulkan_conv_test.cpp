@@ -170,11 +170,15 @@ TEST_F(ConvTest, ShallowKernels) {
   for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
 }
 
-// The shader a layer records, decided from a GPU's or lavapipe's properties ("" for none);
-// recording needs no device.
-std::string shallow_shader(VkPhysicalDeviceType type, const Shape& x, const Shape& w,
-                           const Attributes& attributes) {
-  VkPhysicalDeviceProperties properties{};
+// The shallow dispatch a layer records, decided from the properties of a GPU (of `units`
+// multiprocessors, 0 if none counts them) or of lavapipe; none where the shallow shaders do
+// not take the layer. Recording needs no device.
+std::optional<Dispatch> recorded_shallow(VkPhysicalDeviceType type, std::uint32_t units,
+                                         const Shape& x, const Shape& w,
+                                         const Attributes& attributes) {
+  PhysicalDevice physical;
+  physical.compute_units = units;
+  VkPhysicalDeviceProperties& properties = physical.properties;
   properties.deviceType = type;
   properties.limits.maxComputeSharedMemorySize = 48 * 1024;
   properties.limits.minStorageBufferOffsetAlignment = 16;
@@ -186,15 +190,21 @@ std::string shallow_shader(VkPhysicalDeviceType type, const Shape& x, const Shap
   ConstantPool constants;
   std::vector<Dispatch> dispatches;
   std::int64_t arena_bytes = plan.memory.arena_bytes;
-  NodeContext context(plan, node, "conv", constants, dispatches, properties, arena_bytes);
+  NodeContext context(plan, node, "conv", constants, dispatches, physical, arena_bytes);
   const ConvGeometry geometry = resolve_conv(node, x, w);
   WindowDim h;
   const WindowDim wd = geometry.window.dims.back();
   if (geometry.window.dims.size() == 2) h = geometry.window.dims.front();
   const bool taken = record_conv_shallow(context, geometry, h, wd, {1, 1, 0, 0, 1, 1}, {});
   EXPECT_EQ(dispatches.size(), taken ? 1u : 0u);
-  if (!taken) return "";
-  return dispatches.front().shader;
+  if (!taken) return std::nullopt;
+  return dispatches.front();
+}
+
+std::string shallow_shader(VkPhysicalDeviceType type, const Shape& x, const Shape& w,
+                           const Attributes& attributes) {
+  const std::optional<Dispatch> dispatch = recorded_shallow(type, 0, x, w, attributes);
+  return dispatch ? dispatch->shader : "";
 }
 
 TEST(ConvShallow, WhichLayersItTakes) {
@@ -221,6 +231,25 @@ TEST(ConvShallow, WhichLayersItTakes) {
   EXPECT_EQ(shader({2, 32, 28, 28}, {64, 32, 1, 1}), "");
   const tandem::testing::ScopedEnvironment wrong("TANDEM_VULKAN_SHALLOW_CONV", "yes");
   EXPECT_THROW(shader({2, 32, 28, 28}, {64, 32, 1, 1}), Error);
+}
+
+// The pointwise shader's workgroups follow core's pointwise_shallow_group over the device's
+// multiprocessors (an H100's 132 where none are counted): 1x1 32->64 at 112x112 takes 128 at
+// batch 8 and 256 at 16 there; on 98 units batch 8 takes 256 (196 groups of 256 run 2 a unit,
+// as evenly as 392 of 128 run 4). The window shaders keep 128.
+TEST(ConvShallow, PointwiseWorkgroupsFollowTheUnits) {
+  constexpr VkPhysicalDeviceType kGpu = VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
+  const auto workgroup = [&](std::uint32_t units, std::int64_t batch) {
+    return recorded_shallow(kGpu, units, {batch, 32, 112, 112}, {64, 32, 1, 1}, {})->workgroup_size;
+  };
+  EXPECT_EQ(workgroup(132, 8), 128u);
+  EXPECT_EQ(workgroup(132, 16), 256u);
+  EXPECT_EQ(workgroup(0, 8), 128u);
+  EXPECT_EQ(workgroup(0, 16), 256u);
+  EXPECT_EQ(workgroup(98, 8), 256u);
+  const Attributes stem = attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}});
+  EXPECT_EQ(recorded_shallow(kGpu, 132, {16, 3, 224, 224}, {32, 3, 3, 3}, stem)->workgroup_size,
+            128u);
 }
 
 TEST_F(ConvTest, AutoPadAndOneDimensional) {

@@ -56,6 +56,31 @@ TEST_F(DeviceTest, LavapipeIsACpuDeviceWithDriverProperties) {
   EXPECT_NE(identity_value(device, "driver_info").find("Mesa"), std::string::npos);
 }
 
+// Devices with a vendor extension that counts multiprocessors report them (the H100: 132);
+// the others 0, and split-K assumes an H100's count for them.
+TEST_F(DeviceTest, CountsMultiprocessorsWhereAnExtensionDoes) {
+  const std::shared_ptr<VulkanInstance> instance = VulkanInstance::create();
+  for (const PhysicalDevice& device : instance->devices()) {
+    SCOPED_TRACE(device.name());
+    std::uint32_t count = 0;
+    vkEnumerateDeviceExtensionProperties(device.handle, nullptr, &count, nullptr);
+    std::vector<VkExtensionProperties> extensions(count);
+    vkEnumerateDeviceExtensionProperties(device.handle, nullptr, &count, extensions.data());
+    const bool counted = std::any_of(extensions.begin(), extensions.end(), [](const auto& e) {
+      const std::string name = e.extensionName;
+      return name == VK_NV_SHADER_SM_BUILTINS_EXTENSION_NAME ||
+             name == VK_AMD_SHADER_CORE_PROPERTIES_EXTENSION_NAME ||
+             name == VK_ARM_SHADER_CORE_BUILTINS_EXTENSION_NAME;
+    });
+    RecordProperty(device.name() + " compute_units", static_cast<int>(device.compute_units));
+    if (counted) {
+      EXPECT_GT(device.compute_units, 0u);
+    } else {
+      EXPECT_EQ(device.compute_units, 0u);
+    }
+  }
+}
+
 TEST_F(DeviceTest, UnknownDeviceIsAnError) {
   DeviceInfo missing = test_device();
   missing.index = 99;

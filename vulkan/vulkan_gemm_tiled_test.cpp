@@ -72,11 +72,12 @@ TEST_F(GemmTiledTest, TilingFollowsShape) {
 // H100's 132 x 3 slots. With more, but too few to fill it: unpadded 1x1 layers split under
 // 96 blocks of 128 x 128 over 132 x 2 slots, or 64 x 64 blocks over 132 x 3 when those
 // spread more evenly; padded layers with too few 64 x 64 blocks split those in parts at least
-// 512 deep.
+// 512 deep. A device of unknown count (0) splits as an H100.
 TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   const VkPhysicalDeviceLimits device = limits();
-  const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise) {
-    const std::optional<ConvSplit> chosen = choose_conv_split(device, m, n, k, pointwise);
+  const auto split = [&](std::int64_t m, std::int64_t n, std::int64_t k, bool pointwise,
+                         std::uint32_t units = 132) {
+    const std::optional<ConvSplit> chosen = choose_conv_split(device, units, m, n, k, pointwise);
     return chosen ? std::to_string(chosen->tiling.bm) + "x" + std::to_string(chosen->tiling.bn) +
                         " " + std::to_string(chosen->splits) + "x" + std::to_string(chosen->depth)
                   : std::string("none");
@@ -90,6 +91,23 @@ TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   EXPECT_EQ(split(128, 6272, 576, false), "none");            // 196, parts under 512 deep
   EXPECT_EQ(split(512, 3136, 4608, false), "none");           // 392 blocks of 64 x 64
   EXPECT_EQ(split(64, 50176, 576, false), "none");            // 392 blocks of 64 x 128
+  EXPECT_EQ(split(512, 784, 4608, false, 0), "64x128 7x672");
+  EXPECT_EQ(split(256, 3136, 1024, true, 0), "64x64 2x512");
+}
+
+// The wave is the device's own where it counts its multiprocessors: 40 of them hold 56 blocks
+// of 64 x 128 at most 2 a unit (balance 0.7) and 2 parts at most 3 (0.93), a third part would
+// take a second wave; on 24, 56 blocks already fill 72 slots best, as 196 of 64 x 64 and 50 of
+// 128 x 128 (over 48) already take more than one wave.
+TEST_F(GemmTiledTest, SplitsOverTheDevicesOwnMultiprocessors) {
+  const VkPhysicalDeviceLimits device = limits();
+  const std::optional<ConvSplit> forty = choose_conv_split(device, 40, 512, 784, 4608, false);
+  ASSERT_TRUE(forty.has_value());
+  EXPECT_EQ(forty->tiling.bn, 128u);
+  EXPECT_EQ(forty->splits, 2);
+  EXPECT_EQ(forty->depth, 2304);
+  EXPECT_FALSE(choose_conv_split(device, 24, 512, 784, 4608, false).has_value());
+  EXPECT_FALSE(choose_conv_split(device, 24, 256, 3136, 1024, true).has_value());
 }
 
 // TANDEM_VULKAN_GEMM_TILING: a valid name forces that tiling where a whole block fits,
@@ -265,7 +283,7 @@ TEST_F(GemmTiledTest, ConvSplitK) {
   for (const char* tiling : {"64x128x16/8x8", "64x64x16/4x8"}) {
     SCOPED_TRACE(tiling);
     const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_GEMM_TILING", tiling);
-    const std::optional<ConvSplit> split = choose_conv_split(device, 70, 162, 720, false);
+    const std::optional<ConvSplit> split = choose_conv_split(device, 0, 70, 162, 720, false);
     ASSERT_TRUE(split.has_value());
     EXPECT_EQ(split->splits, 2);
     EXPECT_EQ(split->depth, 368);
@@ -294,8 +312,8 @@ TEST_F(GemmTiledTest, ConvSplitK) {
   }
   // 128 x 128 blocks with K steps of 8, as 14x14 1x1 layers split on big GPUs.
   const tandem::testing::ScopedEnvironment big("TANDEM_VULKAN_GEMM_TILING", "128x128x8/8x8");
-  ASSERT_TRUE(choose_conv_split(device, 130, 128, 520, true).has_value());
-  EXPECT_EQ(choose_conv_split(device, 130, 128, 520, true)->splits, 2);
+  ASSERT_TRUE(choose_conv_split(device, 0, 130, 128, 520, true).has_value());
+  EXPECT_EQ(choose_conv_split(device, 0, 130, 128, 520, true)->splits, 2);
   std::mt19937 rng(49);
   expect_convs_match(rng, {{{2, 520, 8, 8}, {130, 520, 1, 1}, {}},
                            {{2, 64, 8, 8}, {130, 64, 3, 3}, attrs({{"pads", Ints{1, 1, 1, 1}}})}});
@@ -323,7 +341,7 @@ TEST_F(GemmTiledTest, ConvSplitKAcrossReplays) {
   const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_GEMM_TILING", "64x64x16/4x8");
   const VkPhysicalDeviceLimits device = limits();
   for (const auto& [m, k] : {std::pair{80, 576}, std::pair{72, 720}}) {
-    const std::optional<ConvSplit> split = choose_conv_split(device, m, 162, k, false);
+    const std::optional<ConvSplit> split = choose_conv_split(device, 0, m, 162, k, false);
     ASSERT_TRUE(split.has_value()) << m << " channels";
     EXPECT_EQ(split->splits, 2) << m << " channels";
   }

@@ -153,6 +153,21 @@ bool is_paired_pointwise(const ConvGeometry& geometry) {
          shape_numel(geometry.window.output_spatial()) % 2 == 0;
 }
 
+// On the H100 (132 units), 1x1 32->64 at 112x112 read, in % of FP32 peak with groups of 256 /
+// 128, OpenCL: batch 1 6.1-6.2 / 7.8, 4 22.7-22.8 / 21.9-22.0, 8 27.1-27.2 / 31.0-31.2, 12
+// 29.5-29.6 / 30.1-30.3, 16 34.8 / 32.9, 32 37.1-37.2 / 37.3-37.4, 64 40.9-41.1 / 41.0-41.1
+// (r185); Vulkan: batch 1 5.9 / 6.5, 8 28.0 / 31.2-31.3, 16 34.0 / 33.4-33.6, 32 36.4-36.5 /
+// 36.5, 64 40.6 / 40.6-40.7 (r184). 128 won where it spread more evenly (batches 1, 8, 12);
+// where both spread alike 256 won or tied. The window kernels lost with 256 (the stem at batch
+// 16: 29.1-29.3% against 33.8-34.0%; r164).
+std::int64_t pointwise_shallow_group(std::int64_t pairs, std::int64_t units) {
+  const auto balance = [&](std::int64_t size) {
+    const std::int64_t groups = (pairs + size - 1) / size;
+    return wave_balance(groups, Wave{units, groups});
+  };
+  return balance(128) > balance(256) ? 128 : 256;
+}
+
 bool has_quad_rows(const WindowDim& w) {
   // The last item reads up to column 2 x output - 1.
   return w.kernel == 3 && w.stride == 2 && w.pad_begin == 1 && w.dilation == 1 &&

@@ -48,8 +48,9 @@ struct Wave {
   std::int64_t per_unit = 1;
 };
 
-// The multiprocessors of an H100, where the split-K counts were measured. Vulkan's core API
-// does not count them, and forced tilings (tests) split as on an H100 on any device.
+// The multiprocessors of an H100, where the split-K counts were measured. Vulkan assumes them
+// where no vendor extension counts a device's, and forced tilings (tests) split as on an H100
+// on any device.
 constexpr std::int64_t kH100Multiprocessors = 132;
 
 // How evenly `blocks` spread over one wave: the mean number of blocks a unit runs over the
@@ -93,6 +94,11 @@ constexpr std::int64_t shallow_weight_row(std::int64_t k) { return (k + 3) / 4 *
 // Of those, the layers the pointwise kernels read two positions at a time: unpadded 1x1, C a
 // multiple of 4, an even number of positions per image.
 bool is_paired_pointwise(const ConvGeometry& geometry);
+
+// The pointwise shallow kernels' work-group size for `pairs` items on `units` multiprocessors:
+// 256, unless 128 spreads the groups more evenly over them (wave_balance with every group in
+// one wave: the groups dealt out to the units in turn), as for small batches.
+std::int64_t pointwise_shallow_group(std::int64_t pairs, std::int64_t units);
 
 // Of the 2-D shallow layers, those whose items each take 4 neighbouring outputs of a row and
 // read the 9 columns of each input row they need as one scalar and two float4s that start on

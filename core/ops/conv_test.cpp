@@ -395,6 +395,24 @@ TEST(ShallowConv, QuadRows) {
   EXPECT_FALSE(quad(224, 112, 3, 2, 1, 2));  // dilated
 }
 
+// The pointwise shallow kernels' group size on an H100 (132 units) for 1x1 32->64 at 112x112
+// (6272 pairs an image), as OpenCL measured it (r185): 128 won at batches 1, 8 and 12, 256 at
+// 4 and 16, and they tied at 32 and 64. Batch 8 in groups of 256 leaves 64 units one group
+// where 68 run two (balance 0.74); 128 runs 392 groups 2 or 3 a unit (0.99).
+TEST(ConvShallow, PointwiseGroupsSpreadOverUnits) {
+  const auto group = [](std::int64_t batch) { return pointwise_shallow_group(batch * 6272, 132); };
+  EXPECT_EQ(group(1), 128);
+  EXPECT_EQ(group(4), 256);
+  EXPECT_EQ(group(8), 128);
+  EXPECT_EQ(group(12), 128);
+  EXPECT_EQ(group(16), 256);
+  EXPECT_EQ(group(64), 256);
+  // One unit, or none reported: every group lands on it, so neither spreads better.
+  EXPECT_EQ(pointwise_shallow_group(100000, 1), 256);
+  EXPECT_EQ(pointwise_shallow_group(100000, 0), 256);
+  EXPECT_EQ(pointwise_shallow_group(1, 132), 256);
+}
+
 // How evenly blocks spread over one wave of 132 units running 3 blocks each.
 TEST(SplitK, WaveBalanceIsTheMeanPerUnitOverTheMost) {
   const Wave wave{132, 3};

@@ -84,22 +84,29 @@ std::uint32_t loader_api_version() {
   return version;
 }
 
+// A zeroed Vulkan structure of `type`, for a pNext chain.
+template <typename Structure>
+Structure chained(VkStructureType type) {
+  Structure structure{};
+  structure.sType = type;
+  return structure;
+}
+
 // Reads the identity structures and the subgroup properties through
 // vkGetPhysicalDeviceProperties2 (core in 1.1).
 void read_properties(PhysicalDevice& device) {
-  VkPhysicalDeviceDriverProperties driver{};
-  driver.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES;
-  VkPhysicalDeviceSubgroupProperties subgroup{};
-  subgroup.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
-  VkPhysicalDeviceIDProperties id{};
-  id.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES;
+  auto driver = chained<VkPhysicalDeviceDriverProperties>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES);
+  auto subgroup = chained<VkPhysicalDeviceSubgroupProperties>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES);
+  auto id = chained<VkPhysicalDeviceIDProperties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES);
   id.pNext = &subgroup;
   const bool has_driver =
       device.properties.apiVersion >= VK_API_VERSION_1_2 ||
       has_device_extension(device.handle, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME);
   subgroup.pNext = has_driver ? &driver : nullptr;
-  VkPhysicalDeviceProperties2 properties{};
-  properties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+  auto properties =
+      chained<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
   properties.pNext = &id;
   vkGetPhysicalDeviceProperties2(device.handle, &properties);
   std::copy(std::begin(id.deviceUUID), std::end(id.deviceUUID), device.device_uuid.begin());
@@ -117,14 +124,14 @@ void read_properties(PhysicalDevice& device) {
 // The vendor extensions that count multiprocessors, each chained only where the device has it
 // (an unknown structure in the chain is invalid usage).
 void read_compute_units(PhysicalDevice& device) {
-  VkPhysicalDeviceShaderSMBuiltinsPropertiesNV nvidia{};
-  nvidia.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV;
-  VkPhysicalDeviceShaderCorePropertiesAMD amd{};
-  amd.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD;
-  VkPhysicalDeviceShaderCoreBuiltinsPropertiesARM arm{};
-  arm.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_BUILTINS_PROPERTIES_ARM;
-  VkPhysicalDeviceProperties2 properties{};
-  properties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+  auto nvidia = chained<VkPhysicalDeviceShaderSMBuiltinsPropertiesNV>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV);
+  auto amd = chained<VkPhysicalDeviceShaderCorePropertiesAMD>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD);
+  auto arm = chained<VkPhysicalDeviceShaderCoreBuiltinsPropertiesARM>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_BUILTINS_PROPERTIES_ARM);
+  auto properties =
+      chained<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
   void** next = &properties.pNext;
   const auto chain = [&](const char* extension, auto& structure) {
     if (!has_device_extension(device.handle, extension)) return;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -66,14 +67,15 @@ bool has_layer(const char* name) {
   });
 }
 
-bool has_device_extension(VkPhysicalDevice device, const char* name) {
+// The names of the extensions a physical device offers, read once per device.
+std::set<std::string> device_extensions(VkPhysicalDevice device) {
   std::uint32_t count = 0;
   vkEnumerateDeviceExtensionProperties(device, nullptr, &count, nullptr);
   std::vector<VkExtensionProperties> extensions(count);
   vkEnumerateDeviceExtensionProperties(device, nullptr, &count, extensions.data());
-  return std::any_of(extensions.begin(), extensions.end(), [&](const VkExtensionProperties& e) {
-    return std::string(e.extensionName) == name;
-  });
+  std::set<std::string> names;
+  for (const VkExtensionProperties& extension : extensions) names.insert(extension.extensionName);
+  return names;
 }
 
 std::uint32_t loader_api_version() {
@@ -94,16 +96,15 @@ Structure chained(VkStructureType type) {
 
 // Reads the identity structures and the subgroup properties through
 // vkGetPhysicalDeviceProperties2 (core in 1.1).
-void read_properties(PhysicalDevice& device) {
+void read_properties(PhysicalDevice& device, const std::set<std::string>& extensions) {
   auto driver = chained<VkPhysicalDeviceDriverProperties>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES);
   auto subgroup = chained<VkPhysicalDeviceSubgroupProperties>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES);
   auto id = chained<VkPhysicalDeviceIDProperties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES);
   id.pNext = &subgroup;
-  const bool has_driver =
-      device.properties.apiVersion >= VK_API_VERSION_1_2 ||
-      has_device_extension(device.handle, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME);
+  const bool has_driver = device.properties.apiVersion >= VK_API_VERSION_1_2 ||
+                          extensions.count(VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME) > 0;
   subgroup.pNext = has_driver ? &driver : nullptr;
   auto properties =
       chained<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
@@ -123,7 +124,7 @@ void read_properties(PhysicalDevice& device) {
 
 // The vendor extensions that count multiprocessors, each chained only where the device has it
 // (an unknown structure in the chain is invalid usage).
-void read_compute_units(PhysicalDevice& device) {
+void read_compute_units(PhysicalDevice& device, const std::set<std::string>& extensions) {
   auto nvidia = chained<VkPhysicalDeviceShaderSMBuiltinsPropertiesNV>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV);
   auto amd = chained<VkPhysicalDeviceShaderCorePropertiesAMD>(
@@ -134,7 +135,7 @@ void read_compute_units(PhysicalDevice& device) {
       chained<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
   void** next = &properties.pNext;
   const auto chain = [&](const char* extension, auto& structure) {
-    if (!has_device_extension(device.handle, extension)) return;
+    if (extensions.count(extension) == 0) return;
     *next = &structure;
     next = &structure.pNext;
   };
@@ -318,13 +319,14 @@ void VulkanInstance::enumerate_devices() {
       continue;
     }
     vkGetPhysicalDeviceMemoryProperties(handle, &device.memory);
-    read_properties(device);
-    read_compute_units(device);
+    const std::set<std::string> extensions = device_extensions(handle);
+    read_properties(device, extensions);
+    read_compute_units(device, extensions);
     // A core structure counts from the version both the instance and the device use.
     const std::uint32_t api = std::min(api_version_, device.properties.apiVersion);
     device.creation_feedback_extension =
         api < VK_API_VERSION_1_3 &&
-        has_device_extension(handle, VK_EXT_PIPELINE_CREATION_FEEDBACK_EXTENSION_NAME);
+        extensions.count(VK_EXT_PIPELINE_CREATION_FEEDBACK_EXTENSION_NAME) > 0;
     device.creation_feedback = api >= VK_API_VERSION_1_3 || device.creation_feedback_extension;
     device.shares_host_memory =
         device.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||

@@ -47,9 +47,8 @@ bool record_pointwise(NodeContext& context, const ConvGeometry& geometry,
   Dispatch dispatch = shallow_dispatch(context, geometry, in, activation);
   dispatch.shader = "conv_pointwise_shallow";
   const std::int64_t pairs = geometry.batch * positions / 2;
-  const std::uint32_t units = context.compute_units();
   dispatch.workgroup_size = static_cast<std::uint32_t>(
-      pointwise_shallow_group(pairs, units > 0 ? units : kH100Multiprocessors));
+      pointwise_shallow_group(pairs, units_or_h100(context.compute_units())));
   dispatch.invocations = static_cast<std::uint64_t>(pairs);
   dispatch.push[0] = checked_u32(context, pairs, "position pairs");
   dispatch.push.insert(dispatch.push.end(),

@@ -189,7 +189,7 @@ std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
     if (!*forced || !few_blocks(**forced, m, n)) return std::nullopt;
     return split_over(limits, **forced, reference, kMinSplitDepth, m, n, k);
   }
-  const std::int64_t units = compute_units > 0 ? compute_units : kH100Multiprocessors;
+  const std::int64_t units = units_or_h100(compute_units);
   const Wave wide{units, kWideBlocksPerUnit}, big{units, kBigBlocksPerUnit};
   if (few_blocks(kConvWide, m, n)) {
     return split_over(limits, kConvWide, wide, kMinSplitDepth, m, n, k);

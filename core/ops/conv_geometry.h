@@ -52,6 +52,10 @@ struct Wave {
 // where no vendor extension counts a device's, and forced tilings (tests) split as on an H100
 // on any device.
 constexpr std::int64_t kH100Multiprocessors = 132;
+// A device's multiprocessors where it reports them (`units` > 0), else an H100's.
+constexpr std::int64_t units_or_h100(std::int64_t units) {
+  return units > 0 ? units : kH100Multiprocessors;
+}
 
 // How evenly `blocks` spread over one wave: the mean number of blocks a unit runs over the
 // most any unit runs (1 when all run as many, under 1 when some idle while others finish);

@@ -136,6 +136,9 @@ TEST_F(ConvTest, ShallowKernels) {
   const Attributes relu = attrs({{kFusedActivation, std::string("Relu")}});
   const std::vector<ConvCase> cases = {
       {{2, 32, 28, 28}, {64, 32, 1, 1}, relu},
+      // 25600 pairs: 100 full workgroups of 256 where the units are an H100's or unknown
+      // (PointwiseWorkgroupsFollowTheUnits); the layers above and below take 128, or one group.
+      {{1, 8, 160, 320}, {8, 8, 1, 1}, relu},
       {{3, 4, 5, 6}, {3, 4, 1, 1}, {}},
       {{1, 12, 10}, {1, 12, 1}, {}, false},
       {{2, 8, 6, 3},
@@ -247,6 +250,8 @@ TEST(ConvShallow, PointwiseWorkgroupsFollowTheUnits) {
   EXPECT_EQ(workgroup(0, 8), 128u);
   EXPECT_EQ(workgroup(0, 16), 256u);
   EXPECT_EQ(workgroup(98, 8), 256u);
+  // ShallowKernels' layer of 25600 pairs: 100 groups of 256 spread as evenly as 200 of 128.
+  EXPECT_EQ(recorded_shallow(kGpu, 0, {1, 8, 160, 320}, {8, 8, 1, 1}, {})->workgroup_size, 256u);
   const Attributes stem = attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}});
   EXPECT_EQ(recorded_shallow(kGpu, 132, {16, 3, 224, 224}, {32, 3, 3, 3}, stem)->workgroup_size,
             128u);

@@ -75,6 +75,8 @@ constexpr GemmTiling kGpuConvNarrow{32, 128, 16, 4, 8, true};
 constexpr GemmTiling kCpu{64, 16, 4, 8, 16, false};
 
 // Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).
+// This count and the conv ones above are an H100's: fills and choose_conv_split take them
+// for a device's own compute units (core's h100_blocks_for).
 constexpr std::int64_t kLargeBlocksWanted = 128;
 
 bool fits(const GemmTiling& tiling, const ClDevice& device) {
@@ -82,23 +84,30 @@ bool fits(const GemmTiling& tiling, const ClDevice& device) {
          tiling.local_bytes() <= device.limits.local_mem_bytes;
 }
 
+// As many blocks a compute unit as `h100_blocks` are on an H100.
+std::int64_t blocks_for(const ClDevice& device, std::int64_t h100_blocks) {
+  return h100_blocks_for(h100_blocks, static_cast<std::int64_t>(device.limits.compute_units));
+}
+
+// Whole blocks, enough of them for every multiprocessor (`h100_blocks_wanted` on an H100),
+// and the device can run them.
+bool fills(const GemmTiling& tiling, const ClDevice& device, std::int64_t m, std::int64_t n,
+           std::int64_t batches, std::int64_t h100_blocks_wanted = kLargeBlocksWanted) {
+  return m >= tiling.bm && n >= tiling.bn &&
+         tiling.blocks(m, n) * batches >= blocks_for(device, h100_blocks_wanted) &&
+         fits(tiling, device);
+}
+
 // A padded or strided layer that kGpuConvLongK takes (on a GPU, with no forced tiling).
 bool long_k_layer(const ClDevice& device, std::int64_t m, std::int64_t n, std::int64_t k,
                   std::int64_t groups, bool pointwise) {
-  return !pointwise && k >= kLongConvK && m >= kGpuConvLongK.bm && n >= kGpuConvLongK.bn &&
-         kGpuConvLongK.blocks(m, n) * groups >= kConvWideBlocksWanted && fits(kGpuConvLongK, device);
+  return !pointwise && k >= kLongConvK &&
+         fills(kGpuConvLongK, device, m, n, groups, kConvWideBlocksWanted);
 }
 
 GemmTiling with_operands(GemmTiling tiling, bool vector_operands) {
   tiling.vector_operands = tiling.local_tiles && vector_operands;
   return tiling;
-}
-
-// Whole blocks, enough of them for every multiprocessor, and the device can run them.
-bool fills(const GemmTiling& tiling, const ClDevice& device, std::int64_t m, std::int64_t n,
-           std::int64_t batches, std::int64_t blocks_wanted = kLargeBlocksWanted) {
-  return m >= tiling.bm && n >= tiling.bn && tiling.blocks(m, n) * batches >= blocks_wanted &&
-         fits(tiling, device);
 }
 
 std::optional<GemmTiling> forced_tiling(const ClDevice& device, const std::string& name,
@@ -186,8 +195,8 @@ std::optional<GemmTiling> choose_conv_tiling(const ClDevice& device, std::int64_
   if (forced || device.info.type == "cpu" || groups < 1 || k < 8) {
     return choose_gemm_tiling(device, m, n, k, groups);
   }
-  const std::int64_t wide_blocks = pointwise ? kPointwiseWideBlocksWanted : kConvWideBlocksWanted;
-  if (fills(kGpuConvWide, device, m, n, groups, wide_blocks)) return kGpuConvWide;
+  const std::int64_t wide_wanted = pointwise ? kPointwiseWideBlocksWanted : kConvWideBlocksWanted;
+  if (fills(kGpuConvWide, device, m, n, groups, wide_wanted)) return kGpuConvWide;
   if (m < kGpuConvWide.bm && fills(kGpuConvNarrow, device, m, n, groups, kConvWideBlocksWanted)) {
     return kGpuConvNarrow;
   }
@@ -224,18 +233,19 @@ std::optional<ConvSplit> choose_conv_split(const ClDevice& device, std::int64_t 
   const std::int64_t units = device.limits.compute_units;
   const Wave wide_wave{units, kWideBlocksPerUnit}, big_wave{units, kBigBlocksPerUnit};
   const std::int64_t wide_blocks = kGpuConvWide.blocks(m, n) * groups;
+  const std::int64_t enough = blocks_for(device, kConvWideBlocksWanted);
+  const std::int64_t too_few = blocks_for(device, kSplitBelowBlocks);
   if (!pointwise) {
-    if (wide_blocks >= kConvWideBlocksWanted || long_k_layer(device, m, n, k, groups, false)) {
+    if (wide_blocks >= enough || long_k_layer(device, m, n, k, groups, false)) {
       return std::nullopt;
     }
     return more_even(balanced_split(device, kGpuConvWide, wide_wave, m, n, k, groups),
                      balanced_split(device, kGpuConvBig, big_wave, m, n, k, groups));
   }
-  if (wide_blocks < kSplitBelowBlocks) {
+  if (wide_blocks < too_few) {
     return balanced_split(device, kGpuConvWide, wide_wave, m, n, k, groups);
   }
-  if (wide_blocks >= kConvWideBlocksWanted ||
-      kGpuConvBig.blocks(m, n) * groups >= kSplitBelowBlocks) {
+  if (wide_blocks >= enough || kGpuConvBig.blocks(m, n) * groups >= too_few) {
     return std::nullopt;
   }
   return balanced_split(device, kGpuConvBig, big_wave, m, n, k, groups);

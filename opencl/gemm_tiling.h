@@ -62,7 +62,8 @@ struct ConvSplit {
 };
 
 // The split for `groups` products of m x n x k, or none (CPUs, enough blocks already, no
-// split spreads the blocks more evenly over the compute units): of 64 x 128 blocks when
+// split spreads the blocks more evenly over the compute units; "few" and "enough" are as
+// many blocks a compute unit as on an H100): of 64 x 128 blocks when
 // there are few of them, of 128 x 128 blocks for unpadded 1x1 (`pointwise`) layers between
 // few and enough; padded or strided layers with fewer than fill the GPU (unless K is long
 // and 64 x 64 blocks fill it) split whichever of the two spreads more evenly. A forced

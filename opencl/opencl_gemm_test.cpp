@@ -219,6 +219,34 @@ TEST(GemmTiling, SplitsConvLayersWithFewBlocks) {
   EXPECT_FALSE(choose_conv_split(fake_device("cpu", 4096, 512 << 10), 512, 784, 4608, 1, false));
 }
 
+// The wave and the thresholds follow the device's compute units: "few" and "enough" blocks
+// are as many a unit as on an H100 (96 and 384 of 64 x 128 for padded layers there, 30 and
+// 117 on 40 units). 3x3 512->512 at 7x7, batch 4 (16 blocks): 8 parts fill 128 of an H100's
+// 132 units once, 5 fill 40 units' 120 slots 2 a unit. A 3x3 layer with 150 blocks is enough
+// for 40 units (64 x 128, unsplit) and too few for an H100 (64 x 64). A 1x1 layer with 50
+// such blocks (few under 96 on an H100, under 30 on 40 units) splits them 5 ways on an H100
+// (250 of 396 slots); on 40 units they are not few, but its 25 blocks of 128 x 128 are, and
+// split 3 ways fill 75 of 80 slots.
+TEST(GemmTiling, ThresholdsFollowTheComputeUnits) {
+  ClDevice h100 = fake_device("gpu", 1024, 48 << 10), forty = h100;
+  forty.limits.compute_units = 40;
+  const auto split = [](const ClDevice& gpu, std::int64_t m, std::int64_t n, std::int64_t k,
+                        bool pointwise) {
+    const std::optional<ConvSplit> chosen = choose_conv_split(gpu, m, n, k, 1, pointwise);
+    return chosen ? chosen->tiling.name() + " " + std::to_string(chosen->splits)
+                  : std::string("none");
+  };
+  EXPECT_EQ(split(h100, 512, 196, 4608, false), "64x128x16/8x8/local 8");
+  EXPECT_EQ(split(forty, 512, 196, 4608, false), "64x128x16/8x8/local 5");
+  EXPECT_EQ(choose_conv_tiling(h100, 64, 19200, 576, 1, false)->name(), "64x64x16/4x4/local");
+  EXPECT_EQ(choose_conv_tiling(forty, 64, 19200, 576, 1, false)->name(), "64x128x16/8x8/local");
+  EXPECT_EQ(split(forty, 64, 19200, 576, false), "none");
+  EXPECT_EQ(choose_conv_tiling(h100, 128, 3200, 1024, 1, true)->name(), "64x64x16/4x4/local");
+  EXPECT_EQ(choose_conv_tiling(forty, 128, 3200, 1024, 1, true)->name(), "64x128x16/8x8/local");
+  EXPECT_EQ(split(h100, 128, 3200, 1024, true), "64x128x16/8x8/local 5");
+  EXPECT_EQ(split(forty, 128, 3200, 1024, true), "128x128x8/8x8/local 3");
+}
+
 // On NVIDIA, split programs cap their registers so that the blocks the wave counted fit on a
 // compute unit at once: 65536 registers over three 128-item blocks of 64 x 128 / 8 x 8 leave
 // 168 an item (170 in steps of 8), over two 256-item blocks of 128 x 128 128. No cap where

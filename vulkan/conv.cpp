@@ -82,7 +82,8 @@ struct ConvGemmChoice {
 
 std::optional<ConvGemmChoice> choose_conv_gemm(const NodeContext& context, std::int64_t m,
                                                std::int64_t n, std::int64_t k, bool pointwise) {
-  const std::optional<GemmTiling> tiling = choose_conv_tiling(context.limits(), m, n, k, pointwise);
+  const std::optional<GemmTiling> tiling =
+      choose_conv_tiling(context.limits(), context.compute_units(), m, n, k, pointwise);
   if (!tiling) return std::nullopt;
   ConvGemmChoice choice{*tiling, 1, k};
   if (const auto split =
@@ -309,8 +310,9 @@ bool record_conv_pointwise(NodeContext& context, const ConvGeometry& geometry, c
       geometry.in_channels > kPointwiseMaxDepth || out.element_offset() % 4 != 0 ||
       in.element_offset() % 4 != 0 ||
       geometry.in_channels * kPointwiseChannels * 4 > context.limits().maxComputeSharedMemorySize ||
-      pointwise_takes_medium_blocks(context.limits(), geometry.out_channels,
-                                    geometry.batch * positions, geometry.in_channels)) {
+      pointwise_takes_medium_blocks(context.limits(), context.compute_units(),
+                                    geometry.out_channels, geometry.batch * positions,
+                                    geometry.in_channels)) {
     return false;
   }
   auto u32 = [&](std::int64_t value, const char* what) {

@@ -83,8 +83,8 @@ void record_gemm(NodeContext& context, const GemmLayout& layout, bool has_c) {
   const Slot c = has_c ? context.input_slot(2) : a;
   const std::int64_t elements = shape_numel(context.output().shape);
   const std::int64_t batches = elements == 0 ? 0 : elements / (layout.m * layout.n);
-  const std::optional<GemmTiling> blocked =
-      choose_gemm_tiling(context.limits(), layout.m, layout.n, layout.k, batches);
+  const std::optional<GemmTiling> blocked = choose_gemm_tiling(
+      context.limits(), context.compute_units(), layout.m, layout.n, layout.k, batches);
   const bool tiled = !blocked && use_tiles(context, layout.m, layout.n, layout.k);
   // The tiled variant counts tiles: batches x row tiles x column tiles.
   const std::int64_t tiles = elements == 0 ? 0

@@ -72,6 +72,8 @@ constexpr std::int64_t kBigSplitDepth = 128;
 // 4 x 4, 35.1-35.9% with 8 x 4, 35.3-35.4% for kConvBig in 5 parts (r130).
 
 // Enough large blocks to give every multiprocessor of a big GPU work (an H100 has 132).
+// This count and the conv ones above are an H100's: the choices take them for a device's own
+// multiprocessors where a vendor extension counts them (core's h100_blocks_for).
 constexpr std::uint64_t kLargeBlocksWanted = 128;
 
 // gemm_tile.glsl stages whole vec4s per invocation: each operand tile must split into
@@ -92,12 +94,24 @@ bool fits(const GemmTiling& tiling, const VkPhysicalDeviceLimits& limits) {
          tiling.shared_bytes() <= limits.maxComputeSharedMemorySize;
 }
 
-// Whole blocks, at least `blocks_wanted` of them, and the device can run them (as OpenCL's
-// fills in opencl/gemm_tiling.cpp).
+// Whole blocks, and the device can run them.
 bool fills(const GemmTiling& tiling, const VkPhysicalDeviceLimits& limits, std::int64_t m,
-           std::int64_t n, std::uint64_t blocks_wanted = 0) {
-  return m >= tiling.bm && n >= tiling.bn && tiling.blocks(m, n) >= blocks_wanted &&
-         fits(tiling, limits);
+           std::int64_t n) {
+  return m >= tiling.bm && n >= tiling.bn && fits(tiling, limits);
+}
+
+// As many blocks a multiprocessor of `units` as `h100_blocks` are on an H100.
+std::uint64_t blocks_for(std::uint32_t units, std::uint64_t h100_blocks) {
+  return static_cast<std::uint64_t>(
+      h100_blocks_for(static_cast<std::int64_t>(h100_blocks), static_cast<std::int64_t>(units)));
+}
+
+// Whole blocks, as many a multiprocessor as `h100_blocks_wanted` on an H100, and the device
+// can run them (as OpenCL's fills in opencl/gemm_tiling.cpp).
+bool fills(const GemmTiling& tiling, const VkPhysicalDeviceLimits& limits, std::uint32_t units,
+           std::int64_t m, std::int64_t n, std::uint64_t h100_blocks_wanted) {
+  return fills(tiling, limits, m, n) &&
+         tiling.blocks(m, n) >= blocks_for(units, h100_blocks_wanted);
 }
 
 // TANDEM_VULKAN_GEMM_TILING, when set: the forced tiling or none ("off", a product smaller
@@ -124,9 +138,10 @@ std::optional<ConvSplit> split_over(const VkPhysicalDeviceLimits& limits, const 
   return ConvSplit{tiling, split.splits, split.depth, split.balance};
 }
 
-// Layers with fewer than kSplitBelowBlocks of `tiling`'s blocks split them.
-bool few_blocks(const GemmTiling& tiling, std::int64_t m, std::int64_t n) {
-  return tiling.blocks(m, n) < kSplitBelowBlocks;
+// Layers with fewer than kSplitBelowBlocks of `tiling`'s blocks on an H100, as many a
+// multiprocessor of `units` elsewhere, split them.
+bool few_blocks(const GemmTiling& tiling, std::uint32_t units, std::int64_t m, std::int64_t n) {
+  return tiling.blocks(m, n) < blocks_for(units, kSplitBelowBlocks);
 }
 
 }  // namespace
@@ -155,30 +170,36 @@ std::vector<std::int32_t> GemmTiling::constants() const {
 }
 
 std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limits,
-                                             std::int64_t m, std::int64_t n, std::int64_t k,
-                                             std::int64_t batches) {
+                                             std::uint32_t compute_units, std::int64_t m,
+                                             std::int64_t n, std::int64_t k, std::int64_t batches) {
   if (k < 8 || batches < 1) return std::nullopt;
   if (const auto forced = forced_tiling(limits, m, n)) return *forced;
   const auto large_blocks = kLarge.blocks(m, n) * static_cast<std::uint64_t>(batches);
-  if (large_blocks >= kLargeBlocksWanted && fills(kLarge, limits, m, n)) return kLarge;
+  if (large_blocks >= blocks_for(compute_units, kLargeBlocksWanted) &&
+      fills(kLarge, limits, m, n)) {
+    return kLarge;
+  }
   if (fills(kMedium, limits, m, n)) return kMedium;
   if (fills(kSmall, limits, m, n)) return kSmall;
   return std::nullopt;
 }
 
 std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limits,
-                                             std::int64_t m, std::int64_t n, std::int64_t k,
-                                             bool pointwise) {
+                                             std::uint32_t compute_units, std::int64_t m,
+                                             std::int64_t n, std::int64_t k, bool pointwise) {
   if (const auto forced = forced_tiling(limits, m, n)) return k >= 8 ? *forced : std::nullopt;
-  if (!pointwise && k >= 8 && fills(kConvWide, limits, m, n, kConvWideBlocksWanted)) {
+  if (!pointwise && k >= 8 &&
+      fills(kConvWide, limits, compute_units, m, n, kConvWideBlocksWanted)) {
     return kConvWide;
   }
   // Other padded or strided layers: kConvMedium (on the H100 3x3 s2 64->128 at 56x56 ran at
   // 38.1% of peak on 64 x 64 / 4 x 4 against 31.3% for 128 x 64 / 8 x 4).
   if (!pointwise && k >= 8 && fills(kConvMedium, limits, m, n)) return kConvMedium;
-  if (pointwise_takes_medium_blocks(limits, m, n, k)) return kPointwiseMedium;
-  if (k >= 8 && fills(kConvTall, limits, m, n, kConvTallBlocksWanted)) return kConvTall;
-  return choose_gemm_tiling(limits, m, n, k, 1);
+  if (pointwise_takes_medium_blocks(limits, compute_units, m, n, k)) return kPointwiseMedium;
+  if (k >= 8 && fills(kConvTall, limits, compute_units, m, n, kConvTallBlocksWanted)) {
+    return kConvTall;
+  }
+  return choose_gemm_tiling(limits, compute_units, m, n, k, 1);
 }
 
 std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
@@ -186,28 +207,30 @@ std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
                                            std::int64_t n, std::int64_t k, bool pointwise) {
   const Wave reference{kH100Multiprocessors, kWideBlocksPerUnit};
   if (const auto forced = forced_tiling(limits, m, n)) {
-    if (!*forced || !few_blocks(**forced, m, n)) return std::nullopt;
+    if (!*forced || !few_blocks(**forced, kH100Multiprocessors, m, n)) return std::nullopt;
     return split_over(limits, **forced, reference, kMinSplitDepth, m, n, k);
   }
   const std::int64_t units = units_or_h100(compute_units);
   const Wave wide{units, kWideBlocksPerUnit}, big{units, kBigBlocksPerUnit};
-  if (few_blocks(kConvWide, m, n)) {
+  const std::uint64_t enough = blocks_for(compute_units, kConvWideBlocksWanted);
+  if (few_blocks(kConvWide, compute_units, m, n)) {
     return split_over(limits, kConvWide, wide, kMinSplitDepth, m, n, k);
   }
-  if (kConvWide.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
+  if (kConvWide.blocks(m, n) >= enough) return std::nullopt;
   if (pointwise) {
-    if (!few_blocks(kConvBig, m, n)) return std::nullopt;
+    if (!few_blocks(kConvBig, compute_units, m, n)) return std::nullopt;
     return more_even(split_over(limits, kConvBig, big, kBigSplitDepth, m, n, k),
                      split_over(limits, kConvMedium, wide, kMinSplitDepth, m, n, k));
   }
-  if (kConvMedium.blocks(m, n) >= kConvWideBlocksWanted) return std::nullopt;
+  if (kConvMedium.blocks(m, n) >= enough) return std::nullopt;
   return split_over(limits, kConvMedium, wide, kPaddedSplitDepth, m, n, k);
 }
 
-bool pointwise_takes_medium_blocks(const VkPhysicalDeviceLimits& limits, std::int64_t m,
-                                   std::int64_t n, std::int64_t k) {
-  return k >= 8 && kConvTall.blocks(m, n) < kConvWideBlocksWanted &&
-         fills(kPointwiseMedium, limits, m, n, kConvWideBlocksWanted);
+bool pointwise_takes_medium_blocks(const VkPhysicalDeviceLimits& limits,
+                                   std::uint32_t compute_units, std::int64_t m, std::int64_t n,
+                                   std::int64_t k) {
+  return k >= 8 && kConvTall.blocks(m, n) < blocks_for(compute_units, kConvWideBlocksWanted) &&
+         fills(kPointwiseMedium, limits, compute_units, m, n, kConvWideBlocksWanted);
 }
 
 }  // namespace tandem::vulkan

@@ -27,9 +27,11 @@ struct GemmTiling {
 // TANDEM_VULKAN_GEMM_TILING overrides this choice and choose_conv_tiling's, for measurements:
 // "off" keeps every product on the simple kernels, "BMxBNxBK/TMxTN" (as "128x128x8/8x8")
 // forces that tiling wherever the product has at least one whole block and it fits.
+// `compute_units`: the device's multiprocessors where a vendor extension counts them, else 0
+// (an H100's 132); "enough" blocks are as many a multiprocessor as on an H100.
 std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limits,
-                                             std::int64_t m, std::int64_t n, std::int64_t k,
-                                             std::int64_t batches);
+                                             std::uint32_t compute_units, std::int64_t m,
+                                             std::int64_t n, std::int64_t k, std::int64_t batches);
 
 // The implicit-GEMM convolution's tiling (conv_gemm.comp, one m x n x k product for the whole
 // batch; `pointwise` for unpadded 1x1 layers): other layers take 64 x 128 blocks with 8 x 8
@@ -37,8 +39,8 @@ std::optional<GemmTiling> choose_gemm_tiling(const VkPhysicalDeviceLimits& limit
 // 8 x 4 where pointwise_takes_medium_blocks, else with many output channels 128 x 64 with
 // 8 x 4 when there are enough of those; the rest choose_gemm_tiling's.
 std::optional<GemmTiling> choose_conv_tiling(const VkPhysicalDeviceLimits& limits,
-                                             std::int64_t m, std::int64_t n, std::int64_t k,
-                                             bool pointwise);
+                                             std::uint32_t compute_units, std::int64_t m,
+                                             std::int64_t n, std::int64_t k, bool pointwise);
 
 // Split-K for an implicit-GEMM convolution with too few blocks to fill a big GPU: `splits`
 // parts of K, each `depth` deep (a multiple of the tiling's BK; the last may be shorter).
@@ -65,8 +67,9 @@ std::optional<ConvSplit> choose_conv_split(const VkPhysicalDeviceLimits& limits,
 // Whether an unpadded 1x1 layer (m output channels, n positions, k input channels) fills one
 // wave of a big GPU with 64 x 64 blocks but not with 128 x 64 ones: it then runs conv_gemm.comp
 // on those, not conv_pointwise.comp.
-bool pointwise_takes_medium_blocks(const VkPhysicalDeviceLimits& limits, std::int64_t m,
-                                   std::int64_t n, std::int64_t k);
+bool pointwise_takes_medium_blocks(const VkPhysicalDeviceLimits& limits,
+                                   std::uint32_t compute_units, std::int64_t m, std::int64_t n,
+                                   std::int64_t k);
 
 // A tiling from its name ("64x128x16/4x8"); nullopt if the text is not one or the shader
 // could not build it (gemm_tile.glsl stages whole vec4s per invocation).

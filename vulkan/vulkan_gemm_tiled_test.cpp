@@ -39,30 +39,30 @@ constexpr double kTolerance = 1e-4;
 
 TEST_F(GemmTiledTest, TilingFollowsShape) {
   const VkPhysicalDeviceLimits device = limits();
-  ASSERT_TRUE(choose_gemm_tiling(device, 130, 129, 24, 128).has_value());
-  EXPECT_EQ(choose_gemm_tiling(device, 130, 129, 24, 128)->bn, 128u);
-  EXPECT_EQ(choose_gemm_tiling(device, 65, 70, 24, 1)->bm, 64u);
-  EXPECT_EQ(choose_gemm_tiling(device, 33, 40, 24, 1)->bm, 32u);
-  EXPECT_FALSE(choose_gemm_tiling(device, 16, 64, 64, 1).has_value());
-  EXPECT_FALSE(choose_gemm_tiling(device, 64, 64, 4, 1).has_value());
+  ASSERT_TRUE(choose_gemm_tiling(device, 0, 130, 129, 24, 128).has_value());
+  EXPECT_EQ(choose_gemm_tiling(device, 0, 130, 129, 24, 128)->bn, 128u);
+  EXPECT_EQ(choose_gemm_tiling(device, 0, 65, 70, 24, 1)->bm, 64u);
+  EXPECT_EQ(choose_gemm_tiling(device, 0, 33, 40, 24, 1)->bm, 32u);
+  EXPECT_FALSE(choose_gemm_tiling(device, 0, 16, 64, 64, 1).has_value());
+  EXPECT_FALSE(choose_gemm_tiling(device, 0, 64, 64, 4, 1).has_value());
   // Convolutions: 128 x 64 blocks for many output channels when there are enough blocks,
   // 64 x 128 / 8 x 8 for other than 1x1 layers with many more, 64 x 64 / 4 x 8 for those
   // with fewer; 1x1 layers that fill a wave of 64 x 64 blocks but not of 128 x 64 ones
   // 64 x 64 / 8 x 4, and not conv_pointwise.
-  EXPECT_EQ(choose_conv_tiling(device, 128, 6144, 144, true)->bm, 128u);
-  EXPECT_EQ(choose_conv_tiling(device, 512, 784, 4608, false)->bm, 64u);
-  EXPECT_EQ(choose_conv_tiling(device, 512, 784, 4608, false)->tm, 4u);
-  EXPECT_EQ(choose_conv_tiling(device, 512, 784, 4608, false)->tn, 8u);
-  EXPECT_TRUE(pointwise_takes_medium_blocks(device, 512, 3136, 512));  // 392 blocks, 196 tall
-  EXPECT_EQ(choose_conv_tiling(device, 512, 3136, 512, true)->tm, 8u);
-  EXPECT_EQ(choose_conv_tiling(device, 512, 3136, 512, true)->bn, 64u);
-  EXPECT_FALSE(pointwise_takes_medium_blocks(device, 512, 12544, 512));  // 784 tall blocks
-  EXPECT_FALSE(pointwise_takes_medium_blocks(device, 256, 3136, 1024));  // 196 blocks
-  EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 576, false)->tm, 8u);
-  EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 576, false)->bn, 128u);
-  EXPECT_EQ(choose_conv_tiling(device, 64, 50176, 256, true)->tm, 4u);
-  for (const GemmTiling& tiling : {*choose_gemm_tiling(device, 130, 129, 24, 128),
-                                   *choose_gemm_tiling(device, 65, 70, 24, 1)}) {
+  EXPECT_EQ(choose_conv_tiling(device, 0, 128, 6144, 144, true)->bm, 128u);
+  EXPECT_EQ(choose_conv_tiling(device, 0, 512, 784, 4608, false)->bm, 64u);
+  EXPECT_EQ(choose_conv_tiling(device, 0, 512, 784, 4608, false)->tm, 4u);
+  EXPECT_EQ(choose_conv_tiling(device, 0, 512, 784, 4608, false)->tn, 8u);
+  EXPECT_TRUE(pointwise_takes_medium_blocks(device, 0, 512, 3136, 512));  // 392 blocks, 196 tall
+  EXPECT_EQ(choose_conv_tiling(device, 0, 512, 3136, 512, true)->tm, 8u);
+  EXPECT_EQ(choose_conv_tiling(device, 0, 512, 3136, 512, true)->bn, 64u);
+  EXPECT_FALSE(pointwise_takes_medium_blocks(device, 0, 512, 12544, 512));  // 784 tall blocks
+  EXPECT_FALSE(pointwise_takes_medium_blocks(device, 0, 256, 3136, 1024));  // 196 blocks
+  EXPECT_EQ(choose_conv_tiling(device, 0, 64, 50176, 576, false)->tm, 8u);
+  EXPECT_EQ(choose_conv_tiling(device, 0, 64, 50176, 576, false)->bn, 128u);
+  EXPECT_EQ(choose_conv_tiling(device, 0, 64, 50176, 256, true)->tm, 4u);
+  for (const GemmTiling& tiling : {*choose_gemm_tiling(device, 0, 130, 129, 24, 128),
+                                   *choose_gemm_tiling(device, 0, 65, 70, 24, 1)}) {
     EXPECT_LE(tiling.invocations(), device.maxComputeWorkGroupInvocations);
     EXPECT_LE(tiling.shared_bytes(), device.maxComputeSharedMemorySize);
   }
@@ -95,18 +95,31 @@ TEST_F(GemmTiledTest, SplitsConvLayersWithFewBlocks) {
   EXPECT_EQ(split(256, 3136, 1024, true, 0), "64x64 2x512");
 }
 
-// The wave is the device's own where it counts its multiprocessors: 40 of them hold 56 blocks
-// of 64 x 128 at most 2 a unit (balance 0.7) and 2 parts at most 3 (0.93), a third part would
-// take a second wave; on 24, 56 blocks already fill 72 slots best, as 196 of 64 x 64 and 50 of
-// 128 x 128 (over 48) already take more than one wave.
+// The wave is the device's own where it counts its multiprocessors, and so are "few" and
+// "enough" blocks: as many a multiprocessor as on an H100 (96 and 384 there, 30 and 117 on 40
+// units, 18 and 70 on 24). 3x3 512->512 at 7x7, batch 4 (16 blocks of 64 x 128): 8 parts fill
+// 128 of an H100's 132 units once, 5 fill 40 units' 120 slots 2 a unit, 3 fill 24 units' 72 2 a
+// unit. A 3x3 layer with 150 such blocks is enough for 40 units, too few for an H100 (64 x 64
+// blocks there). 3x3 512->512 at 7x7, batch 16 (56 blocks): few on an H100 (7 parts), not on
+// 40 units, where 104 blocks of 64 x 64 spread best unsplit.
 TEST_F(GemmTiledTest, SplitsOverTheDevicesOwnMultiprocessors) {
   const VkPhysicalDeviceLimits device = limits();
-  const std::optional<ConvSplit> forty = choose_conv_split(device, 40, 512, 784, 4608, false);
-  ASSERT_TRUE(forty.has_value());
-  EXPECT_EQ(forty->tiling.bn, 128u);
-  EXPECT_EQ(forty->splits, 2);
-  EXPECT_EQ(forty->depth, 2304);
-  EXPECT_FALSE(choose_conv_split(device, 24, 512, 784, 4608, false).has_value());
+  const auto parts = [&](std::uint32_t units, std::int64_t m, std::int64_t n, std::int64_t k) {
+    const std::optional<ConvSplit> chosen = choose_conv_split(device, units, m, n, k, false);
+    return chosen ? std::to_string(chosen->tiling.bn) + " " + std::to_string(chosen->splits)
+                  : std::string("none");
+  };
+  EXPECT_EQ(parts(132, 512, 196, 4608), "128 8");
+  EXPECT_EQ(parts(40, 512, 196, 4608), "128 5");
+  EXPECT_EQ(parts(24, 512, 196, 4608), "128 3");
+  EXPECT_EQ(parts(132, 512, 784, 4608), "128 7");
+  EXPECT_EQ(parts(40, 512, 784, 4608), "none");
+  EXPECT_EQ(choose_conv_tiling(device, 40, 512, 784, 4608, false)->bn, 64u);
+  EXPECT_EQ(choose_conv_tiling(device, 40, 64, 19200, 576, false)->bn, 128u);
+  EXPECT_EQ(choose_conv_tiling(device, 132, 64, 19200, 576, false)->bn, 64u);
+  EXPECT_EQ(parts(40, 64, 19200, 576), "none");
+  // 1x1 1024->256 at 14x14, batch 16: 100 blocks of 64 x 128 split 64 x 64 blocks in 2 on an
+  // H100 (SplitsConvLayersWithFewBlocks) and are enough for 24 units.
   EXPECT_FALSE(choose_conv_split(device, 24, 256, 3136, 1024, true).has_value());
 }
 
@@ -119,11 +132,11 @@ TEST_F(GemmTiledTest, TilingFromTheEnvironment) {
   EXPECT_FALSE(parse_gemm_tiling("64x128x8/4x8").has_value());  // half a vec4 per invocation
   EXPECT_FALSE(parse_gemm_tiling("64x64x16/4x4/local").has_value());
   setenv("TANDEM_VULKAN_GEMM_TILING", "32x32x16/4x4", 1);
-  const std::optional<GemmTiling> forced = choose_gemm_tiling(device, 130, 129, 24, 128);
-  const std::optional<GemmTiling> forced_conv = choose_conv_tiling(device, 128, 6144, 144, true);
-  const bool too_small = choose_gemm_tiling(device, 16, 64, 64, 1).has_value();
+  const std::optional<GemmTiling> forced = choose_gemm_tiling(device, 0, 130, 129, 24, 128);
+  const std::optional<GemmTiling> forced_conv = choose_conv_tiling(device, 0, 128, 6144, 144, true);
+  const bool too_small = choose_gemm_tiling(device, 0, 16, 64, 64, 1).has_value();
   setenv("TANDEM_VULKAN_GEMM_TILING", "off", 1);
-  const bool off = choose_gemm_tiling(device, 130, 129, 24, 128).has_value();
+  const bool off = choose_gemm_tiling(device, 0, 130, 129, 24, 128).has_value();
   unsetenv("TANDEM_VULKAN_GEMM_TILING");
   ASSERT_TRUE(forced.has_value());
   EXPECT_EQ(forced->bn, 32u);

@@ -56,6 +56,13 @@ constexpr std::int64_t kH100Multiprocessors = 132;
 constexpr std::int64_t units_or_h100(std::int64_t units) {
   return units > 0 ? units : kH100Multiprocessors;
 }
+// A block count that the backends measured on an H100 as enough (or too few) for its wave,
+// for a device of `units` multiprocessors (an H100's where `units` is 0): as many blocks a
+// multiprocessor, rounded up. The same count on an H100; on smaller GPUs their thresholds
+// follow the wave that split_k already spreads blocks over.
+constexpr std::int64_t h100_blocks_for(std::int64_t h100_blocks, std::int64_t units) {
+  return (h100_blocks * units_or_h100(units) + kH100Multiprocessors - 1) / kH100Multiprocessors;
+}
 
 // How evenly `blocks` spread over one wave: the mean number of blocks a unit runs over the
 // most any unit runs (1 when all run as many, under 1 when some idle while others finish);

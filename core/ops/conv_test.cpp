@@ -413,6 +413,19 @@ TEST(ConvShallow, PointwiseGroupsSpreadOverUnits) {
   EXPECT_EQ(pointwise_shallow_group(1, 132), 256);
 }
 
+// The backends' H100 block thresholds keep their share of a multiprocessor on other GPUs:
+// 384 wanted on an H100 (about 2.9 a unit) is 117 on 40 units and 768 on 264; 96 (0.73 a
+// unit) is 30 on 40 and 18 on 24, rounded up. Unreported units are an H100's.
+TEST(SplitK, H100BlockCountsScaleWithTheUnits) {
+  EXPECT_EQ(h100_blocks_for(384, 132), 384);
+  EXPECT_EQ(h100_blocks_for(384, 0), 384);
+  EXPECT_EQ(h100_blocks_for(384, 40), 117);
+  EXPECT_EQ(h100_blocks_for(384, 264), 768);
+  EXPECT_EQ(h100_blocks_for(96, 40), 30);
+  EXPECT_EQ(h100_blocks_for(96, 24), 18);
+  EXPECT_EQ(h100_blocks_for(1, 1), 1);
+}
+
 // How evenly blocks spread over one wave of 132 units running 3 blocks each.
 TEST(SplitK, WaveBalanceIsTheMeanPerUnitOverTheMost) {
   const Wave wave{132, 3};

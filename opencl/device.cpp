@@ -9,6 +9,10 @@
 #ifndef CL_DEVICE_REGISTERS_PER_BLOCK_NV
 #define CL_DEVICE_REGISTERS_PER_BLOCK_NV 0x4002
 #endif
+#ifndef CL_DEVICE_NUM_SLICES_INTEL
+#define CL_DEVICE_NUM_SLICES_INTEL 0x4252
+#define CL_DEVICE_NUM_SUB_SLICES_PER_SLICE_INTEL 0x4253
+#endif
 #ifndef CL_DEVICE_UUID_KHR
 #define CL_DEVICE_UUID_KHR 0x106A
 #define CL_DRIVER_UUID_KHR 0x106B
@@ -54,11 +58,14 @@ static std::string hex_uuid(const unsigned char* bytes) {
   return text;
 }
 
+static bool has_extension(const std::string& extensions, const char* name) {
+  return extensions.find(name) != std::string::npos;
+}
+
 // cl_khr_device_uuid, where present, names the exact device and driver build.
-static void add_uuids(cl_device_id device, IdentityFields& identity) {
-  if (device_string(device, CL_DEVICE_EXTENSIONS).find("cl_khr_device_uuid") == std::string::npos) {
-    return;
-  }
+static void add_uuids(cl_device_id device, const std::string& extensions,
+                      IdentityFields& identity) {
+  if (!has_extension(extensions, "cl_khr_device_uuid")) return;
   unsigned char uuid[16] = {};
   if (clGetDeviceInfo(device, CL_DEVICE_UUID_KHR, sizeof(uuid), uuid, nullptr) == CL_SUCCESS) {
     identity.emplace_back("device_uuid", hex_uuid(uuid));
@@ -69,10 +76,9 @@ static void add_uuids(cl_device_id device, IdentityFields& identity) {
 }
 
 // DeviceLimits::registers_per_unit: 0 unless both NVIDIA extensions are there.
-static std::uint32_t nvidia_registers(cl_device_id device) {
-  const std::string extensions = device_string(device, CL_DEVICE_EXTENSIONS);
-  if (extensions.find("cl_nv_device_attribute_query") == std::string::npos ||
-      extensions.find("cl_nv_compiler_options") == std::string::npos) {
+static std::uint32_t nvidia_registers(cl_device_id device, const std::string& extensions) {
+  if (!has_extension(extensions, "cl_nv_device_attribute_query") ||
+      !has_extension(extensions, "cl_nv_compiler_options")) {
     return 0;
   }
   cl_uint registers = 0;
@@ -81,6 +87,26 @@ static std::uint32_t nvidia_registers(cl_device_id device) {
     return 0;
   }
   return registers;
+}
+
+// DeviceLimits::compute_units. Intel's GPU drivers count execution units there, 8 or 16 to
+// each sub-slice (Xe-core), the unit that runs work-groups as an NVIDIA multiprocessor does;
+// cl_intel_device_attribute_query counts the sub-slices, and the wave of split-K is theirs.
+static std::uint32_t compute_units(cl_device_id device, const std::string& extensions,
+                                   const std::string& type) {
+  const auto counted = device_value<cl_uint>(device, CL_DEVICE_MAX_COMPUTE_UNITS);
+  if (type != "gpu" || !has_extension(extensions, "cl_intel_device_attribute_query")) {
+    return counted;
+  }
+  cl_uint slices = 0, sub_slices = 0;
+  if (clGetDeviceInfo(device, CL_DEVICE_NUM_SLICES_INTEL, sizeof(slices), &slices, nullptr) !=
+          CL_SUCCESS ||
+      clGetDeviceInfo(device, CL_DEVICE_NUM_SUB_SLICES_PER_SLICE_INTEL, sizeof(sub_slices),
+                      &sub_slices, nullptr) != CL_SUCCESS ||
+      slices * sub_slices == 0) {
+    return counted;
+  }
+  return slices * sub_slices;
 }
 
 static std::string type_name(cl_device_type type) {
@@ -111,15 +137,16 @@ static ClDevice describe(cl_platform_id platform, cl_device_id device, int index
       {"opencl_c_version", device_string(device, CL_DEVICE_OPENCL_C_VERSION)},
       {"address_bits", std::to_string(device_value<cl_uint>(device, CL_DEVICE_ADDRESS_BITS))},
   };
-  add_uuids(device, info.identity);
+  const std::string extensions = device_string(device, CL_DEVICE_EXTENSIONS);
+  add_uuids(device, extensions, info.identity);
   result.limits.max_work_group_size =
       device_value<std::size_t>(device, CL_DEVICE_MAX_WORK_GROUP_SIZE);
   result.limits.local_mem_bytes = device_value<cl_ulong>(device, CL_DEVICE_LOCAL_MEM_SIZE);
   result.limits.max_alloc_bytes = device_value<cl_ulong>(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
   result.limits.mem_base_align_bytes =
       device_value<cl_uint>(device, CL_DEVICE_MEM_BASE_ADDR_ALIGN) / 8;
-  result.limits.compute_units = device_value<cl_uint>(device, CL_DEVICE_MAX_COMPUTE_UNITS);
-  result.limits.registers_per_unit = nvidia_registers(device);
+  result.limits.compute_units = compute_units(device, extensions, info.type);
+  result.limits.registers_per_unit = nvidia_registers(device, extensions);
   return result;
 }
 

@@ -15,6 +15,8 @@ struct DeviceLimits {
   std::uint64_t local_mem_bytes = 0;
   std::uint64_t max_alloc_bytes = 0;
   std::uint32_t mem_base_align_bytes = 128;
+  // CL_DEVICE_MAX_COMPUTE_UNITS; on Intel GPUs the sub-slices (Xe-cores), not the execution
+  // units that Intel counts there.
   std::uint32_t compute_units = 1;
   // NVIDIA's (cl_nv_device_attribute_query): the 32-bit registers a compute unit's work-groups
   // share, when its compiler also takes -cl-nv-maxrregcount (cl_nv_compiler_options); 0

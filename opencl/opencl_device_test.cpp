@@ -35,6 +35,27 @@ TEST(Device, EnumeratesPoclWithIdentityFields) {
   EXPECT_GT(device.limits.max_alloc_bytes, 0u);
 }
 
+// The compute units the work-group and split choices spread over: the driver's own count, but
+// on Intel GPUs (cl_intel_device_attribute_query) the sub-slices, fewer than the execution
+// units Intel counts there.
+TEST(Device, CountsComputeUnitsAsTheDriverOrIntelsSubSlices) {
+  for (const ClDevice& device : enumerate_devices()) {
+    cl_uint counted = 0;
+    ASSERT_EQ(clGetDeviceInfo(device.device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof(counted), &counted,
+                              nullptr),
+              CL_SUCCESS);
+    const bool intel = device.info.type == "gpu" &&
+                       device_string(device.device, CL_DEVICE_EXTENSIONS)
+                               .find("cl_intel_device_attribute_query") != std::string::npos;
+    if (intel) {
+      EXPECT_GE(device.limits.compute_units, 1u) << device.info.name;
+      EXPECT_LT(device.limits.compute_units, counted) << device.info.name;
+    } else {
+      EXPECT_EQ(device.limits.compute_units, counted) << device.info.name;
+    }
+  }
+}
+
 TEST(Device, FindDeviceChecksIndexAndName) {
   const std::vector<ClDevice> devices = enumerate_devices();
   ASSERT_FALSE(devices.empty());

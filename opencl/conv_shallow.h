@@ -3,8 +3,6 @@
 // kernels/conv_shallow.cl: x read about once and y written once, in plain runs of
 // neighbouring positions, with no tile loop in between. Other layers keep conv_tiled.h's
 // implicit GEMM.
-#include <cstddef>
-#include <cstdint>
 #include <string>
 
 #include "core/ops/conv_geometry.h"

@@ -3,13 +3,68 @@
 // program is built per kernel size: -DKH= -DKW=) and the channel's weights read once into
 // registers. The direct kernel (conv.cl) spends most of its time on one output's index
 // arithmetic and loop control; here one split of the item index serves OUTPUTS outputs and
-// every tap is a multiply-add behind two comparisons. Chosen by opencl/conv.cpp.
+// every tap is a multiply-add behind two comparisons. Chosen by opencl/conv_depthwise.cpp:
+// conv_depthwise_quads (-DQUAD_COLUMNS=1 -DSTRIDE_W=1|2) where core's has_quad_columns holds
+// and x and y start on 16 bytes, conv_depthwise elsewhere.
 //
 // p = [C, in_h, in_w, out_h, out_w, row_items (ceil(out_w / OUTPUTS)), stride_h, stride_w,
 //      pad_h, pad_w, dilation_h, dilation_w]
 
 #define OUTPUTS 4
 
+#if QUAD_COLUMNS
+// Each item's 4 outputs read their taps from the 3 aligned float4s of the row from column
+// 4 x STRIDE_W x t - 4 on (t: the item's run of 4 in the output row), which hold its columns
+// iw0 - 1.. (the last float4 is needed at stride 1 for one column alone), and store as one
+// float4: 3 vector loads a row where conv_depthwise makes 12 scalar ones. Columns outside the
+// row read zero; with widths multiples of 4 a float4 lies wholly inside or outside it.
+kernel void conv_depthwise_quads(global const float* x, int x_off, global const float* w,
+                                 int w_off, global const float* bias, int bias_off,
+                                 int has_bias, global float* y, int y_off, global const int* p,
+                                 int p_off, int count, int activation, float alpha, float beta) {
+  const int item = get_global_id(0);
+  if (item >= count) return;
+  p += p_off;
+  const int channels = p[0], in_h = p[1], in_w = p[2], out_h = p[3], out_w = p[4];
+  const int row_items = p[5];
+  const int row = item / row_items;  // (image * C + channel) * out_h + oh
+  const int ow0 = (item - row * row_items) * 4;
+  const int plane = row / out_h;     // image * C + channel
+  const int channel = plane % channels;
+  const int ih0 = (row - plane * out_h) * p[6] - p[8];
+  const int middle_column = ow0 * STRIDE_W;  // where the item's middle float4 starts
+  global const float* x_plane = x + x_off + (size_t)plane * in_h * in_w;
+
+  float taps[KH * 3];
+#pragma unroll
+  for (int t = 0; t < KH * 3; ++t) taps[t] = w[w_off + channel * KH * 3 + t];
+  float4 sums = (float4)(0.0f);
+#pragma unroll
+  for (int kh = 0; kh < KH; ++kh) {
+    const int ih = ih0 + kh * p[10];
+    if ((uint)ih >= (uint)in_h) continue;
+    global const float4* x_middle =
+        (global const float4*)(x_plane + (size_t)ih * in_w + middle_column);
+    const float4 left = middle_column > 0 ? x_middle[-1] : (float4)(0.0f);
+    const float4 middle = x_middle[0];
+    const float4 right = middle_column + 4 < in_w ? x_middle[1] : (float4)(0.0f);
+    const float c[12] = {left.x,   left.y,   left.z,   left.w,  middle.x, middle.y,
+                         middle.z, middle.w, right.x, right.y, right.z,  right.w};
+#pragma unroll
+    for (int kw = 0; kw < 3; ++kw) {
+      const float4 column = (float4)(c[3 + kw], c[3 + STRIDE_W + kw], c[3 + 2 * STRIDE_W + kw],
+                                     c[3 + 3 * STRIDE_W + kw]);
+      sums = fma(column, (float4)(taps[kh * 3 + kw]), sums);
+    }
+  }
+  sums += (float4)(has_bias ? bias[bias_off + channel] : 0.0f);
+  sums.x = unary_op(activation, alpha, beta, sums.x);
+  sums.y = unary_op(activation, alpha, beta, sums.y);
+  sums.z = unary_op(activation, alpha, beta, sums.z);
+  sums.w = unary_op(activation, alpha, beta, sums.w);
+  *(global float4*)(y + y_off + (size_t)row * out_w + ow0) = sums;
+}
+#else
 kernel void conv_depthwise(global const float* x, int x_off, global const float* w, int w_off,
                            global const float* bias, int bias_off, int has_bias,
                            global float* y, int y_off, global const int* p, int p_off, int count,
@@ -55,3 +110,4 @@ kernel void conv_depthwise(global const float* x, int x_off, global const float*
     if (ow0 + j < out_w) y_row[ow0 + j] = unary_op(activation, alpha, beta, sums[j] + b);
   }
 }
+#endif

@@ -5,13 +5,14 @@
 // RGB) stream through kernels/conv_shallow.cl (opencl/conv_shallow.h). Other layers with
 // enough output channels per group and positions for the device's GEMM tiling run as an
 // implicit GEMM (GPUs: kernels/conv_tiled.cl through opencl/conv_tiled.h; CPUs: conv_blocked
-// in kernels/gemm_tiled.cl); depthwise layers run kernels/conv_depthwise.cl; 3-D and small
-// layers and ConvTranspose keep the direct kernels.
+// in kernels/gemm_tiled.cl); depthwise layers run kernels/conv_depthwise.cl
+// (opencl/conv_depthwise.h); 3-D and small layers and ConvTranspose keep the direct kernels.
 #include <limits>
 #include <optional>
 
 #include "core/op_registry.h"
 #include "core/ops/conv_geometry.h"
+#include "opencl/conv_depthwise.h"
 #include "opencl/conv_shallow.h"
 #include "opencl/conv_tiled.h"
 #include "opencl/gemm.h"
@@ -173,53 +174,6 @@ void compile_blocked_conv(NodeContext& context, const ConvGeometry& geometry,
                     activation.op, activation.alpha, activation.beta);
 }
 
-// Depthwise layers (one input and one output channel per group; 1-D and 2-D) with kernels of
-// at most kMaxDepthwiseTaps taps run kernels/conv_depthwise.cl, built per kernel size.
-constexpr std::int64_t kMaxDepthwiseTaps = 49;
-constexpr std::int64_t kDepthwiseOutputs = 4;  // OUTPUTS in the kernel
-
-bool is_depthwise(const ConvGeometry& geometry) {
-  return geometry.group == geometry.in_channels && geometry.out_channels == geometry.in_channels &&
-         geometry.window.dims.size() <= 2 && geometry.window.kernel_numel() <= kMaxDepthwiseTaps;
-}
-
-std::string depthwise_program_name(const ConvGeometry& geometry) {
-  const std::vector<WindowDim> dims = window_2d(geometry);
-  return "conv_depthwise.cl[" + std::to_string(dims[0].kernel) + "x" +
-         std::to_string(dims[1].kernel) + "]";
-}
-
-ProgramRequest depthwise_program(const ConvGeometry& geometry) {
-  const std::vector<WindowDim> dims = window_2d(geometry);
-  ProgramRequest request = embedded_program("conv_depthwise.cl");
-  request.file = depthwise_program_name(geometry);
-  request.build_options += " -DKH=" + std::to_string(dims[0].kernel) +
-                           " -DKW=" + std::to_string(dims[1].kernel);
-  return request;
-}
-
-void compile_depthwise_conv(NodeContext& context, const ConvGeometry& geometry,
-                            const ConvActivation& activation) {
-  const std::vector<WindowDim> dims = window_2d(geometry);
-  const WindowDim& h = dims[0];
-  const WindowDim& w = dims[1];
-  const std::int64_t row_items = (w.output + kDepthwiseOutputs - 1) / kDepthwiseOutputs;
-  const std::int64_t count = geometry.batch * geometry.in_channels * h.output * row_items;
-  if (count == 0) return;
-  LaunchRange range;
-  range.global[0] = static_cast<std::size_t>(context.to_int(count, "element count"));
-  const bool has_bias = context.has_input(2);
-  const BufferArg weights = context.input(1);
-  const std::vector<std::int64_t> params{geometry.in_channels, h.input,    w.input,
-                                         h.output,             w.output,   row_items,
-                                         h.stride,             w.stride,   h.pad_begin,
-                                         w.pad_begin,          h.dilation, w.dilation};
-  context.launch_in(depthwise_program_name(geometry), "conv_depthwise", range, context.input(0),
-                    weights, has_bias ? context.input(2) : weights, cl_int{has_bias},
-                    context.output(), context.upload_ints(params), static_cast<cl_int>(count),
-                    activation.op, activation.alpha, activation.beta);
-}
-
 bool has_constant_weights(const Plan& plan, const Node& node) {
   return plan.graph.value(node.inputs.at(1)).constant.has_value();
 }
@@ -237,7 +191,7 @@ bool has_aligned_io(const Plan& plan, const Node& node) {
 std::vector<ProgramRequest> conv_programs(const Plan& plan, const Node& node,
                                           const ClDevice& device) {
   const ConvGeometry geometry = node_geometry(plan, node);
-  if (is_depthwise(geometry)) return {depthwise_program(geometry)};
+  if (is_depthwise(geometry)) return {depthwise_program(geometry, has_aligned_io(plan, node))};
   if (const ShallowConv shallow = choose_shallow_conv(device, geometry, has_aligned_io(plan, node));
       shallow != ShallowConv::None) {
     return {shallow_conv_program(geometry, shallow)};
@@ -254,7 +208,8 @@ void compile_conv(NodeContext& context) {
   const ConvGeometry geometry = node_geometry(context.plan(), context.node());
   const ConvActivation activation = fused_activation(context);
   if (is_depthwise(geometry)) {
-    compile_depthwise_conv(context, geometry, activation);
+    compile_depthwise_conv(context, geometry, has_aligned_io(context.plan(), context.node()),
+                           activation);
     return;
   }
   if (const ShallowConv shallow = choose_shallow_conv(

@@ -8,6 +8,7 @@
 #include "core/ops/conv_geometry.h"
 #include "core/reference_backend.h"
 #include "core/scoped_environment_test_support.h"
+#include "opencl/conv_depthwise.h"
 #include "opencl/conv_shallow.h"
 #include "opencl/conv_tiled.h"
 #include "opencl/gemm_tiling.h"
@@ -83,6 +84,50 @@ TEST(ConvOpenCl, DepthwiseKernel) {
                                {kFusedAlpha, 0.0},
                                {kFusedBeta, 0.5}})));
   batch.expect_all_match();
+}
+
+// conv_depthwise_quads (core's has_quad_columns, x and y 16-byte aligned): strides 1 and 2 along
+// w, a single item a row, a narrower output than stride x input, no end pad, a different
+// stride and dilation along h, 1-D, fused activations; and which program each layer takes.
+TEST(ConvOpenCl, DepthwiseQuadColumns) {
+  ReferenceBatch batch;
+  std::mt19937 rng(40);
+  auto depthwise = [](std::int64_t channels, Attributes attributes) {
+    attributes.set("group", channels);
+    return attributes;
+  };
+  const Attributes padded = attrs({{"pads", Ints{1, 1, 1, 1}}});
+  const Attributes strided = attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}});
+  add_conv(batch, rng, {2, 8, 12, 16}, {8, 1, 3, 3}, depthwise(8, padded));
+  add_conv(batch, rng, {1, 6, 10, 16}, {6, 1, 3, 3}, depthwise(6, strided), false);
+  add_conv(batch, rng, {1, 5, 9, 8}, {5, 1, 3, 3},
+           depthwise(5, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 0, 0}}})));
+  add_conv(
+      batch, rng, {1, 4, 7, 4}, {4, 1, 3, 3},
+      depthwise(4, attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("Relu")}})));
+  add_conv(
+      batch, rng, {1, 3, 11, 12}, {3, 1, 3, 3},
+      depthwise(
+          3,
+          attrs({{"strides", Ints{2, 1}}, {"pads", Ints{2, 1, 2, 1}}, {"dilations", Ints{2, 1}}})));
+  add_conv(batch, rng, {2, 4, 32}, {4, 1, 3}, depthwise(4, attrs({{"pads", Ints{1, 1}}})));
+  add_conv(batch, rng, {1, 7, 6, 8}, {7, 1, 3, 3},
+           depthwise(7, attrs({{"pads", Ints{1, 1, 1, 1}},
+                               {kFusedActivation, std::string("HardSwish")}})));
+  batch.expect_all_match();
+
+  const auto program = [](const Shape& x, const Attributes& attributes, bool io_aligned = true) {
+    Node node;
+    node.op_type = "Conv";
+    node.attributes = attributes;
+    node.attributes.set("group", x[1]);
+    const Shape w{x[1], 1, 3, 3};
+    return depthwise_program(resolve_conv(node, x, w), io_aligned).file;
+  };
+  EXPECT_EQ(program({64, 32, 112, 112}, padded), "conv_depthwise.cl[3x3q1]");
+  EXPECT_EQ(program({64, 64, 112, 112}, strided), "conv_depthwise.cl[3x3q2]");
+  EXPECT_EQ(program({64, 32, 112, 112}, padded, false), "conv_depthwise.cl[3x3]");
+  EXPECT_EQ(program({64, 512, 14, 14}, padded), "conv_depthwise.cl[3x3]");  // width 14
 }
 
 TEST(ConvOpenCl, AutoPad) {

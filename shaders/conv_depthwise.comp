@@ -5,7 +5,8 @@
 // direct kernel (conv.comp) spends most of its time on the index arithmetic and loop
 // control of one output's nine taps; here one split of the invocation index serves
 // kOutputs outputs, and every tap is a multiply-add guarded by two comparisons.
-// Chosen by vulkan/conv.cpp for kernels of up to kMaxTaps taps.
+// Chosen by vulkan/conv_depthwise.cpp for kernels of up to 49 taps, where
+// conv_depthwise_quad.comp does not take the layer.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
@@ -21,28 +22,7 @@ layout(std430, binding = 1) readonly buffer X { float x_data[]; };
 layout(std430, binding = 2) readonly buffer W { float w_data[]; };
 layout(std430, binding = 3) readonly buffer B { float b_data[]; };
 
-layout(push_constant) uniform Params {
-  uint count;        // invocations: batch x C x OH x row_items
-  uint out_offset;
-  uint x_offset;
-  uint w_offset;
-  uint b_offset;
-  uint has_bias;
-  uint channels;
-  uint in_h;
-  uint in_w;
-  uint out_h;
-  uint out_w;
-  uint row_items;    // ceil(OW / kOutputs)
-  int stride_h;
-  int stride_w;
-  int pad_h;
-  int pad_w;
-  int dilation_h;
-  int dilation_w;
-  float alpha;
-  float beta;
-} p;
+#include "depthwise_params.glsl"
 
 void main() {
   const uint item = invocation_index();

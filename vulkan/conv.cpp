@@ -3,13 +3,14 @@
 // large enough to fill whole blocks run as an implicit GEMM (shaders/conv_gemm.comp, the
 // register-blocked tile loop; the batch's output positions side by side as its columns,
 // constant weights reordered tap-major so that a K step stays within one tap); depthwise
-// layers run shaders/conv_depthwise.comp; on GPUs, layers with at most 32 inputs per output
-// (C x taps: 1x1 32->64, a 3x3 layer on RGB) run the shallow shaders (vulkan/conv_shallow.h),
-// other unpadded 1x1 layers with up to 512 input channels shaders/conv_pointwise.comp (unless
-// the tile loop's 64 x 64 blocks fill a wave where its 128 x 64 ones do not); the rest and
-// ConvTranspose run the direct kernel shaders/conv.comp, which also remains the simple reference
-// the fast paths are tested against. Layers with so many taps per output that one invocation would
-// pass lavapipe's loop limit give each output a workgroup instead (vulkan/loop_limit.h).
+// layers run shaders/conv_depthwise.comp or conv_depthwise_quad.comp (vulkan/conv_depthwise.h); on
+// GPUs, layers with at most 32 inputs per output (C x taps: 1x1 32->64, a 3x3 layer on RGB) run the
+// shallow shaders (vulkan/conv_shallow.h), other unpadded 1x1 layers with up to 512 input channels
+// shaders/conv_pointwise.comp (unless the tile loop's 64 x 64 blocks fill a wave where its 128 x 64
+// ones do not); the rest and ConvTranspose run the direct kernel shaders/conv.comp, which also
+// remains the simple reference the fast paths are tested against. Layers with so many taps per
+// output that one invocation would pass lavapipe's loop limit give each output a workgroup instead
+// (vulkan/loop_limit.h).
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "core/op_registry.h"
 #include "core/ops/conv_geometry.h"
 #include "vulkan/activation.h"
+#include "vulkan/conv_depthwise.h"
 #include "vulkan/conv_shallow.h"
 #include "vulkan/gemm_tiling.h"
 #include "vulkan/loop_limit.h"
@@ -57,7 +59,7 @@ WindowDim unit_dim() {
 }
 
 // The window's strides, begin pads and dilations as the shaders' push constants read them
-// (int, height first), in conv.comp, conv_gemm.comp and conv_depthwise.comp alike.
+// (int, height first), in conv.comp, conv_gemm.comp and the depthwise shaders alike.
 std::vector<std::uint32_t> window_words(const WindowDim& h, const WindowDim& w) {
   std::vector<std::uint32_t> words;
   for (const std::int64_t value :
@@ -242,52 +244,6 @@ bool record_conv_gemm(NodeContext& context, const ConvGeometry& geometry, const 
   return true;
 }
 
-// Depthwise layers (one input and one output channel per group) with kernels of at most
-// kMaxDepthwiseTaps taps: shaders/conv_depthwise.comp, kDepthwiseOutputs outputs of a row per
-// invocation. Returns false for other layers.
-constexpr std::int64_t kMaxDepthwiseTaps = 49;
-constexpr std::int64_t kDepthwiseOutputs = 4;  // kOutputs in the shader
-
-bool record_conv_depthwise(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
-                           const WindowDim& w, const ConvActivation& activation) {
-  if (geometry.group != geometry.in_channels || geometry.out_channels != geometry.in_channels ||
-      h.kernel * w.kernel > kMaxDepthwiseTaps) {
-    return false;
-  }
-  auto u32 = [&](std::int64_t value, const char* what) {
-    return checked_u32(context, value, what);
-  };
-  const std::int64_t row_items = (w.output + kDepthwiseOutputs - 1) / kDepthwiseOutputs;
-  const std::int64_t count = geometry.batch * geometry.in_channels * h.output * row_items;
-  const Slot weights = context.input_slot(1);
-  const bool has_bias = context.has_input(2);
-  Dispatch dispatch;
-  dispatch.shader = "conv_depthwise";
-  dispatch.variant = {activation.code, static_cast<std::int32_t>(h.kernel),
-                      static_cast<std::int32_t>(w.kernel)};
-  dispatch.bindings = {context.output_slot(), context.input_slot(0), weights,
-                       has_bias ? context.input_slot(2) : weights};
-  dispatch.invocations = static_cast<std::uint64_t>(count);
-  dispatch.push = {u32(count, "element count"),
-                   dispatch.bindings[0].element_offset(),
-                   dispatch.bindings[1].element_offset(),
-                   weights.element_offset(),
-                   dispatch.bindings[3].element_offset(),
-                   has_bias ? 1u : 0u,
-                   u32(geometry.in_channels, "channels"),
-                   u32(h.input, "height"),
-                   u32(w.input, "width"),
-                   u32(h.output, "height"),
-                   u32(w.output, "width"),
-                   u32(row_items, "width")};
-  const std::vector<std::uint32_t> window = window_words(h, w);
-  dispatch.push.insert(dispatch.push.end(), window.begin(), window.end());
-  dispatch.push.insert(dispatch.push.end(),
-                       {float_word(activation.alpha), float_word(activation.beta)});
-  context.dispatch(std::move(dispatch));
-  return true;
-}
-
 // Unpadded 1x1 layers of group 1 with at most kPointwiseMaxDepth input channels, positions in
 // vec4s and vec4-aligned operands: shaders/conv_pointwise.comp, kPointwiseChannels output
 // channels per invocation. Measured on the H100 against conv_gemm.comp at batch 16 (64), %
@@ -364,7 +320,10 @@ void compile_conv(NodeContext& context, bool transposed) {
   }
   if (!transposed && record_conv_pointwise(context, geometry, h, wd, activation)) return;
   if (!transposed && record_conv_gemm(context, geometry, h, wd, activation)) return;
-  if (!transposed && record_conv_depthwise(context, geometry, h, wd, activation)) return;
+  if (!transposed &&
+      record_conv_depthwise(context, geometry, h, wd, window_words(h, wd), activation)) {
+    return;
+  }
   const Slot out = context.output_slot();
   const Slot in = context.input_slot(0);
   const Slot weights = context.input_slot(1);

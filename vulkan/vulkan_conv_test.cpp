@@ -8,6 +8,7 @@
 #include "core/planner.h"
 #include "core/reference_backend.h"
 #include "core/scoped_environment_test_support.h"
+#include "vulkan/conv_depthwise.h"
 #include "vulkan/conv_shallow.h"
 #include "vulkan/op_test_support.h"
 
@@ -173,12 +174,15 @@ TEST_F(ConvTest, ShallowKernels) {
   for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
 }
 
-// The shallow dispatch a layer records, decided from the properties of a GPU (of `units`
-// multiprocessors, 0 if none counts them) or of lavapipe; none where the shallow shaders do
-// not take the layer. Recording needs no device.
-std::optional<Dispatch> recorded_shallow(VkPhysicalDeviceType type, std::uint32_t units,
-                                         const Shape& x, const Shape& w,
-                                         const Attributes& attributes) {
+using ConvRecorder = bool (*)(NodeContext&, const ConvGeometry&, const WindowDim&, const WindowDim&,
+                              const std::vector<std::uint32_t>&, const ConvActivation&);
+
+// The dispatch `record` (record_conv_shallow or record_conv_depthwise) makes of a layer,
+// decided from the properties of a GPU (of `units` multiprocessors, 0 if none counts them) or
+// of lavapipe; none where it does not take the layer. Recording needs no device.
+std::optional<Dispatch> recorded_conv(ConvRecorder record, VkPhysicalDeviceType type,
+                                      std::uint32_t units, const Shape& x, const Shape& w,
+                                      const Attributes& attributes) {
   PhysicalDevice physical;
   physical.compute_units = units;
   VkPhysicalDeviceProperties& properties = physical.properties;
@@ -198,10 +202,63 @@ std::optional<Dispatch> recorded_shallow(VkPhysicalDeviceType type, std::uint32_
   WindowDim h;
   const WindowDim wd = geometry.window.dims.back();
   if (geometry.window.dims.size() == 2) h = geometry.window.dims.front();
-  const bool taken = record_conv_shallow(context, geometry, h, wd, {1, 1, 0, 0, 1, 1}, {});
+  const bool taken = record(context, geometry, h, wd, {1, 1, 0, 0, 1, 1}, {});
   EXPECT_EQ(dispatches.size(), taken ? 1u : 0u);
   if (!taken) return std::nullopt;
   return dispatches.front();
+}
+
+std::optional<Dispatch> recorded_shallow(VkPhysicalDeviceType type, std::uint32_t units,
+                                         const Shape& x, const Shape& w,
+                                         const Attributes& attributes) {
+  return recorded_conv(record_conv_shallow, type, units, x, w, attributes);
+}
+
+// shaders/conv_depthwise_quad.comp (core's has_quad_columns, x and y 16-byte aligned):
+// strides 1 and 2 along w, a single invocation a row, a narrower output than stride x input,
+// no end pad, a different stride and dilation along h, 1-D, fused activations; and which
+// shader each layer takes.
+TEST_F(ConvTest, DepthwiseQuadColumns) {
+  std::mt19937 rng(30);
+  auto depthwise = [](std::int64_t channels, Attributes attributes) {
+    attributes.set("group", channels);
+    return attributes;
+  };
+  const Attributes padded = attrs({{"pads", Ints{1, 1, 1, 1}}});
+  const Attributes strided = attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}});
+  const std::vector<ConvCase> cases = {
+      {{2, 8, 12, 16}, {8, 1, 3, 3}, depthwise(8, padded)},
+      {{1, 6, 10, 16}, {6, 1, 3, 3}, depthwise(6, strided), false},
+      {{1, 5, 9, 8},
+       {5, 1, 3, 3},
+       depthwise(5, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 0, 0}}}))},
+      {{1, 4, 7, 4},
+       {4, 1, 3, 3},
+       depthwise(4, attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("Relu")}}))},
+      {{1, 3, 11, 12},
+       {3, 1, 3, 3},
+       depthwise(3, attrs({{"strides", Ints{2, 1}},
+                           {"pads", Ints{2, 1, 2, 1}},
+                           {"dilations", Ints{2, 1}}}))},
+      {{2, 4, 32}, {4, 1, 3}, depthwise(4, attrs({{"pads", Ints{1, 1}}}))},
+      {{1, 7, 6, 8},
+       {7, 1, 3, 3},
+       depthwise(
+           7, attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("HardSwish")}}))},
+  };
+  for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
+
+  const auto shader = [&](const Shape& x, const Attributes& attributes) {
+    const std::optional<Dispatch> dispatch =
+        recorded_conv(record_conv_depthwise, VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, 0, x,
+                      {x[1], 1, 3, 3}, depthwise(x[1], attributes));
+    return dispatch ? dispatch->shader : "";
+  };
+  EXPECT_EQ(shader({64, 32, 112, 112}, padded), "conv_depthwise_quad");
+  EXPECT_EQ(shader({64, 64, 112, 112}, strided), "conv_depthwise_quad");
+  EXPECT_EQ(shader({64, 512, 14, 14}, padded), "conv_depthwise");  // width 14
+  EXPECT_EQ(shader({1, 8, 8, 8}, attrs({{"strides", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}})),
+            "conv_depthwise");
 }
 
 std::string shallow_shader(VkPhysicalDeviceType type, const Shape& x, const Shape& w,

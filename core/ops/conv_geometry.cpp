@@ -168,11 +168,13 @@ std::int64_t pointwise_shallow_group(std::int64_t pairs, std::int64_t units) {
   return balance(128) > balance(256) ? 128 : 256;
 }
 
-bool has_quad_rows(const WindowDim& w) {
-  // The last item reads up to column 2 x output - 1.
-  return w.kernel == 3 && w.stride == 2 && w.pad_begin == 1 && w.dilation == 1 &&
-         w.input % 4 == 0 && w.output % 4 == 0 && 2 * w.output <= w.input;
+bool has_quad_columns(const WindowDim& w) {
+  // The last item's middle float4 starts at column stride x (output - 4), inside the row.
+  return w.kernel == 3 && (w.stride == 1 || w.stride == 2) && w.pad_begin == 1 && w.dilation == 1 &&
+         w.input % 4 == 0 && w.output % 4 == 0 && w.stride * w.output <= w.input;
 }
+
+bool has_quad_rows(const WindowDim& w) { return w.stride == 2 && has_quad_columns(w); }
 
 double wave_balance(std::int64_t blocks, const Wave& wave) {
   if (blocks < 1 || wave.units < 1 || blocks > wave.units * wave.per_unit) return 0.0;

@@ -118,6 +118,13 @@ std::int64_t pointwise_shallow_group(std::int64_t pairs, std::int64_t units);
 // RGB stem of image networks). With x 16-byte aligned, every float4 is.
 bool has_quad_rows(const WindowDim& w);
 
+// Windows along which 4 neighbouring outputs of a row read their 3 taps each from the 3
+// aligned float4s from column 4 x stride x t - 4 on (t: the run of 4 in the row): 3 wide, pad
+// 1 at the start, dilation 1, stride 1 or 2, the input and output widths multiples of 4, and
+// output x stride at most the input width, so that the middle float4 lies inside the row. The
+// depthwise kernels read a row that way; has_quad_rows is the stride 2 case.
+bool has_quad_columns(const WindowDim& w);
+
 // The bias of either op, if present, must be [M].
 void check_conv_bias(const Node& node, const ConvGeometry& geometry, const Shape& bias);
 

@@ -368,19 +368,24 @@ TEST(ConvWeights, KMajorIsEachGroupsRowsTransposed) {
   EXPECT_THROW(k_major_weights(w, false, 5), Error);  // 12 output channels in 5 groups
 }
 
+WindowDim window_dim(std::int64_t input, std::int64_t output, std::int64_t kernel,
+                     std::int64_t stride, std::int64_t pad, std::int64_t dilation) {
+  WindowDim w;
+  w.input = input;
+  w.output = output;
+  w.kernel = kernel;
+  w.stride = stride;
+  w.pad_begin = pad;
+  w.dilation = dilation;
+  return w;
+}
+
 // Quad rows: 3 wide, stride 2, pad 1, dilation 1, both widths multiples of 4, the last item's
 // second float4 inside its row.
 TEST(ShallowConv, QuadRows) {
   const auto quad = [](std::int64_t input, std::int64_t output, std::int64_t kernel = 3,
                        std::int64_t stride = 2, std::int64_t pad = 1, std::int64_t dilation = 1) {
-    WindowDim w;
-    w.input = input;
-    w.output = output;
-    w.kernel = kernel;
-    w.stride = stride;
-    w.pad_begin = pad;
-    w.dilation = dilation;
-    return has_quad_rows(w);
+    return has_quad_rows(window_dim(input, output, kernel, stride, pad, dilation));
   };
   EXPECT_TRUE(quad(224, 112));
   EXPECT_TRUE(quad(8, 4));
@@ -393,6 +398,32 @@ TEST(ShallowConv, QuadRows) {
   EXPECT_FALSE(quad(224, 112, 5));        // 5 wide
   EXPECT_FALSE(quad(224, 112, 3, 2, 0));  // unpadded
   EXPECT_FALSE(quad(224, 112, 3, 2, 1, 2));  // dilated
+}
+
+// Quad columns: quad rows, or the same at stride 1, where the output is as wide as the input.
+TEST(DepthwiseConv, QuadColumns) {
+  const auto quad = [](std::int64_t input, std::int64_t output, std::int64_t stride,
+                       std::int64_t kernel = 3, std::int64_t pad = 1, std::int64_t dilation = 1) {
+    return has_quad_columns(window_dim(input, output, kernel, stride, pad, dilation));
+  };
+  EXPECT_TRUE(quad(112, 112, 1));
+  EXPECT_TRUE(quad(112, 56, 2));
+  EXPECT_TRUE(quad(16, 4, 2));          // a narrower output
+  EXPECT_TRUE(quad(16, 12, 1));         // the same at stride 1
+  EXPECT_FALSE(quad(16, 16, 1, 3, 0));  // unpadded: the first item starts at column 0
+  EXPECT_FALSE(quad(16, 16, 1, 3, 2));  // pad 2
+  EXPECT_FALSE(quad(14, 14, 1));        // widths not multiples of 4
+  EXPECT_FALSE(quad(16, 14, 1));
+  EXPECT_FALSE(quad(12, 8, 2));            // the last item's middle float4 starts at column 12
+  EXPECT_FALSE(quad(16, 8, 3));            // stride 3
+  EXPECT_FALSE(quad(16, 16, 1, 5, 2));     // 5 wide
+  EXPECT_FALSE(quad(16, 16, 1, 3, 1, 2));  // dilated
+  for (const std::int64_t input : {8, 16, 224}) {
+    for (const std::int64_t output : {2, 4, 8, 112}) {
+      const WindowDim w = window_dim(input, output, 3, 2, 1, 1);
+      EXPECT_EQ(has_quad_rows(w), has_quad_columns(w)) << input << " -> " << output;
+    }
+  }
 }
 
 // The pointwise shallow kernels' group size on an H100 (132 units) for 1x1 32->64 at 112x112

@@ -5,7 +5,8 @@
 // arithmetic and loop control; here one split of the item index serves OUTPUTS outputs and
 // every tap is a multiply-add behind two comparisons. Chosen by opencl/conv_depthwise.cpp:
 // conv_depthwise_quads (-DQUAD_COLUMNS=1 -DSTRIDE_W=1|2) where core's has_quad_columns holds
-// and x and y start on 16 bytes, conv_depthwise elsewhere.
+// and x and y start on 16 bytes, else conv_depthwise_flat (-DFLAT=1) on GPUs and
+// conv_depthwise on CPUs.
 //
 // p = [C, in_h, in_w, out_h, out_w, row_items (ceil(out_w / OUTPUTS)), stride_h, stride_w,
 //      pad_h, pad_w, dilation_h, dilation_w]
@@ -63,6 +64,38 @@ kernel void conv_depthwise_quads(global const float* x, int x_off, global const 
   sums.z = unary_op(activation, alpha, beta, sums.z);
   sums.w = unary_op(activation, alpha, beta, sums.w);
   *(global float4*)(y + y_off + (size_t)row * out_w + ow0) = sums;
+}
+#elif FLAT
+// One output an item, items over the whole output (planes of image x C, rows, columns), the
+// window built in (-DFLAT=1 -DIN_H= -DIN_W= -DOUT_H= -DOUT_W= -DSTRIDE_H= -DSTRIDE_W= -DPAD_H=
+// -DPAD_W= -DDILATION_H= -DDILATION_W=): a warp's load of a tap and its store cover
+// neighbouring columns, where 4 outputs an item spread each load over 4 times the lines.
+#define IN_PLANE (IN_H * IN_W)
+#define OUT_PLANE (OUT_H * OUT_W)
+
+kernel void conv_depthwise_flat(global const float* x, int x_off, global const float* w,
+                                int w_off, global const float* bias, int bias_off, int has_bias,
+                                global float* y, int y_off, int channels, int count,
+                                int activation, float alpha, float beta) {
+  const int o = get_global_id(0);
+  if (o >= count) return;
+  const int plane = o / OUT_PLANE;
+  const int oh = (o - plane * OUT_PLANE) / OUT_W;
+  const int ow = o - plane * OUT_PLANE - oh * OUT_W;
+  const int channel = plane % channels;
+  global const float* in = x + x_off + (size_t)plane * IN_PLANE;
+  global const float* tap = w + w_off + channel * KH * KW;
+  float sum = has_bias ? bias[bias_off + channel] : 0.0f;
+#pragma unroll
+  for (int kh = 0; kh < KH; ++kh) {
+    const int ih = oh * STRIDE_H - PAD_H + kh * DILATION_H;
+#pragma unroll
+    for (int kw = 0; kw < KW; ++kw) {
+      const int iw = ow * STRIDE_W - PAD_W + kw * DILATION_W;
+      if ((uint)ih < IN_H && (uint)iw < IN_W) sum = fma(in[ih * IN_W + iw], tap[kh * KW + kw], sum);
+    }
+  }
+  y[y_off + o] = unary_op(activation, alpha, beta, sum);
 }
 #else
 kernel void conv_depthwise(global const float* x, int x_off, global const float* w, int w_off,

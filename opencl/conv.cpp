@@ -191,7 +191,9 @@ bool has_aligned_io(const Plan& plan, const Node& node) {
 std::vector<ProgramRequest> conv_programs(const Plan& plan, const Node& node,
                                           const ClDevice& device) {
   const ConvGeometry geometry = node_geometry(plan, node);
-  if (is_depthwise(geometry)) return {depthwise_program(geometry, has_aligned_io(plan, node))};
+  if (is_depthwise(geometry)) {
+    return {depthwise_program(device, geometry, has_aligned_io(plan, node))};
+  }
   if (const ShallowConv shallow = choose_shallow_conv(device, geometry, has_aligned_io(plan, node));
       shallow != ShallowConv::None) {
     return {shallow_conv_program(geometry, shallow)};

@@ -56,34 +56,50 @@ TEST(ConvOpenCl, GroupsAndDepthwise) {
   batch.expect_all_match();
 }
 
-// kernels/conv_depthwise.cl (four outputs of a row per item, a program per kernel size): rows
-// whose width is not a multiple of four, strides, dilations, asymmetric pads, 1-D, the largest
-// kernel it takes (7x7) and one past it (9x9, the direct kernel), fused activations.
+// kernels/conv_depthwise.cl's kernels for layers without quad columns, one output an item
+// (GPUs) and four of a row (CPUs), each forced: rows whose width is not a multiple of four,
+// strides, dilations, asymmetric pads, 1-D, the largest kernel they take (7x7) and one past it
+// (9x9, the direct kernel), fused activations, batches of several images, large planes.
 TEST(ConvOpenCl, DepthwiseKernel) {
-  ReferenceBatch batch;
-  std::mt19937 rng(39);
   auto depthwise = [](std::int64_t channels, Attributes attributes) {
     attributes.set("group", channels);
     return attributes;
   };
-  add_conv(batch, rng, {2, 8, 13, 11}, {8, 1, 3, 3}, depthwise(8, attrs({{"pads", Ints{1, 1, 1, 1}}})));
-  add_conv(batch, rng, {1, 6, 16, 17}, {6, 1, 3, 3},
-           depthwise(6, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}})), false);
-  add_conv(batch, rng, {1, 5, 12, 12}, {5, 1, 5, 5},
-           depthwise(5, attrs({{"dilations", Ints{2, 2}}, {"pads", Ints{4, 4, 4, 4}}})));
-  add_conv(batch, rng, {1, 4, 8, 7}, {4, 1, 3, 3}, depthwise(4, attrs({{"pads", Ints{0, 2, 1, 0}}})));
-  add_conv(batch, rng, {1, 3, 9, 10}, {3, 1, 7, 7}, depthwise(3, attrs({{"pads", Ints{3, 3, 3, 3}}})));
-  add_conv(batch, rng, {1, 3, 12, 12}, {3, 1, 9, 9}, depthwise(3, attrs({{"pads", Ints{4, 4, 4, 4}}})));
-  add_conv(batch, rng, {2, 4, 29}, {4, 1, 5},
-           depthwise(4, attrs({{"strides", Ints{2}}, {"pads", Ints{2, 2}}})));
-  add_conv(batch, rng, {1, 7, 6, 6}, {7, 1, 3, 3},
-           depthwise(7, attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("Relu")}})));
-  add_conv(batch, rng, {1, 7, 5, 9}, {7, 1, 3, 3},
-           depthwise(7, attrs({{"pads", Ints{1, 1, 1, 1}},
-                               {kFusedActivation, std::string("Clip")},
-                               {kFusedAlpha, 0.0},
-                               {kFusedBeta, 0.5}})));
-  batch.expect_all_match();
+  for (const char* flat : {"on", "off"}) {
+    SCOPED_TRACE(std::string("TANDEM_OPENCL_DEPTHWISE_FLAT=") + flat);
+    const tandem::testing::ScopedEnvironment forced("TANDEM_OPENCL_DEPTHWISE_FLAT", flat);
+    ReferenceBatch batch;
+    std::mt19937 rng(39);
+    const Attributes padded = attrs({{"pads", Ints{1, 1, 1, 1}}});
+    add_conv(batch, rng, {2, 8, 13, 11}, {8, 1, 3, 3}, depthwise(8, padded));
+    add_conv(batch, rng, {1, 6, 16, 17}, {6, 1, 3, 3},
+             depthwise(6, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{1, 1, 1, 1}}})), false);
+    add_conv(batch, rng, {1, 5, 12, 12}, {5, 1, 5, 5},
+             depthwise(5, attrs({{"dilations", Ints{2, 2}}, {"pads", Ints{4, 4, 4, 4}}})));
+    add_conv(batch, rng, {1, 4, 8, 7}, {4, 1, 3, 3},
+             depthwise(4, attrs({{"pads", Ints{0, 2, 1, 0}}})));
+    add_conv(batch, rng, {1, 3, 9, 10}, {3, 1, 7, 7},
+             depthwise(3, attrs({{"pads", Ints{3, 3, 3, 3}}})));
+    add_conv(batch, rng, {1, 3, 12, 12}, {3, 1, 9, 9},
+             depthwise(3, attrs({{"pads", Ints{4, 4, 4, 4}}})));
+    add_conv(batch, rng, {2, 4, 29}, {4, 1, 5},
+             depthwise(4, attrs({{"strides", Ints{2}}, {"pads", Ints{2, 2}}})));
+    add_conv(
+        batch, rng, {1, 7, 6, 6}, {7, 1, 3, 3},
+        depthwise(7, attrs({{"pads", Ints{1, 1, 1, 1}}, {kFusedActivation, std::string("Relu")}})));
+    add_conv(batch, rng, {1, 7, 5, 9}, {7, 1, 3, 3},
+             depthwise(7, attrs({{"pads", Ints{1, 1, 1, 1}},
+                                 {kFusedActivation, std::string("Clip")},
+                                 {kFusedAlpha, 0.0},
+                                 {kFusedBeta, 0.5}})));
+    add_conv(batch, rng, {3, 5, 7, 7}, {5, 1, 3, 3}, depthwise(5, padded));
+    add_conv(batch, rng, {1, 3, 61, 59}, {3, 1, 3, 3}, depthwise(3, padded));
+    add_conv(batch, rng, {2, 2, 58, 57}, {2, 1, 7, 7},
+             depthwise(2, attrs({{"strides", Ints{2, 2}}, {"pads", Ints{3, 2, 3, 1}}})));
+    add_conv(batch, rng, {2, 2, 3500}, {2, 1, 3}, depthwise(2, attrs({{"pads", Ints{1, 1}}})),
+             false);
+    batch.expect_all_match();
+  }
 }
 
 // conv_depthwise_quads (core's has_quad_columns, x and y 16-byte aligned): strides 1 and 2 along
@@ -116,18 +132,26 @@ TEST(ConvOpenCl, DepthwiseQuadColumns) {
                                {kFusedActivation, std::string("HardSwish")}})));
   batch.expect_all_match();
 
-  const auto program = [](const Shape& x, const Attributes& attributes, bool io_aligned = true) {
+  const ClDevice device = find_device(test_device());
+  const auto program = [&](const Shape& x, const Attributes& attributes, bool io_aligned = true) {
     Node node;
     node.op_type = "Conv";
     node.attributes = attributes;
     node.attributes.set("group", x[1]);
     const Shape w{x[1], 1, 3, 3};
-    return depthwise_program(resolve_conv(node, x, w), io_aligned).file;
+    return depthwise_program(device, resolve_conv(node, x, w), io_aligned).file;
   };
   EXPECT_EQ(program({64, 32, 112, 112}, padded), "conv_depthwise.cl[3x3q1]");
   EXPECT_EQ(program({64, 64, 112, 112}, strided), "conv_depthwise.cl[3x3q2]");
-  EXPECT_EQ(program({64, 32, 112, 112}, padded, false), "conv_depthwise.cl[3x3]");
-  EXPECT_EQ(program({64, 512, 14, 14}, padded), "conv_depthwise.cl[3x3]");  // width 14
+  const tandem::testing::ScopedEnvironment flat("TANDEM_OPENCL_DEPTHWISE_FLAT", "on");
+  EXPECT_EQ(program({64, 32, 112, 112}, padded, false),
+            "conv_depthwise.cl[3x3f,112,112,112,112,1,1,1,1,1,1]");
+  EXPECT_EQ(program({64, 256, 28, 28}, strided), "conv_depthwise.cl[3x3f,28,28,14,14,2,2,1,1,1,1]");
+  const tandem::testing::ScopedEnvironment rows("TANDEM_OPENCL_DEPTHWISE_FLAT", "off");
+  EXPECT_EQ(program({64, 512, 14, 14}, padded), "conv_depthwise.cl[3x3]");
+  EXPECT_EQ(program({64, 32, 112, 112}, padded), "conv_depthwise.cl[3x3q1]");
+  const tandem::testing::ScopedEnvironment wrong("TANDEM_OPENCL_DEPTHWISE_FLAT", "yes");
+  EXPECT_THROW(program({64, 512, 14, 14}, padded), Error);
 }
 
 TEST(ConvOpenCl, AutoPad) {

@@ -13,6 +13,21 @@
 
 #define OUTPUTS 4
 
+// Of an item of OUTPUTS neighbouring outputs of a row: its output row ((image x C + channel) x
+// out_h + oh), first column, plane (image x C + channel) and channel.
+typedef struct {
+  int row, ow0, plane, channel;
+} row_item;
+
+row_item split_row_item(int item, global const int* p) {
+  row_item it;
+  it.row = item / p[5];
+  it.ow0 = (item - it.row * p[5]) * OUTPUTS;
+  it.plane = it.row / p[3];
+  it.channel = it.plane % p[0];
+  return it;
+}
+
 #if QUAD_COLUMNS
 // Each item's 4 outputs read their taps from the 3 aligned float4s of the row from column
 // 4 x STRIDE_W x t - 4 on (t: the item's run of 4 in the output row), which hold its columns
@@ -26,12 +41,9 @@ kernel void conv_depthwise_quads(global const float* x, int x_off, global const 
   const int item = get_global_id(0);
   if (item >= count) return;
   p += p_off;
-  const int channels = p[0], in_h = p[1], in_w = p[2], out_h = p[3], out_w = p[4];
-  const int row_items = p[5];
-  const int row = item / row_items;  // (image * C + channel) * out_h + oh
-  const int ow0 = (item - row * row_items) * 4;
-  const int plane = row / out_h;     // image * C + channel
-  const int channel = plane % channels;
+  const int in_h = p[1], in_w = p[2], out_h = p[3], out_w = p[4];
+  const row_item it = split_row_item(item, p);
+  const int row = it.row, ow0 = it.ow0, plane = it.plane, channel = it.channel;
   const int ih0 = (row - plane * out_h) * p[6] - p[8];
   const int middle_column = ow0 * STRIDE_W;  // where the item's middle float4 starts
   global const float* x_plane = x + x_off + (size_t)plane * in_h * in_w;
@@ -105,12 +117,9 @@ kernel void conv_depthwise(global const float* x, int x_off, global const float*
   const int item = get_global_id(0);
   if (item >= count) return;
   p += p_off;
-  const int channels = p[0], in_h = p[1], in_w = p[2], out_h = p[3], out_w = p[4];
-  const int row_items = p[5];
-  const int row = item / row_items;  // (image * C + channel) * out_h + oh
-  const int ow0 = (item % row_items) * OUTPUTS;
-  const int plane = row / out_h;     // image * C + channel
-  const int channel = plane % channels;
+  const int in_h = p[1], in_w = p[2], out_h = p[3], out_w = p[4];
+  const row_item it = split_row_item(item, p);
+  const int row = it.row, ow0 = it.ow0, plane = it.plane, channel = it.channel;
   const int ih0 = (row % out_h) * p[6] - p[8];
   const int iw0 = ow0 * p[7] - p[9];
   global const float* x_plane = x + x_off + plane * in_h * in_w;

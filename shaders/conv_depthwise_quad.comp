@@ -19,18 +19,15 @@ layout(std430, binding = 1) readonly buffer X { vec4 x_data[]; };
 layout(std430, binding = 2) readonly buffer W { float w_data[]; };
 layout(std430, binding = 3) readonly buffer B { float b_data[]; };
 
-#include "depthwise_params.glsl"  // x and y offsets multiples of 4 here
+#include "depthwise.glsl"  // x and y offsets multiples of 4 here
 
 void main() {
   const uint item = invocation_index();
   if (item >= p.count) return;
-  const uint row = item / p.row_items;  // (image * C + channel) * OH + oh
-  const uint ow0 = (item % p.row_items) * 4;
-  const uint plane = row / p.out_h;     // image * C + channel
-  const uint channel = plane % p.channels;
-  const int ih0 = int(row % p.out_h) * p.stride_h - p.pad_h;
+  const DepthwiseItem it = depthwise_item(item, 4);
+  const uint row = it.row, ow0 = it.ow0, channel = it.channel, x_plane = it.x_plane;
+  const int ih0 = it.ih0;
   const uint middle_column = ow0 * STRIDE_W;  // where the middle vec4 starts
-  const uint x_plane = p.x_offset + plane * p.in_h * p.in_w;
 
   float taps[KH * 3];
   [[unroll]] for (uint t = 0; t < KH * 3; ++t) taps[t] = w_data[p.w_offset + channel * KH * 3 + t];

@@ -263,8 +263,7 @@ bool record_conv_pointwise(NodeContext& context, const ConvGeometry& geometry, c
   const Slot out = context.output_slot();
   const Slot in = context.input_slot(0);
   if (geometry.group != 1 || !geometry.window.is_unpadded_1x1() || positions % 4 != 0 ||
-      geometry.in_channels > kPointwiseMaxDepth || out.element_offset() % 4 != 0 ||
-      in.element_offset() % 4 != 0 ||
+      geometry.in_channels > kPointwiseMaxDepth || !io_starts_on(context, 4) ||
       geometry.in_channels * kPointwiseChannels * 4 > context.limits().maxComputeSharedMemorySize ||
       pointwise_takes_medium_blocks(context.limits(), context.compute_units(),
                                     geometry.out_channels, geometry.batch * positions,

@@ -6,11 +6,6 @@ namespace {
 constexpr std::int64_t kMaxDepthwiseTaps = 49;
 constexpr std::int64_t kDepthwiseOutputs = 4;  // kOutputs in conv_depthwise.comp
 
-bool has_aligned_io(NodeContext& context) {
-  return context.input_slot(0).element_offset() % 4 == 0 &&
-         context.output_slot().element_offset() % 4 == 0;
-}
-
 }  // namespace
 
 bool record_conv_depthwise(NodeContext& context, const ConvGeometry& geometry, const WindowDim& h,
@@ -23,7 +18,7 @@ bool record_conv_depthwise(NodeContext& context, const ConvGeometry& geometry, c
   auto u32 = [&](std::int64_t value, const char* what) {
     return checked_u32(context, value, what);
   };
-  const bool quads = has_quad_columns(w) && has_aligned_io(context);
+  const bool quads = has_quad_columns(w) && io_starts_on(context, 4);
   const std::int64_t row_items = (w.output + kDepthwiseOutputs - 1) / kDepthwiseOutputs;
   const std::int64_t count = geometry.batch * geometry.in_channels * h.output * row_items;
   const Slot weights = context.input_slot(1);

@@ -39,11 +39,8 @@ Dispatch shallow_dispatch(NodeContext& context, const ConvGeometry& geometry, co
 bool record_pointwise(NodeContext& context, const ConvGeometry& geometry,
                       const ConvActivation& activation) {
   const std::int64_t positions = shape_numel(geometry.window.output_spatial());
+  if (!is_paired_pointwise(geometry) || !io_starts_on(context, 2)) return false;
   const Slot in = context.input_slot(0);
-  if (!is_paired_pointwise(geometry) || in.element_offset() % 2 != 0 ||
-      context.output_slot().element_offset() % 2 != 0) {
-    return false;
-  }
   Dispatch dispatch = shallow_dispatch(context, geometry, in, activation);
   dispatch.shader = "conv_pointwise_shallow";
   const std::int64_t pairs = geometry.batch * positions / 2;
@@ -66,8 +63,7 @@ void record_window(NodeContext& context, const ConvGeometry& geometry, const Win
   auto u32 = [&](std::int64_t value, const char* what) {
     return checked_u32(context, value, what);
   };
-  const bool quad_rows = has_quad_rows(w) && context.input_slot(0).element_offset() % 4 == 0 &&
-                         context.output_slot().element_offset() % 4 == 0;
+  const bool quad_rows = has_quad_rows(w) && io_starts_on(context, 4);
   const std::int64_t row_items = quad_rows ? w.output / 4 : (w.output + 1) / 2;
   const std::int64_t count = geometry.batch * h.output * row_items;
   Dispatch dispatch = shallow_dispatch(context, geometry, context.input_slot(0), activation);

@@ -134,4 +134,9 @@ std::uint32_t checked_u32(const NodeContext& context, std::int64_t value, const 
   return static_cast<std::uint32_t>(value);
 }
 
+bool io_starts_on(NodeContext& context, std::uint32_t floats) {
+  return context.input_slot(0).element_offset() % floats == 0 &&
+         context.output_slot().element_offset() % floats == 0;
+}
+
 }  // namespace tandem::vulkan

@@ -116,4 +116,8 @@ class NodeContext {
 inline constexpr std::size_t kMaxRank = 6;  // the shaders' dims/strides arrays hold this many
 std::uint32_t checked_u32(const NodeContext& context, std::int64_t value, const char* what);
 
+// Whether the node's input 0 and output 0 start on a multiple of `floats` elements: the
+// shaders that view x and y as vec2s or vec4s need it.
+bool io_starts_on(NodeContext& context, std::uint32_t floats);
+
 }  // namespace tandem::vulkan

@@ -347,38 +347,42 @@ nlohmann::json run_models(const Args& args, const DeviceSelector& selector,
       "to last kernel end; drivers' own caches off)\n\n");
   std::printf(
       "| model | backend | steady ms | device ms | cold compile+first run ms | "
-      "warm ms | warm/cold | cache cold -> warm | planned / lower bound bytes |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|\n");
+      "warm ms | warm/cold | cache cold -> warm | device set-up ms, cold / warm | "
+      "planned / lower bound bytes |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   nlohmann::json rows = nlohmann::json::array();
   for (const char* model : {"mobilenet_tiny.onnx", "transformer_block.onnx"}) {
     for (const char* backend : {"opencl", "vulkan"}) {
       const std::string path = args.models_dir + "/" + model;
       try {
         const ModelTiming t = bench_model(path, backend, selector, options);
-        std::printf("| %s | %s | %s | %s | %s | %s | %s | %s -> %s | %lld / %lld (%sx) |\n", model,
-                    backend, fixed(t.steady.median_ms, 3).c_str(),
-                    t.steady_device_ms < 0 ? "n/a" : fixed(t.steady_device_ms, 3).c_str(),
-                    fixed(t.cold_ms).c_str(), fixed(t.warm_ms).c_str(),
-                    fixed(t.warm_ms / t.cold_ms, 3).c_str(), t.cold_status.c_str(),
-                    t.warm_status.c_str(), static_cast<long long>(t.planned_bytes),
-                    static_cast<long long>(t.lower_bound_bytes),
-                    fixed(static_cast<double>(t.planned_bytes) /
-                              static_cast<double>(std::max<std::int64_t>(t.lower_bound_bytes, 1)),
-                          3)
-                        .c_str());
+        std::printf(
+            "| %s | %s | %s | %s | %s | %s | %s | %s -> %s | %s / %s | %lld / %lld (%sx) |\n",
+            model, backend, fixed(t.steady.median_ms, 3).c_str(),
+            t.steady_device_ms < 0 ? "n/a" : fixed(t.steady_device_ms, 3).c_str(),
+            fixed(t.cold.ms).c_str(), fixed(t.warm.ms).c_str(),
+            fixed(t.warm.ms / t.cold.ms, 3).c_str(), t.cold_status.c_str(), t.warm_status.c_str(),
+            fixed(t.cold.device_init_ms).c_str(), fixed(t.warm.device_init_ms).c_str(),
+            static_cast<long long>(t.planned_bytes), static_cast<long long>(t.lower_bound_bytes),
+            fixed(static_cast<double>(t.planned_bytes) /
+                      static_cast<double>(std::max<std::int64_t>(t.lower_bound_bytes, 1)),
+                  3)
+                .c_str());
         rows.push_back({{"model", model},
                         {"backend", backend},
                         {"device", t.device},
                         {"steady_ms", t.steady.median_ms},
                         {"steady_device_ms", t.steady_device_ms},
-                        {"cold_ms", t.cold_ms},
-                        {"warm_ms", t.warm_ms},
+                        {"cold_ms", t.cold.ms},
+                        {"warm_ms", t.warm.ms},
+                        {"cold_device_init_ms", t.cold.device_init_ms},
+                        {"warm_device_init_ms", t.warm.device_init_ms},
                         {"cold_cache", t.cold_status},
                         {"warm_cache", t.warm_status},
                         {"planned_bytes", t.planned_bytes},
                         {"lower_bound_bytes", t.lower_bound_bytes}});
       } catch (const Error& error) {
-        std::printf("| %s | %s | n/a: %s | | | | | | |\n", model, backend, error.what());
+        std::printf("| %s | %s | n/a: %s | | | | | | | |\n", model, backend, error.what());
         rows.push_back({{"model", model}, {"backend", backend}, {"error", error.what()}});
       }
       std::fflush(stdout);

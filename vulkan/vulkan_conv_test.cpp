@@ -73,9 +73,10 @@ TEST_F(ConvTest, GroupsAndDepthwise) {
   for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
 }
 
-// Depthwise layers (shaders/conv_depthwise.comp: four outputs of a row per invocation): rows
-// whose width is not a multiple of four, strides, dilations, asymmetric pads, 1-D, the largest
-// kernel it takes (7x7) and one past it (9x9, the direct kernel), fused activations.
+// Depthwise layers (shaders/conv_depthwise.comp: four outputs of a row per invocation; the
+// strided ones also on conv_depthwise_flat.comp, one output an invocation): rows whose width is
+// not a multiple of four, strides, dilations, asymmetric pads, 1-D, the largest kernel it takes
+// (7x7) and one past it (9x9, the direct kernel), fused activations.
 TEST_F(ConvTest, DepthwiseKernel) {
   std::mt19937 rng(29);
   auto depthwise = [](std::int64_t channels, Attributes attributes) {
@@ -104,8 +105,23 @@ TEST_F(ConvTest, DepthwiseKernel) {
                            {kFusedActivation, std::string("Clip")},
                            {kFusedAlpha, 0.0},
                            {kFusedBeta, 0.5}}))},
+      {{2, 5, 15, 13},
+       {5, 1, 5, 5},
+       depthwise(
+           5,
+           attrs({{"strides", Ints{2, 3}}, {"dilations", Ints{1, 2}}, {"pads", Ints{2, 1, 3, 4}}})),
+       false},
+      {{1, 6, 11, 10},
+       {6, 1, 3, 3},
+       depthwise(6, attrs({{"strides", Ints{1, 2}},
+                           {"pads", Ints{0, 1, 1, 0}},
+                           {kFusedActivation, std::string("HardSwish")}}))},
   };
-  for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
+  for (const char* flat : {"on", "off"}) {
+    SCOPED_TRACE(std::string("TANDEM_VULKAN_DEPTHWISE_FLAT=") + flat);
+    const tandem::testing::ScopedEnvironment forced("TANDEM_VULKAN_DEPTHWISE_FLAT", flat);
+    for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
+  }
 }
 
 // shaders/conv_pointwise.comp (unpadded 1x1, up to 512 input channels): output channels that
@@ -257,8 +273,11 @@ TEST_F(ConvTest, DepthwiseQuadColumns) {
   EXPECT_EQ(shader({64, 32, 112, 112}, padded), "conv_depthwise_quad");
   EXPECT_EQ(shader({64, 64, 112, 112}, strided), "conv_depthwise_quad");
   EXPECT_EQ(shader({64, 512, 14, 14}, padded), "conv_depthwise");  // width 14
+  EXPECT_EQ(shader({64, 256, 28, 28}, strided), "conv_depthwise_flat");  // output width 14
   EXPECT_EQ(shader({1, 8, 8, 8}, attrs({{"strides", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}})),
-            "conv_depthwise");
+            "conv_depthwise_flat");
+  const tandem::testing::ScopedEnvironment rows("TANDEM_VULKAN_DEPTHWISE_FLAT", "off");
+  EXPECT_EQ(shader({64, 256, 28, 28}, strided), "conv_depthwise");
 }
 
 std::string shallow_shader(VkPhysicalDeviceType type, const Shape& x, const Shape& w,

@@ -5,7 +5,7 @@
 // direct kernel (conv.comp) spends most of its time on the index arithmetic and loop
 // control of one output's nine taps; here one split of the invocation index serves
 // kOutputs outputs, and every tap is a multiply-add guarded by two comparisons.
-// Chosen by vulkan/conv_depthwise.cpp for kernels of up to 49 taps, where
+// Chosen by vulkan/conv_depthwise.cpp for kernels of up to 49 taps on CPU devices, where
 // conv_depthwise_quad.comp does not take the layer.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require

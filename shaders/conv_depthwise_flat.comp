@@ -1,8 +1,8 @@
 #version 450
-// Depthwise Conv layers strided along w, where conv_depthwise_quad.comp does not take the
-// layer (vulkan/conv_depthwise.cpp): one output an invocation, the window in specialization
+// Depthwise Conv layers on GPUs, where conv_depthwise_quad.comp does not take the layer
+// (vulkan/conv_depthwise.cpp): one output an invocation, the window in specialization
 // constants. A warp's load of a tap then covers its outputs' neighbouring input columns;
-// 4 outputs an invocation (conv_depthwise.comp) spread each load over 4 x stride columns.
+// 4 outputs an invocation (conv_depthwise.comp) spread each load over 4 times the lines.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"

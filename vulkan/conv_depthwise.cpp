@@ -7,15 +7,17 @@ namespace {
 
 constexpr std::int64_t kMaxDepthwiseTaps = 49;
 constexpr std::int64_t kDepthwiseOutputs = 4;  // kOutputs in conv_depthwise.comp
+// The flat and quad shaders' workgroups. Their invocations are short: with 64 the H100 ran the
+// flat shader 11-37% slower, and the quad one 1-4% (r201, r202); 512 and 1024 lost 2-12%.
+constexpr std::uint32_t kGroupInvocations = 256;
 
-// One output an invocation on GPUs where the layer is strided along w: on the H100 (r196)
-// it ran dw 3x3 s2 256 @28 18-20% faster than 4 outputs of a row, but lost 16-36% on the
-// stride-1 layers, which keep rows. CPU devices keep rows: on pocl, OpenCL's build of the same
-// code ran 1.5-3x slower. TANDEM_VULKAN_DEPTHWISE_FLAT=on or off overrides the device's side of
-// it, for tests and measurements; another value is an error.
-bool takes_flat(const NodeContext& context, const WindowDim& w) {
-  return w.stride > 1 &&
-         environment_switch("TANDEM_VULKAN_DEPTHWISE_FLAT").value_or(!context.cpu_device());
+// One output an invocation on GPUs, where 4 outputs of a row an invocation spread each load of
+// a warp over 4 times the lines: on the H100 (r201) dw 3x3 s2 256 @28, 512 @14 and 1024 @7
+// ran 11-62% faster than on the row shader. CPU devices keep rows: on pocl, OpenCL's build of
+// the same code ran 1.5-3x slower. TANDEM_VULKAN_DEPTHWISE_FLAT=on or off overrides the
+// device's side of it, for tests and measurements; another value is an error.
+bool takes_flat(const NodeContext& context) {
+  return environment_switch("TANDEM_VULKAN_DEPTHWISE_FLAT").value_or(!context.cpu_device());
 }
 
 Dispatch depthwise_dispatch(NodeContext& context) {
@@ -39,6 +41,7 @@ Dispatch flat_dispatch(NodeContext& context, const ConvGeometry& geometry, const
     dispatch.variant.push_back(static_cast<std::int32_t>(value));
   }
   dispatch.invocations = static_cast<std::uint64_t>(count);
+  dispatch.workgroup_size = kGroupInvocations;
   dispatch.push = {checked_u32(context, count, "element count"),
                    dispatch.bindings[0].element_offset(),
                    dispatch.bindings[1].element_offset(),
@@ -66,6 +69,7 @@ Dispatch row_dispatch(NodeContext& context, const ConvGeometry& geometry, const 
   dispatch.variant = {activation.code, static_cast<std::int32_t>(h.kernel),
                       static_cast<std::int32_t>(quads ? w.stride : w.kernel)};
   dispatch.invocations = static_cast<std::uint64_t>(count);
+  if (quads) dispatch.workgroup_size = kGroupInvocations;
   dispatch.push = {u32(count, "element count"),
                    dispatch.bindings[0].element_offset(),
                    dispatch.bindings[1].element_offset(),
@@ -95,7 +99,7 @@ bool record_conv_depthwise(NodeContext& context, const ConvGeometry& geometry, c
   }
   if (geometry.batch * geometry.in_channels * h.output * w.output == 0) return true;
   const bool quads = has_quad_columns(w) && io_starts_on(context, 4);
-  context.dispatch(!quads && takes_flat(context, w)
+  context.dispatch(!quads && takes_flat(context)
                        ? flat_dispatch(context, geometry, h, w, activation)
                        : row_dispatch(context, geometry, h, w, window, activation, quads));
   return true;

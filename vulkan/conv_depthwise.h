@@ -2,9 +2,8 @@
 // Depthwise Conv layers (one input and one output channel per group) with kernels of at most
 // 49 taps: 4 neighbouring outputs of a row an invocation, on shaders/conv_depthwise_quad.comp
 // where core's has_quad_columns holds and x and y start on 16 bytes (each input row's taps
-// read as 3 aligned vec4s, the outputs stored as one); else, on GPUs where the layer is strided
-// along w, one output an invocation (shaders/conv_depthwise_flat.comp); else on
-// shaders/conv_depthwise.comp.
+// read as 3 aligned vec4s, the outputs stored as one); else on GPUs one output an invocation
+// (shaders/conv_depthwise_flat.comp), and on CPUs shaders/conv_depthwise.comp.
 #include <cstdint>
 #include <vector>
 

@@ -73,9 +73,9 @@ TEST_F(ConvTest, GroupsAndDepthwise) {
   for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
 }
 
-// Depthwise layers (shaders/conv_depthwise.comp: four outputs of a row per invocation; the
-// strided ones also on conv_depthwise_flat.comp, one output an invocation): rows whose width is
-// not a multiple of four, strides, dilations, asymmetric pads, 1-D, the largest kernel it takes
+// Depthwise layers, on shaders/conv_depthwise.comp (four outputs of a row per invocation) and
+// on conv_depthwise_flat.comp (one output an invocation): rows whose width is not a multiple of
+// four, strides, dilations, asymmetric pads, 1-D, the largest kernel it takes
 // (7x7) and one past it (9x9, the direct kernel), fused activations.
 TEST_F(ConvTest, DepthwiseKernel) {
   std::mt19937 rng(29);
@@ -272,12 +272,12 @@ TEST_F(ConvTest, DepthwiseQuadColumns) {
   };
   EXPECT_EQ(shader({64, 32, 112, 112}, padded), "conv_depthwise_quad");
   EXPECT_EQ(shader({64, 64, 112, 112}, strided), "conv_depthwise_quad");
-  EXPECT_EQ(shader({64, 512, 14, 14}, padded), "conv_depthwise");  // width 14
+  EXPECT_EQ(shader({64, 512, 14, 14}, padded), "conv_depthwise_flat");   // width 14
   EXPECT_EQ(shader({64, 256, 28, 28}, strided), "conv_depthwise_flat");  // output width 14
   EXPECT_EQ(shader({1, 8, 8, 8}, attrs({{"strides", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}})),
             "conv_depthwise_flat");
   const tandem::testing::ScopedEnvironment rows("TANDEM_VULKAN_DEPTHWISE_FLAT", "off");
-  EXPECT_EQ(shader({64, 256, 28, 28}, strided), "conv_depthwise");
+  EXPECT_EQ(shader({64, 512, 14, 14}, padded), "conv_depthwise");
 }
 
 std::string shallow_shader(VkPhysicalDeviceType type, const Shape& x, const Shape& w,

@@ -8,12 +8,12 @@ namespace {
 constexpr std::int64_t kMaxDepthwiseTaps = 49;
 constexpr std::int64_t kDepthwiseOutputs = 4;  // kOutputs in conv_depthwise.comp
 // The flat and quad shaders' workgroups. Their invocations are short: with 64 the H100 ran the
-// flat shader 11-37% slower, and the quad one 1-4% (r201, r202); 512 and 1024 lost 2-12%.
+// flat shader 10-39% slower, and the quad one 1-4% (r201, r202); 512 and 1024 lost 2-12%.
 constexpr std::uint32_t kGroupInvocations = 256;
 
 // One output an invocation on GPUs, where 4 outputs of a row an invocation spread each load of
 // a warp over 4 times the lines: on the H100 (r201) dw 3x3 s2 256 @28, 512 @14 and 1024 @7
-// ran 11-62% faster than on the row shader. CPU devices keep rows: on pocl, OpenCL's build of
+// ran 3-62% faster than on the row shader. CPU devices keep rows: on pocl, OpenCL's build of
 // the same code ran 1.5-3x slower. TANDEM_VULKAN_DEPTHWISE_FLAT=on or off overrides the
 // device's side of it, for tests and measurements; another value is an error.
 bool takes_flat(const NodeContext& context) {

@@ -14,17 +14,21 @@
 #define OUTPUTS 4
 
 // Of an item of OUTPUTS neighbouring outputs of a row: its output row ((image x C + channel) x
-// out_h + oh), first column, plane (image x C + channel) and channel.
+// out_h + oh), first column, channel, first input row (that of tap 0) and where its input
+// plane starts in x (floats after x_off).
 typedef struct {
-  int row, ow0, plane, channel;
+  int row, ow0, channel, ih0;
+  size_t x_plane;
 } row_item;
 
 row_item split_row_item(int item, global const int* p) {
   row_item it;
   it.row = item / p[5];
   it.ow0 = (item - it.row * p[5]) * OUTPUTS;
-  it.plane = it.row / p[3];
-  it.channel = it.plane % p[0];
+  const int plane = it.row / p[3];  // image x C + channel
+  it.channel = plane % p[0];
+  it.ih0 = (it.row - plane * p[3]) * p[6] - p[8];
+  it.x_plane = (size_t)plane * p[1] * p[2];
   return it;
 }
 
@@ -41,12 +45,11 @@ kernel void conv_depthwise_quads(global const float* x, int x_off, global const 
   const int item = get_global_id(0);
   if (item >= count) return;
   p += p_off;
-  const int in_h = p[1], in_w = p[2], out_h = p[3], out_w = p[4];
+  const int in_h = p[1], in_w = p[2], out_w = p[4];
   const row_item it = split_row_item(item, p);
-  const int row = it.row, ow0 = it.ow0, plane = it.plane, channel = it.channel;
-  const int ih0 = (row - plane * out_h) * p[6] - p[8];
+  const int row = it.row, ow0 = it.ow0, channel = it.channel, ih0 = it.ih0;
   const int middle_column = ow0 * STRIDE_W;  // where the item's middle float4 starts
-  global const float* x_plane = x + x_off + (size_t)plane * in_h * in_w;
+  global const float* x_plane = x + x_off + it.x_plane;
 
   float taps[KH * 3];
 #pragma unroll
@@ -117,12 +120,11 @@ kernel void conv_depthwise(global const float* x, int x_off, global const float*
   const int item = get_global_id(0);
   if (item >= count) return;
   p += p_off;
-  const int in_h = p[1], in_w = p[2], out_h = p[3], out_w = p[4];
+  const int in_h = p[1], in_w = p[2], out_w = p[4];
   const row_item it = split_row_item(item, p);
-  const int row = it.row, ow0 = it.ow0, plane = it.plane, channel = it.channel;
-  const int ih0 = (row % out_h) * p[6] - p[8];
+  const int row = it.row, ow0 = it.ow0, channel = it.channel, ih0 = it.ih0;
   const int iw0 = ow0 * p[7] - p[9];
-  global const float* x_plane = x + x_off + plane * in_h * in_w;
+  global const float* x_plane = x + x_off + it.x_plane;
 
   float taps[KH * KW];
 #pragma unroll

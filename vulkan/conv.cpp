@@ -3,14 +3,14 @@
 // large enough to fill whole blocks run as an implicit GEMM (shaders/conv_gemm.comp, the
 // register-blocked tile loop; the batch's output positions side by side as its columns,
 // constant weights reordered tap-major so that a K step stays within one tap); depthwise
-// layers run shaders/conv_depthwise*.comp (vulkan/conv_depthwise.h); on
-// GPUs, layers with at most 32 inputs per output (C x taps: 1x1 32->64, a 3x3 layer on RGB) run the
-// shallow shaders (vulkan/conv_shallow.h), other unpadded 1x1 layers with up to 512 input channels
-// shaders/conv_pointwise.comp (unless the tile loop's 64 x 64 blocks fill a wave where its 128 x 64
-// ones do not); the rest and ConvTranspose run the direct kernel shaders/conv.comp, which also
-// remains the simple reference the fast paths are tested against. Layers with so many taps per
-// output that one invocation would pass lavapipe's loop limit give each output a workgroup instead
-// (vulkan/loop_limit.h).
+// layers run shaders/conv_depthwise*.comp (vulkan/conv_depthwise.h); on GPUs, layers with at
+// most 32 inputs per output (C x taps: 1x1 32->64, a 3x3 layer on RGB) run the shallow shaders
+// (vulkan/conv_shallow.h), other unpadded 1x1 layers with up to 512 input channels
+// shaders/conv_pointwise.comp (unless the tile loop's 64 x 64 blocks fill a wave where its
+// 128 x 64 ones do not); the rest and ConvTranspose run the direct kernel shaders/conv.comp,
+// which also remains the simple reference the fast paths are tested against. Layers with so many
+// taps per output that one invocation would pass lavapipe's loop limit give each output a
+// workgroup instead (vulkan/loop_limit.h).
 #include <algorithm>
 #include <limits>
 #include <optional>

@@ -195,73 +195,62 @@ void for_each_tap_row(const TapTable& table, const double* kernel, RowOp row_op)
   }
 }
 
-void conv_reference(const RefContext& context) {
+// Both references: each output plane starts as its bias, then every input channel of its
+// group adds its taps. Conv gathers each strided output row from a dense input row;
+// ConvTranspose scatters each strided input row into a dense output row, its weight laid
+// out [C, M / group, kernel...].
+void window_reference(const RefContext& context, const ConvGeometry& geometry, bool transposed) {
   const Tensor& x = *context.inputs[0];
-  const Tensor& w = *context.inputs[1];
   const Tensor* bias = context.inputs.size() > 2 ? context.inputs[2] : nullptr;
   Tensor& y = context.outputs[0];
-  const ConvGeometry geometry = resolve_conv(context.node, x.shape(), w.shape());
   const WindowGeometry& window = geometry.window;
-  const TapTable table = make_tap_table(window, {window.output_spatial(), window.input_spatial()});
+  const Shape strided = transposed ? window.input_spatial() : window.output_spatial();
+  const Shape dense = transposed ? window.output_spatial() : window.input_spatial();
+  const TapTable table = make_tap_table(window, {strided, dense});
   const std::int64_t in_plane = shape_numel(window.input_spatial());
   const std::int64_t out_plane = shape_numel(window.output_spatial());
   const std::int64_t kernel_plane = window.kernel_numel();
   const std::int64_t cin = geometry.in_channels_per_group();
   const std::int64_t cout = geometry.out_channels_per_group();
   const double* x_data = x.data<double>().data();
-  const double* w_data = w.data<double>().data();
+  const double* w_data = context.inputs[1]->data<double>().data();
   double* y_data = y.data<double>().data();
   for (std::int64_t n = 0; n < geometry.batch; ++n) {
     for (std::int64_t oc = 0; oc < geometry.out_channels; ++oc) {
       double* out = y_data + (n * geometry.out_channels + oc) * out_plane;
       fill_bias({out, static_cast<std::size_t>(out_plane)}, bias, oc);
-      const std::int64_t first_ic = (oc / cout) * cin;
       for (std::int64_t icg = 0; icg < cin; ++icg) {
-        const double* in = x_data + (n * geometry.in_channels + first_ic + icg) * in_plane;
-        const double* kernel = w_data + (oc * cin + icg) * kernel_plane;
-        for_each_tap_row(table, kernel, [&](std::int64_t strided_row, std::int64_t dense_row,
-                                            double weight, StridedRange range, std::int64_t offset) {
-          gather_row(out + strided_row, in + dense_row, weight, range, table.column_stride, offset);
-        });
+        const std::int64_t ic = oc / cout * cin + icg;
+        const double* in = x_data + (n * geometry.in_channels + ic) * in_plane;
+        const std::int64_t filter = transposed ? ic * cout + oc % cout : oc * cin + icg;
+        const auto add_row = [&](std::int64_t strided_row, std::int64_t dense_row, double weight,
+                                 StridedRange range, std::int64_t offset) {
+          if (transposed) {
+            scatter_row(out + dense_row, in + strided_row, weight, range, table.column_stride,
+                        offset);
+          } else {
+            gather_row(out + strided_row, in + dense_row, weight, range, table.column_stride,
+                       offset);
+          }
+        };
+        for_each_tap_row(table, w_data + filter * kernel_plane, add_row);
       }
     }
   }
   apply_fused_activation(context.node, y);
 }
 
+void conv_reference(const RefContext& context) {
+  window_reference(
+      context, resolve_conv(context.node, context.inputs[0]->shape(), context.inputs[1]->shape()),
+      false);
+}
+
 void conv_transpose_reference(const RefContext& context) {
-  const Tensor& x = *context.inputs[0];
-  const Tensor& w = *context.inputs[1];
-  const Tensor* bias = context.inputs.size() > 2 ? context.inputs[2] : nullptr;
-  Tensor& y = context.outputs[0];
-  const ConvGeometry geometry = resolve_conv_transpose(context.node, x.shape(), w.shape());
-  const WindowGeometry& window = geometry.window;
-  const TapTable table = make_tap_table(window, {window.input_spatial(), window.output_spatial()});
-  const std::int64_t in_plane = shape_numel(window.input_spatial());
-  const std::int64_t out_plane = shape_numel(window.output_spatial());
-  const std::int64_t kernel_plane = window.kernel_numel();
-  const std::int64_t cin = geometry.in_channels_per_group();
-  const std::int64_t cout = geometry.out_channels_per_group();
-  const double* x_data = x.data<double>().data();
-  const double* w_data = w.data<double>().data();
-  double* y_data = y.data<double>().data();
-  for (std::int64_t n = 0; n < geometry.batch; ++n) {
-    for (std::int64_t oc = 0; oc < geometry.out_channels; ++oc) {
-      double* out = y_data + (n * geometry.out_channels + oc) * out_plane;
-      fill_bias({out, static_cast<std::size_t>(out_plane)}, bias, oc);
-      const std::int64_t group = oc / cout;
-      for (std::int64_t icg = 0; icg < cin; ++icg) {
-        const std::int64_t ic = group * cin + icg;
-        const double* in = x_data + (n * geometry.in_channels + ic) * in_plane;
-        const double* kernel = w_data + (ic * cout + oc % cout) * kernel_plane;
-        for_each_tap_row(table, kernel, [&](std::int64_t strided_row, std::int64_t dense_row,
-                                            double weight, StridedRange range, std::int64_t offset) {
-          scatter_row(out + dense_row, in + strided_row, weight, range, table.column_stride, offset);
-        });
-      }
-    }
-  }
-  apply_fused_activation(context.node, y);
+  window_reference(
+      context,
+      resolve_conv_transpose(context.node, context.inputs[0]->shape(), context.inputs[1]->shape()),
+      true);
 }
 
 std::vector<AttrSpec> window_attributes() {

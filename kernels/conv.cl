@@ -13,6 +13,23 @@
 #define DILATION 4
 #define PAD 5
 
+// Output element i of y [N, M, out depth, out height, out width]: its image, channel and
+// position along each spatial dim.
+typedef struct {
+  int n, m, oz, oy, ox;
+} output_element;
+
+output_element split_output(int i, global const int* p) {
+  const int od = DIM(0, OUT), oh = DIM(1, OUT), ow = DIM(2, OUT);
+  output_element e;
+  e.ox = i % ow;
+  e.oy = (i / ow) % oh;
+  e.oz = (i / (ow * oh)) % od;
+  e.m = (i / (ow * oh * od)) % p[2];
+  e.n = i / (ow * oh * od * p[2]);
+  return e;
+}
+
 #if ALL_KERNELS || KERNEL_conv
 kernel void conv(global const float* x, int x_off, global const float* w, int w_off,
                  global const float* bias, int bias_off, int has_bias, global float* y, int y_off,
@@ -23,13 +40,9 @@ kernel void conv(global const float* x, int x_off, global const float* w, int w_
   p += p_off;
   const int channels = p[1], out_channels = p[2], group = p[3];
   const int id = DIM(0, IN), ih = DIM(1, IN), iw = DIM(2, IN);
-  const int od = DIM(0, OUT), oh = DIM(1, OUT), ow = DIM(2, OUT);
   const int kd = DIM(0, KERNEL), kh = DIM(1, KERNEL), kw = DIM(2, KERNEL);
-  const int ox = i % ow;
-  const int oy = (i / ow) % oh;
-  const int oz = (i / (ow * oh)) % od;
-  const int m = (i / (ow * oh * od)) % out_channels;
-  const int n = i / (ow * oh * od * out_channels);
+  const output_element at = split_output(i, p);
+  const int n = at.n, m = at.m, oz = at.oz, oy = at.oy, ox = at.ox;
   const int in_per_group = channels / group;
   const int c0 = (m / (out_channels / group)) * in_per_group;
   float sum = has_bias ? bias[bias_off + m] : 0.0f;
@@ -66,13 +79,9 @@ kernel void conv_transpose(global const float* x, int x_off, global const float*
   p += p_off;
   const int channels = p[1], out_channels = p[2], group = p[3];
   const int id = DIM(0, IN), ih = DIM(1, IN), iw = DIM(2, IN);
-  const int od = DIM(0, OUT), oh = DIM(1, OUT), ow = DIM(2, OUT);
   const int kd = DIM(0, KERNEL), kh = DIM(1, KERNEL), kw = DIM(2, KERNEL);
-  const int ox = i % ow;
-  const int oy = (i / ow) % oh;
-  const int oz = (i / (ow * oh)) % od;
-  const int m = (i / (ow * oh * od)) % out_channels;
-  const int n = i / (ow * oh * od * out_channels);
+  const output_element at = split_output(i, p);
+  const int n = at.n, m = at.m, oz = at.oz, oy = at.oy, ox = at.ox;
   const int out_per_group = out_channels / group;
   const int in_per_group = channels / group;
   const int c0 = (m / out_per_group) * in_per_group;

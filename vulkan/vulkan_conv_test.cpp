@@ -272,8 +272,9 @@ TEST_F(ConvTest, DepthwiseQuadColumns) {
   };
   EXPECT_EQ(shader({64, 32, 112, 112}, padded), "conv_depthwise_quad");
   EXPECT_EQ(shader({64, 64, 112, 112}, strided), "conv_depthwise_quad");
-  EXPECT_EQ(shader({64, 512, 14, 14}, padded), "conv_depthwise_flat");   // width 14
-  EXPECT_EQ(shader({64, 256, 28, 28}, strided), "conv_depthwise_flat");  // output width 14
+  EXPECT_EQ(shader({64, 512, 14, 14}, padded), "conv_depthwise_column");  // width 14
+  EXPECT_EQ(shader({4, 16, 1, 30}, padded), "conv_depthwise_flat");       // one output row
+  EXPECT_EQ(shader({64, 256, 28, 28}, strided), "conv_depthwise_flat");   // output width 14
   EXPECT_EQ(shader({1, 8, 8, 8}, attrs({{"strides", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}})),
             "conv_depthwise_flat");
   const tandem::testing::ScopedEnvironment rows("TANDEM_VULKAN_DEPTHWISE_FLAT", "off");

@@ -6,7 +6,8 @@
 // loaded once for the ROWS. Along w, a warp's loads cover neighbouring columns, as in
 // conv_depthwise_flat.comp. On the H100 (r208), 3 outputs ran dw 3x3 512 @14 and 1024 @7
 // 16-29% faster than that shader at batch 64, and 512 @14 21-23% at batch 16 (1024 @7 at
-// batch 16 within 1%); 2 or 4 outputs gained less. On dw 3x3 s2 256 @28 every count lost 3-15%.
+// batch 16 within 1%); 2 or 4 outputs gained less. On dw 3x3 s2 256 @28, 1-4 outputs lost
+// 5-9% at batches 64 and 128, so vulkan/conv_depthwise.cpp keeps strided layers off it.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"

@@ -1,13 +1,13 @@
 #version 450
 // Depthwise Conv layers of stride 1 along h on GPUs, where conv_depthwise_quad.comp does not
 // take the layer (vulkan/conv_depthwise.cpp): ROWS outputs of a column an invocation, the
-// window in specialization constants. The outputs share all but ROWS - 1 of their input rows
-// (5 rows for 3 outputs of a 3x3 window, against 9), each loaded once, and the weights are
-// loaded once for the ROWS. Along w, a warp's loads cover neighbouring columns, as in
-// conv_depthwise_flat.comp. On the H100 (r208), 3 outputs ran dw 3x3 512 @14 and 1024 @7
-// 16-29% faster than that shader at batch 64, and 512 @14 21-23% at batch 16 (1024 @7 at
-// batch 16 within 1%); 2 or 4 outputs gained less. On dw 3x3 s2 256 @28, 1-4 outputs lost
-// 5-9% at batches 64 and 128, so vulkan/conv_depthwise.cpp keeps strided layers off it.
+// window in specialization constants. Between them the ROWS outputs read ROWS - 1 + KH input
+// rows, each loaded once (5 for 3 outputs of a 3x3 window, against 9 one output at a time), and
+// the window's weights once. Along w, a warp's loads cover neighbouring columns, as in
+// conv_depthwise_flat.comp. On the H100 (r208), 3 outputs ran dw 3x3 512 @14 21-33% faster
+// than that shader and 1024 @7 16-17% at batches 64 and 128, within 1% at batch 16
+// (vulkan/conv_depthwise.cpp has the other counts). On dw 3x3 s2 256 @28, 1-4 outputs lost 5-9%
+// at batches 64 and 128, so strided layers keep conv_depthwise_flat.comp.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"

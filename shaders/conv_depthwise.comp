@@ -22,7 +22,7 @@ layout(std430, binding = 1) readonly buffer X { float x_data[]; };
 layout(std430, binding = 2) readonly buffer W { float w_data[]; };
 layout(std430, binding = 3) readonly buffer B { float b_data[]; };
 
-#include "depthwise.glsl"
+#include "depthwise_rows.glsl"
 
 void main() {
   const uint item = invocation_index();

@@ -19,7 +19,7 @@ layout(std430, binding = 1) readonly buffer X { vec4 x_data[]; };
 layout(std430, binding = 2) readonly buffer W { float w_data[]; };
 layout(std430, binding = 3) readonly buffer B { float b_data[]; };
 
-#include "depthwise.glsl"  // x and y offsets multiples of 4 here
+#include "depthwise_rows.glsl"  // x and y offsets multiples of 4 here
 
 void main() {
   const uint item = invocation_index();

@@ -73,10 +73,12 @@ TEST_F(ConvTest, GroupsAndDepthwise) {
   for (const ConvCase& c : cases) expect_conv("Conv", c, rng);
 }
 
-// Depthwise layers, on shaders/conv_depthwise.comp (four outputs of a row per invocation) and
-// on conv_depthwise_flat.comp (one output an invocation): rows whose width is not a multiple of
-// four, strides, dilations, asymmetric pads, 1-D, the largest kernel it takes
-// (7x7) and one past it (9x9, the direct kernel), fused activations.
+// Depthwise layers, on shaders/conv_depthwise.comp (four outputs of a row per invocation) and,
+// with the flat shaders forced on, on conv_depthwise_column.comp (stride 1 along h: three
+// outputs of a column, output heights not a multiple of three among them) and
+// conv_depthwise_flat.comp (one output an invocation): rows whose width is not a multiple of
+// four, strides, dilations, asymmetric pads, 1-D, the largest kernel they take (7x7) and one
+// past it (9x9, the direct kernel), fused activations.
 TEST_F(ConvTest, DepthwiseKernel) {
   std::mt19937 rng(29);
   auto depthwise = [](std::int64_t channels, Attributes attributes) {

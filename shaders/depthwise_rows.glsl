@@ -1,6 +1,6 @@
-// Shared by both depthwise shaders (conv_depthwise.comp and conv_depthwise_quad.comp): the push
-// constants, as vulkan/conv_depthwise.cpp records them (offsets in floats), and the split of an
-// invocation's item.
+// Shared by the depthwise shaders of runs of a row (conv_depthwise.comp and
+// conv_depthwise_quad.comp): the push constants, as vulkan/conv_depthwise.cpp records them
+// (offsets in floats), and the split of an invocation's item.
 layout(push_constant) uniform Params {
   uint count;        // invocations: batch x C x OH x row_items
   uint out_offset;
